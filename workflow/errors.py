@@ -1,0 +1,49 @@
+"""The one family of errors a user can cause; the CLI turns each into `Error: ...` and an exit code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+# Exit codes, documented in the README.
+EXIT_INPUT = 1  # bad input, or a gate that refused (publish blocked, glossary check failed)
+EXIT_MODEL = 2  # a model package is missing, or cannot be fetched offline
+EXIT_BUSY = 3  # another run holds the project lock
+
+
+class WorkflowError(Exception):
+    """A problem the user can fix; `where` names the file (and line) it is in."""
+
+    exit_code = EXIT_INPUT
+
+    def __init__(self, message: str, path: str | Path | None = None, line: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.path = str(path) if path is not None else None
+        self.line = line
+
+    def __str__(self) -> str:
+        if self.path is None:
+            return self.message
+        if self.line is None:
+            return f"{self.path}: {self.message}"
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+class InputError(WorkflowError):
+    """Bad article, glossary, catalog, config or package: exit 1."""
+
+
+class GateError(WorkflowError):
+    """A check or publish gate refused: exit 1."""
+
+
+class ModelError(WorkflowError):
+    """A translation model is missing or cannot be had: exit 2."""
+
+    exit_code = EXIT_MODEL
+
+
+class BusyError(WorkflowError):
+    """Another run holds the project lock: exit 3."""
+
+    exit_code = EXIT_BUSY

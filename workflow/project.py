@@ -1,0 +1,180 @@
+"""The project config `workflow.toml`: languages and where articles, glossary, catalogs and editions live."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+from babel.localedata import locale_identifiers
+
+from workflow.errors import InputError
+
+CONFIG_NAME = "workflow.toml"
+
+DEFAULT_CONFIG = """\
+# Newsroom translation workflow: see README.md.
+[workflow]
+source_locale = "en"
+target_locales = ["kk", "ru"]
+
+[paths]
+articles = "articles"
+glossary = "glossary/terms.csv"
+locales = "locales"
+public = "public"
+
+[translate]
+beam_size = 2
+batch_size = 32
+"""
+
+# A locale code is a path component (locales/<lang>/...), so it must never be able to name another place.
+_LOCALE_SHAPE = re.compile(r"^[a-z]{2,3}(?:_[A-Z][a-z]{3})?(?:_(?:[A-Z]{2}|\d{3}))?$")
+_SLUG_SHAPE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class Project:
+    """A newsroom checkout: its root and what workflow.toml says."""
+
+    root: Path
+    source_locale: str
+    locales: tuple[str, ...]
+    articles_dir: Path
+    glossary_path: Path
+    locales_dir: Path
+    public_dir: Path
+    beam_size: int = 2
+    batch_size: int = 32
+
+    def po_path(self, slug: str, locale: str) -> Path:
+        return self.locales_dir / check_locale(locale) / "LC_MESSAGES" / f"{check_slug(slug)}.po"
+
+    def pot_path(self, slug: str) -> Path:
+        return self.locales_dir / "templates" / f"{check_slug(slug)}.pot"
+
+    def relative(self, path: Path) -> str:
+        """A path as users see it in messages and PO references: relative to the project root."""
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return str(path)
+
+
+def valid_locales() -> list[str]:
+    """Every locale code Babel has data for."""
+    return sorted(locale_identifiers())
+
+
+def check_locale(code: str, where: str | Path | None = None, line: int | None = None) -> str:
+    """Return `code` if Babel knows it and it is a plain code; otherwise raise naming close matches."""
+    known = valid_locales()
+    if _LOCALE_SHAPE.match(code) and code in known:
+        try:
+            Locale.parse(code)
+            return code
+        except (UnknownLocaleError, ValueError):
+            pass
+    close = difflib.get_close_matches(code, known, n=5)
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    raise InputError(
+        f"unknown locale {code!r}{hint} (valid codes are Babel's {len(known)} locales: `workflow locales` lists them)",
+        where,
+        line,
+    )
+
+
+def check_slug(slug: str, where: str | Path | None = None, line: int | None = None) -> str:
+    """Return `slug` if it is lowercase words joined by hyphens, so it can never escape a directory."""
+    if not _SLUG_SHAPE.match(slug):
+        raise InputError(
+            f"invalid slug {slug!r}: use lowercase letters, digits and single hyphens (e.g. kazakh-migrant-deported)",
+            where,
+            line,
+        )
+    return slug
+
+
+def _line_of(text: str, needle: str) -> int | None:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if needle in line:
+            return number
+    return None
+
+
+def load_project(root: Path) -> Project:
+    """Read `root/workflow.toml` and validate it."""
+    root = Path(root)
+    path = root / CONFIG_NAME
+    if not path.is_file():
+        raise InputError(
+            f"no {CONFIG_NAME} here: run `workflow init` to start a project, or pass --project DIR",
+            root,
+        )
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path) from None
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        raise InputError(f"not valid TOML: {exc.msg if hasattr(exc, 'msg') else exc}", path, line) from None
+    known_tables = {"workflow", "paths", "translate"}
+    for key in data:
+        if key not in known_tables:
+            raise InputError(f"unknown table [{key}] (known: {', '.join(sorted(known_tables))})", path, _line_of(text, key))
+    wf = data.get("workflow", {})
+    paths = data.get("paths", {})
+    tr = data.get("translate", {})
+    source = wf.get("source_locale", "en")
+    check_locale(source, path, _line_of(text, "source_locale"))
+    targets = wf.get("target_locales", ["kk", "ru"])
+    if not isinstance(targets, list) or not targets or not all(isinstance(t, str) for t in targets):
+        raise InputError("target_locales must be a non-empty list of locale codes", path, _line_of(text, "target_locales"))
+    for code in targets:
+        check_locale(code, path, _line_of(text, f'"{code}"') or _line_of(text, "target_locales"))
+    if len(set(targets)) != len(targets):
+        raise InputError("target_locales lists a locale twice", path, _line_of(text, "target_locales"))
+
+    def sub(key: str, default: str) -> Path:
+        value = paths.get(key, default)
+        candidate = (root / value).resolve()
+        if not isinstance(value, str) or not candidate.is_relative_to(root.resolve()):
+            raise InputError(f"paths.{key} must stay inside the project", path, _line_of(text, key))
+        return root / value
+
+    def positive(key: str, default: int) -> int:
+        value = tr.get(key, default)
+        if not isinstance(value, int) or value < 1:
+            raise InputError(f"translate.{key} must be a positive whole number", path, _line_of(text, key))
+        return value
+
+    return Project(
+        root=root,
+        source_locale=source,
+        locales=tuple(targets),
+        articles_dir=sub("articles", "articles"),
+        glossary_path=sub("glossary", "glossary/terms.csv"),
+        locales_dir=sub("locales", "locales"),
+        public_dir=sub("public", "public"),
+        beam_size=positive("beam_size", 2),
+        batch_size=positive("batch_size", 32),
+    )
+
+
+def select_locales(project: Project, requested: list[str] | None) -> tuple[str, ...]:
+    """The locales a command works on: those asked for (each checked) or all the project's."""
+    if not requested:
+        return project.locales
+    for code in requested:
+        check_locale(code)
+        if code not in project.locales:
+            raise InputError(
+                f"locale {code!r} is not a target of this project (targets: {', '.join(project.locales)})",
+                project.root / CONFIG_NAME,
+            )
+    return tuple(dict.fromkeys(requested))

@@ -1,0 +1,93 @@
+"""Atomic file writes and the project lock: no half-written file, no interleaved runs."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from workflow.errors import BusyError
+
+LOCK_NAME = ".workflow.lock"
+TEMP_SUFFIX = ".tmp"
+
+
+def atomic_write(path: Path, data: str | bytes) -> bool:
+    """Write `data` to `path` through a temp file and rename; return False if the bytes were already there.
+
+    Skipping identical content keeps modification times stable, so re-runs that change nothing touch nothing.
+    """
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        if path.read_bytes() == payload:
+            return False
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(path.parent)
+    return True
+
+
+def _fsync_dir(directory: Path) -> None:
+    # The rename is only durable once the directory entry is on disk.
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def remove_stale_temps(directory: Path) -> list[Path]:
+    """Delete temp files a killed run left behind; only safe while holding the project lock."""
+    removed = []
+    if not directory.is_dir():
+        return removed
+    for tmp in directory.rglob(f".*{TEMP_SUFFIX}"):
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+            removed.append(tmp)
+    return removed
+
+
+@contextlib.contextmanager
+def project_lock(root: Path, wait: bool = False) -> Iterator[None]:
+    """Hold the project's exclusive lock for a run that writes.
+
+    flock is released by the kernel when its holder dies, so a lock file left by a killed
+    run is never mistaken for a live one: the next run simply takes it.
+    """
+    path = root / LOCK_NAME
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                raise
+            holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "another process"
+            raise BusyError(
+                f"another workflow run (pid {holder}) is writing this project; "
+                "wait for it to finish or pass --wait",
+                path,
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        os.close(fd)
