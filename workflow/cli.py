@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import json
@@ -10,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
+import click
 import typer
 from rich.console import Console
 
@@ -85,7 +87,7 @@ def main() -> None:
         raise SystemExit(130) from None
     except typer.Exit as exc:
         raise SystemExit(exc.exit_code) from None
-    except __import__("click").exceptions.ClickException as exc:
+    except click.ClickException as exc:
         exc.show()
         raise SystemExit(exc.exit_code) from None
     except KeyboardInterrupt:
@@ -170,6 +172,92 @@ def segment(
 # --- models (translate.py) ----------------------------------------------------------------------------
 
 # --- translate (run.py) -------------------------------------------------------------------------------
+
+
+@app.command("translate")
+def translate_cmd(
+    slugs: SlugsArg = None,
+    locale: LocaleOpt = None,
+    retranslate: Annotated[
+        bool, typer.Option("--retranslate", help="Also re-send segments whose source changed since review (their old translation stays, fuzzy).")
+    ] = False,
+    beam_size: Annotated[Optional[int], typer.Option(min=1, help="Beam size; default from workflow.toml.")] = None,
+    batch_size: Annotated[Optional[int], typer.Option(min=1, help="Segments per model batch; default from workflow.toml.")] = None,
+    models_dir: Annotated[
+        Optional[Path], typer.Option(help="Argos packages directory (default: argostranslate's, honouring ARGOS_PACKAGES_DIR).")
+    ] = None,
+    wait: Annotated[bool, typer.Option("--wait", help="Wait for another run's lock instead of refusing.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    json_out: JsonOpt = False,
+    project: ProjectOpt = Path("."),
+) -> None:
+    """Machine-translate new segments into each locale and merge them into the PO catalogs.
+
+    New sentences are added as fuzzy entries for translators to review; reviewed entries are never
+    changed; edited sentences keep their old translation, marked fuzzy with the previous source;
+    removed ones become obsolete. Exit code 2 if a locale has no model installed (nothing is touched).
+
+    Example: workflow translate kazakh-migrant-refused-war-contract --locale ru
+    """
+    from workflow import run, translate
+
+    if models_dir is not None:
+        translate.configure_models_dir(models_dir)
+    proj = load_project(project)
+    show = not quiet and not json_out and err.is_terminal
+    with _progress_bar(show) as progress:
+        report = run.translate_articles(
+            proj,
+            slugs,
+            locale,
+            retranslate=retranslate,
+            beam_size=beam_size,
+            batch_size=batch_size,
+            now=now(),
+            progress=progress,
+            wait=wait,
+        )
+    if json_out:
+        print_json(report)
+        return
+    written = sum(r.written for r in report.results)
+    for loc, model in report.models.items():
+        out.print(f"{loc}: model {model}", markup=False)
+    out.print(
+        f"{report.articles} article(s), {report.segments} segments: {report.sent_to_model} sent to the model, "
+        f"{written} catalog(s) updated in {report.timings.total:.1f}s. Next: `workflow review`.",
+        markup=False,
+    )
+
+
+@contextlib.contextmanager
+def _progress_bar(show: bool):
+    """A rich progress bar over article-locale pairs with a segments-per-second rate, or nothing."""
+    if not show:
+        yield None
+        return
+    import time
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bar = Progress(
+        TextColumn("translating"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[sent]} segments, {task.fields[rate]} seg/s"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+    start = time.perf_counter()
+    with bar:
+        task = bar.add_task("translate", total=None, sent=0, rate="–")
+
+        def update(done: int, total: int, sent: int) -> None:
+            rate = sent / max(time.perf_counter() - start, 1e-6)
+            bar.update(task, completed=done, total=total, sent=sent, rate=f"{rate:.0f}")
+
+        yield update
 
 # --- review (review.py) -------------------------------------------------------------------------------
 
