@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
-import click
 import typer
 from rich.console import Console
 
@@ -76,23 +75,15 @@ def print_json(value: Any) -> None:
 
 
 def main() -> None:
-    """Entry point: user errors become one `Error: ...` line and their exit code, never a traceback."""
+    """Entry point: user errors become one `Error: ...` line and their exit code, never a traceback.
+
+    Usage errors are typer's own (exit 2, with usage); WorkflowError passes through its standalone mode.
+    """
     try:
-        app(standalone_mode=False)
+        app()
     except WorkflowError as exc:
         err.print(f"Error: {exc}", markup=False)
         raise SystemExit(exc.exit_code) from None
-    except typer.Abort:
-        err.print("Aborted.")
-        raise SystemExit(130) from None
-    except typer.Exit as exc:
-        raise SystemExit(exc.exit_code) from None
-    except click.ClickException as exc:
-        exc.show()
-        raise SystemExit(exc.exit_code) from None
-    except KeyboardInterrupt:
-        err.print("Interrupted: every file is either as it was or fully written.")
-        raise SystemExit(130) from None
 
 
 # --- project ----------------------------------------------------------------------------------------

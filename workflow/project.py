@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
+from babel.languages import get_territory_language_info
 from babel.localedata import locale_identifiers
 
 from workflow.errors import InputError
@@ -79,13 +80,20 @@ def check_locale(code: str, where: str | Path | None = None, line: int | None = 
             return code
         except (UnknownLocaleError, ValueError):
             pass
-    close = difflib.get_close_matches(code, known, n=5)
+    close = _suggestions(code, known)
     hint = f"; did you mean {', '.join(close)}?" if close else ""
     raise InputError(
         f"unknown locale {code!r}{hint} (valid codes are Babel's {len(known)} locales: `workflow locales` lists them)",
         where,
         line,
     )
+
+
+def _suggestions(code: str, known: list[str]) -> list[str]:
+    # "kz" is Kazakhstan's country code: suggest the languages spoken there before look-alike codes.
+    spoken = list(get_territory_language_info(code.upper())) if len(code) == 2 else []
+    alike = difflib.get_close_matches(code, [k for k in known if "_" not in k], n=3, cutoff=0.5)
+    return [c for c in dict.fromkeys(spoken + alike) if c in known][:5]
 
 
 def check_slug(slug: str, where: str | Path | None = None, line: int | None = None) -> str:
@@ -121,8 +129,10 @@ def load_project(root: Path) -> Project:
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path) from None
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        raise InputError(f"not valid TOML: {exc.msg if hasattr(exc, 'msg') else exc}", path, line) from None
+        # Python 3.11's TOMLDecodeError has no line attribute; its message ends "(at line N, column M)".
+        found = re.search(r"^(.*) \(at line (\d+), column \d+\)$", str(exc))
+        message, line = (found.group(1), int(found.group(2))) if found else (str(exc), None)
+        raise InputError(f"not valid TOML: {message}", path, line) from None
     known_tables = {"workflow", "paths", "translate"}
     for key in data:
         if key not in known_tables:

@@ -1,0 +1,106 @@
+"""workflow.toml: languages and paths, validated with Babel's locale data."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from workflow.errors import InputError
+from workflow.project import check_locale, check_slug, load_project, select_locales
+
+
+def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "workflow", *args], cwd=cwd, capture_output=True, text=True)
+
+
+def test_the_shipped_config_targets_kazakh_and_russian(project_dir):
+    project = load_project(project_dir)
+    assert project.source_locale == "en"
+    assert project.locales == ("kk", "ru")
+    assert project.po_path("a-b", "kk") == project_dir / "locales/kk/LC_MESSAGES/a-b.po"
+    assert project.pot_path("a-b") == project_dir / "locales/templates/a-b.pot"
+
+
+@pytest.mark.parametrize(
+    "code, message",
+    [
+        ("kz", "unknown locale 'kz'; did you mean"),
+        ("xx", "unknown locale 'xx'"),
+        ("../../etc", "unknown locale '../../etc'"),
+        ("/etc", "unknown locale '/etc'"),
+        ("ru/../../x", "unknown locale 'ru/../../x'"),
+    ],
+)
+def test_unknown_or_path_like_locales_are_rejected_naming_the_valid_ones(code, message):
+    with pytest.raises(InputError) as caught:
+        check_locale(code)
+    assert str(caught.value).startswith(message)
+    assert "`workflow locales` lists them" in str(caught.value)
+
+
+def test_known_locales_pass():
+    for code in ("kk", "ru", "en", "kk_KZ", "sr_Latn"):
+        assert check_locale(code) == code
+
+
+@pytest.mark.parametrize("slug", ["../x", "/abs", "a/b", "UPPER", "a--b", "", "a_b", "-a"])
+def test_slugs_that_could_name_another_place_are_rejected(slug):
+    with pytest.raises(InputError, match="invalid slug"):
+        check_slug(slug)
+
+
+def test_config_with_an_unknown_target_locale_names_file_and_line(project_dir):
+    config = project_dir / "workflow.toml"
+    config.write_text(config.read_text().replace('["kk", "ru"]', '["kk", "kz"]'))
+    result = run_cli("translate", "--project", str(project_dir), cwd=project_dir)
+    assert result.returncode == 1
+    line = next(i for i, l in enumerate(config.read_text().splitlines(), 1) if "target_locales" in l)
+    assert result.stderr.startswith(f"Error: {project_dir}/workflow.toml:{line}: unknown locale 'kz'; did you mean")
+    assert result.stderr.count("\n") == 1
+
+
+def test_config_paths_may_not_leave_the_project(project_dir):
+    config = project_dir / "workflow.toml"
+    config.write_text(config.read_text().replace('public = "public"', 'public = "../../outside"'))
+    with pytest.raises(InputError, match=r"paths.public must stay inside the project"):
+        load_project(project_dir)
+
+
+def test_broken_toml_is_reported_with_its_line(project_dir):
+    (project_dir / "workflow.toml").write_text('[workflow]\nsource_locale = "en\n')
+    with pytest.raises(InputError) as caught:
+        load_project(project_dir)
+    assert str(caught.value).startswith(f"{project_dir}/workflow.toml:2: not valid TOML")
+
+
+def test_a_directory_without_config_says_how_to_start(tmp_path):
+    with pytest.raises(InputError, match="no workflow.toml here: run `workflow init`"):
+        load_project(tmp_path)
+
+
+def test_init_creates_a_project_once(tmp_path):
+    first = run_cli("init", "--project", str(tmp_path), cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert load_project(tmp_path).locales == ("kk", "ru")
+    again = run_cli("init", "--project", str(tmp_path), cwd=tmp_path)
+    assert again.returncode == 1
+    assert again.stderr == f"Error: {tmp_path}/workflow.toml: workflow.toml already exists; nothing changed\n"
+
+
+def test_selecting_a_locale_the_project_does_not_target_is_an_error(project_dir):
+    project = load_project(project_dir)
+    assert select_locales(project, None) == ("kk", "ru")
+    assert select_locales(project, ["ru"]) == ("ru",)
+    with pytest.raises(InputError, match="locale 'de' is not a target of this project"):
+        select_locales(project, ["de"])
+
+
+def test_locales_command_lists_babel_codes_as_json(tmp_path):
+    import json
+
+    result = run_cli("locales", "--json", cwd=tmp_path)
+    codes = {row["code"]: row["name"] for row in json.loads(result.stdout)}
+    assert codes["kk"] == "Kazakh" and codes["ru"] == "Russian"
