@@ -1,0 +1,92 @@
+"""`workflow translate`: articles → glossary → real argos package → PO catalogs, end to end."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import polib
+import pytest
+
+from tests.conftest import SAMPLE_SLUG, tree_digest
+
+
+def workflow(project: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "workflow", *args, "--project", str(project)],
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
+    )
+
+
+def catalog(project: Path, locale: str) -> polib.POFile:
+    return polib.pofile(str(project / "locales" / locale / "LC_MESSAGES" / f"{SAMPLE_SLUG}.po"))
+
+
+def test_the_sample_article_is_translated_into_every_locale_as_fuzzy_drafts(project_dir, installed_models):
+    result = workflow(project_dir, "translate", "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["sent_to_model"] == 2 * 29
+    assert {r["locale"] for r in report["results"]} == {"kk", "ru"}
+    for locale in ("kk", "ru"):
+        entries = [e for e in catalog(project_dir, locale) if not e.obsolete]
+        assert len(entries) == 29
+        assert all(e.fuzzy and e.msgstr.strip() for e in entries)
+        assert report["models"][locale].startswith(f"translate-en_{locale} ")
+        assert all(f"machine: {report['models'][locale]}" in e.tcomment for e in entries)
+    # The copy model returns its input, so what differs is exactly what the glossary restored.
+    first_ru = catalog(project_dir, "ru")[1].msgstr
+    first_kk = catalog(project_dir, "kk")[1].msgstr
+    assert "Жазылбек Ажыгалиев" in first_ru and "Azhygaliyev" not in first_ru
+    assert "Жазылбек Ажығалиев" in first_kk
+
+
+def test_a_rerun_with_nothing_changed_sends_nothing_and_rewrites_nothing(project_dir, installed_models):
+    assert workflow(project_dir, "translate", "--quiet").returncode == 0
+    before = {p: p.stat().st_mtime_ns for p in (project_dir / "locales").rglob("*.po*")}
+    again = workflow(project_dir, "translate", "--json")
+    assert json.loads(again.stdout)["sent_to_model"] == 0
+    assert {p: p.stat().st_mtime_ns for p in (project_dir / "locales").rglob("*.po*")} == before
+
+
+def test_only_new_sentences_reach_the_model_after_an_edit(project_dir, installed_models, sample_path):
+    assert workflow(project_dir, "translate", "--quiet").returncode == 0
+    text = sample_path.read_text(encoding="utf-8")
+    text = text.replace("## Context and Reaction", "A new paragraph opens here. It has two sentences.\n\n## Context and Reaction")
+    text = text.replace("for five years.", "for ten years.", 1)  # edited: keeps its old translation, fuzzy
+    sample_path.write_text(text, encoding="utf-8")
+    result = workflow(project_dir, "translate", "--locale", "ru", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["sent_to_model"] == 2
+    ru = catalog(project_dir, "ru")
+    edited = ru.find("After refusing to sign a contract, the man was deported to Kazakhstan and banned from entering Russia for ten years.")
+    assert edited.fuzzy and edited.previous_msgid.endswith("for five years.")
+
+
+def test_a_missing_model_stops_the_run_before_anything_is_written(project_dir, models_dir):
+    before = tree_digest(project_dir)
+    result = workflow(project_dir, "translate")
+    assert result.returncode == 2
+    assert result.stderr.startswith("Error: no en→kk model installed")
+    assert result.stderr.count("\n") == 1
+    assert tree_digest(project_dir) == before
+
+
+def test_an_unknown_slug_is_refused_before_any_work(project_dir, installed_models):
+    before = tree_digest(project_dir)
+    result = workflow(project_dir, "translate", "no-such-article")
+    assert result.returncode == 1
+    assert result.stderr == f"Error: articles: no article with slug 'no-such-article' (articles: {SAMPLE_SLUG})\n"
+    assert tree_digest(project_dir) == before
+
+
+@pytest.mark.parametrize("slug", ["../etc", "/abs"])
+def test_slugs_that_escape_are_refused(project_dir, installed_models, slug):
+    result = workflow(project_dir, "translate", slug)
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"Error: invalid slug {slug!r}")
