@@ -1,0 +1,482 @@
+"""publish: the gate lets only reviewed, unflagged translations out; editions are escaped, localized, reproducible."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import polib
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from tests.conftest import DATA, SAMPLE_SLUG, tree_digest
+from workflow import articles, catalog, publish
+from workflow.cli import app
+from workflow.errors import BusyError, InputError
+from workflow.project import load_project
+from workflow.storage import project_lock
+
+NOW = dt.datetime(2026, 11, 18, tzinfo=dt.timezone.utc)  # = SOURCE_DATE_EPOCH of conftest
+LATER = NOW + dt.timedelta(days=3)
+PUBLISH_DATA = DATA / "publish"
+SCRIPT = '<script>alert("x")</script>'
+FIRST_SENTENCE = "8028b450e4"  # "Kazakh citizen Jazylbek Azhygaliyev, ..."
+
+SECOND = """\
+---
+title: Second story about a report
+date: 2026-11-25
+slug: second-story
+---
+
+The agency published a [report](https://example.org/report) on Monday. It was short.
+"""
+SECOND_RU = {
+    "Second story about a report": "Вторая история об отчёте",
+    "The agency published a [report](https://example.org/report) on Monday.": "Агентство опубликовало [отчёт](https://example.org/report) в понедельник.",
+    "It was short.": "Он был коротким.",
+}
+
+
+def drafts(locale: str) -> dict[str, str]:
+    return json.loads((PUBLISH_DATA / f"{locale}.json").read_text(encoding="utf-8"))
+
+
+def sample(project_dir: Path):
+    proj = load_project(project_dir)
+    return proj, articles.load_articles(proj, [SAMPLE_SLUG])[0]
+
+
+def translate(proj, article, locales=("kk", "ru"), texts=None) -> None:
+    """First drafts given straight to the catalog, as the translate run would after the model."""
+    for loc in locales:
+        given = texts(loc) if texts else drafts(loc)
+        catalog.write_catalog(proj, article, loc, given, f"translate-en_{loc} 1.9", now=NOW)
+
+
+def accept(proj, article, locale, edits: dict[str, str] | None = None, leave: tuple[str, ...] = ()) -> None:
+    """Do what a translator does in a PO editor: fix some msgstrs and clear the fuzzy flags (except `leave`)."""
+    by_text = {s.text: s.id for s in article.segments}
+    po = polib.pofile(str(proj.po_path(article.slug, locale)))
+    for entry in po:
+        seg_id = by_text[entry.msgid]
+        if seg_id in leave:
+            continue
+        if edits and seg_id in edits:
+            entry.msgstr = edits[seg_id]
+        if "fuzzy" in entry.flags:
+            entry.flags.remove("fuzzy")
+        entry.previous_msgid = None
+    po.save()
+
+
+def mtimes(root: Path) -> dict[str, int]:
+    return {p.relative_to(root).as_posix(): p.stat().st_mtime_ns for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def add_second(proj) -> articles.Article:
+    path = proj.articles_dir / "second-story.md"
+    path.write_text(SECOND, encoding="utf-8")
+    return articles.read_article(path, proj)
+
+
+def second_ru(article: articles.Article, keep_link: bool = True) -> dict[str, str]:
+    texts = {s.id: SECOND_RU[s.text] for s in article.segments}
+    if not keep_link:
+        texts = {k: v.replace("[отчёт](https://example.org/report)", "отчёт") for k, v in texts.items()}
+    return texts
+
+
+# --- the end-to-end run ----------------------------------------------------------------------------
+
+
+def test_sample_article_is_blocked_until_reviewed_then_published_escaped_localized_and_stable(project_dir):
+    proj, article = sample(project_dir)
+    translate(proj, article)
+
+    blocked = publish.publish(proj, now=NOW)
+    assert [(e.locale, e.published, len(e.pending)) for e in blocked.editions] == [("kk", False, 29), ("ru", False, 29)]
+    assert {p.reason for e in blocked.editions for p in e.pending} == {"machine translation awaiting review"}
+    assert blocked.editions[1].pending[0] == publish.PendingSegment(f"articles/{SAMPLE_SLUG}.md:2", "title", "machine translation awaiting review")
+    assert blocked.files == () and not proj.public_dir.exists()
+
+    for loc in ("kk", "ru"):
+        accept(proj, article, loc, edits={FIRST_SENTENCE: drafts(loc)[FIRST_SENTENCE] + " " + SCRIPT})
+    report = publish.publish(proj, now=NOW)
+    assert report.blocked == ()
+    assert [f.action for f in report.files] == ["written"] * 7
+
+    public = proj.public_dir
+    for loc, date_text in (("ru", "24 ноября 2026\u202fг."), ("kk", "2026\u202fж. 24 қараша")):
+        page = (public / loc / f"{SAMPLE_SLUG}.html").read_text(encoding="utf-8")
+        assert f'<html lang="{loc}"' in page
+        cursor = page.index("<h1>")
+        for seg in article.segments:  # each accepted sentence comes after the one before it
+            cursor = page.index(drafts(loc)[seg.id], cursor)
+        assert f'<time datetime="2026-11-24">{date_text}</time>' in page
+        assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page and "<script" not in page
+    for name in (f"ru/{SAMPLE_SLUG}.html", f"ru/{SAMPLE_SLUG}.md", "kk/index.html"):
+        assert (public / name).read_text(encoding="utf-8") == (PUBLISH_DATA / "expected" / name).read_text(encoding="utf-8"), name
+
+    before, stamps = tree_digest(public), mtimes(public)
+    again = publish.publish(proj, now=LATER)
+    assert {f.action for f in again.files} == {"unchanged"} and again.changed == ()
+    assert tree_digest(public) == before and mtimes(public) == stamps
+
+
+def test_manifest_records_hashes_segment_count_models_and_publish_time_of_each_file(project_dir):
+    proj, article = sample(project_dir)
+    translate(proj, article, ("ru",))
+    accept(proj, article, "ru")
+    publish.publish(proj, locales=["ru"], now=NOW)
+    manifest = json.loads((proj.public_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert sorted(manifest["files"]) == ["ru/index.html", f"ru/{SAMPLE_SLUG}.html", f"ru/{SAMPLE_SLUG}.md"]
+    sha = lambda p: hashlib.sha256(p.read_bytes()).hexdigest()  # noqa: E731
+    for suffix in (".md", ".html"):
+        entry = manifest["files"][f"ru/{SAMPLE_SLUG}{suffix}"]
+        assert entry["source_sha256"] == sha(article.path)
+        assert entry["catalog_sha256"] == sha(proj.po_path(SAMPLE_SLUG, "ru"))
+        assert entry["sha256"] == sha(proj.public_dir / "ru" / f"{SAMPLE_SLUG}{suffix}")
+        assert (entry["segments"], entry["models"], entry["published"]) == (29, ["translate-en_ru 1.9"], NOW.isoformat())
+    assert manifest["files"]["ru/index.html"]["articles"] == [SAMPLE_SLUG]
+
+
+def test_changing_one_translation_rewrites_only_its_files_and_their_publish_times(project_dir):
+    proj, article = sample(project_dir)
+    translate(proj, article)
+    for loc in ("kk", "ru"):
+        accept(proj, article, loc)
+    publish.publish(proj, now=NOW)
+    accept(proj, article, "ru", edits={"ee80386b60": "Контекст и реакции"})
+    report = publish.publish(proj, now=LATER)
+    assert sorted(f.path for f in report.changed) == ["manifest.json", f"ru/{SAMPLE_SLUG}.html", f"ru/{SAMPLE_SLUG}.md"]
+    files = json.loads((proj.public_dir / "manifest.json").read_text(encoding="utf-8"))["files"]
+    assert {name: e["published"] for name, e in files.items()} == {
+        "kk/index.html": NOW.isoformat(),
+        f"kk/{SAMPLE_SLUG}.html": NOW.isoformat(),
+        f"kk/{SAMPLE_SLUG}.md": NOW.isoformat(),
+        "ru/index.html": NOW.isoformat(),
+        f"ru/{SAMPLE_SLUG}.html": LATER.isoformat(),
+        f"ru/{SAMPLE_SLUG}.md": LATER.isoformat(),
+    }
+
+
+# --- the gate ----------------------------------------------------------------------------------------
+
+
+def test_pending_segments_are_listed_with_reference_and_reason_and_nothing_is_written(project_dir):
+    proj, article = sample(project_dir)
+    translate(proj, article, ("ru",))
+    accept(proj, article, "ru", leave=("title", "2b7acadc96"))
+    report = publish.publish(proj, locales=["ru"], now=NOW)
+    assert report.blocked[0].pending == (
+        publish.PendingSegment(f"articles/{SAMPLE_SLUG}.md:2", "title", "machine translation awaiting review"),
+        publish.PendingSegment(f"articles/{SAMPLE_SLUG}.md:17", "2b7acadc96", "machine translation awaiting review"),
+    )
+    assert not proj.public_dir.exists()
+
+
+def test_an_empty_accepted_translation_counts_as_untranslated(project_dir):
+    proj, article = sample(project_dir)
+    translate(proj, article, ("ru",))
+    accept(proj, article, "ru", edits={"ee80386b60": ""})
+    (pending,) = publish.publish(proj, locales=["ru"], now=NOW).blocked[0].pending
+    assert (pending.segment, pending.reason) == ("ee80386b60", "untranslated")
+
+
+def test_a_source_sentence_edited_after_review_blocks_until_reviewed_again_and_the_old_edition_stays(project_dir):
+    proj, article = sample(project_dir)
+    translate(proj, article, ("ru",))
+    accept(proj, article, "ru")
+    publish.publish(proj, locales=["ru"], now=NOW)
+    old_page = (proj.public_dir / "ru" / f"{SAMPLE_SLUG}.html").read_bytes()
+    article.path.write_text(article.source.replace("for five years.", "for 5 years.", 1), encoding="utf-8")
+    proj, edited = sample(project_dir)
+    catalog.write_catalog(proj, edited, "ru", {}, "translate-en_ru 1.9", now=NOW)
+    report = publish.publish(proj, locales=["ru"], now=LATER)
+    (pending,) = report.blocked[0].pending
+    assert (pending.reference, pending.reason) == (f"articles/{SAMPLE_SLUG}.md:11", "source sentence changed since review")
+    assert (proj.public_dir / "ru" / f"{SAMPLE_SLUG}.html").read_bytes() == old_page
+
+
+def test_a_never_translated_article_is_blocked_with_every_segment_pending(project_dir):
+    proj, article = sample(project_dir)
+    (blocked,) = publish.publish(proj, locales=["kk"], now=NOW).blocked
+    assert len(blocked.pending) == 29
+    assert blocked.pending[0].reason == "untranslated (no catalog yet: run `workflow translate`)"
+
+
+def test_an_accepted_translation_that_breaks_the_glossary_is_flagged_and_blocks(project_dir):
+    proj, article = sample(project_dir)
+    translate(proj, article, ("ru",))
+    typo = drafts("ru")[FIRST_SENTENCE].replace("Ажыгалиев", "Ажигалиев")
+    accept(proj, article, "ru", edits={FIRST_SENTENCE: typo})
+    (blocked,) = publish.publish(proj, locales=["ru"], now=NOW).blocked
+    assert blocked.pending == (
+        publish.PendingSegment(
+            f"articles/{SAMPLE_SLUG}.md:9",
+            FIRST_SENTENCE,
+            "reviewed but flagged: glossary: Jazylbek Azhygaliyev → Жазылбек Ажыгалиев: found 'Ажигалиев'",
+        ),
+    )
+
+
+def test_a_reviewed_translation_that_lost_a_link_is_flagged_and_blocks(project_dir):
+    proj = load_project(project_dir)
+    second = add_second(proj)
+    translate(proj, second, ("ru",), texts=lambda loc: second_ru(second, keep_link=False))
+    accept(proj, second, "ru")
+    (blocked,) = publish.publish(proj, ["second-story"], ["ru"], now=NOW).blocked
+    assert [p.reason for p in blocked.pending] == [
+        "reviewed but flagged: links: link target (https://example.org/report) missing from the translation"
+    ]
+
+
+def test_ready_articles_are_published_while_others_are_blocked_and_the_index_lists_newest_first(project_dir):
+    proj, article = sample(project_dir)
+    second = add_second(proj)
+    translate(proj, article, ("ru",))
+    accept(proj, article, "ru")
+    translate(proj, second, ("ru",), texts=lambda loc: second_ru(second))
+    report = publish.publish(proj, locales=["ru"], now=NOW)
+    assert [(e.slug, e.published) for e in report.editions] == [(SAMPLE_SLUG, True), ("second-story", False)]
+    assert "1 статья" in (proj.public_dir / "ru" / "index.html").read_text(encoding="utf-8")
+
+    accept(proj, second, "ru")
+    publish.publish(proj, locales=["ru"], now=LATER)
+    index = (proj.public_dir / "ru" / "index.html").read_text(encoding="utf-8")
+    assert "2 статьи" in index
+    assert index.index("second-story.html") < index.index(f"{SAMPLE_SLUG}.html")
+    assert '<time datetime="2026-11-25">25 ноября 2026\u202fг.</time>' in index
+    page = (proj.public_dir / "ru" / "second-story.html").read_text(encoding="utf-8")
+    assert '<a href="https://example.org/report">отчёт</a>' in page
+
+
+def test_dry_run_reports_what_would_be_written_and_touches_nothing(project_dir):
+    proj, article = sample(project_dir)
+    translate(proj, article)
+    for loc in ("kk", "ru"):
+        accept(proj, article, loc)
+    before = tree_digest(project_dir)
+    report = publish.publish(proj, now=NOW, dry_run=True)
+    assert report.dry_run and {f.action for f in report.files} == {"would write"} and len(report.files) == 7
+    assert tree_digest(project_dir) == before
+    publish.publish(proj, now=NOW)
+    assert {f.action for f in publish.publish(proj, now=LATER, dry_run=True).files} == {"unchanged"}
+
+
+def test_publish_refuses_while_another_run_holds_the_lock(project_dir):
+    proj, _ = sample(project_dir)
+    with project_lock(proj.root):
+        with pytest.raises(BusyError):
+            publish.publish(proj, now=NOW)
+
+
+# --- editions ----------------------------------------------------------------------------------------
+
+
+def test_markdown_edition_has_front_matter_and_the_articles_skeleton_with_translations(project_dir):
+    proj, article = sample(project_dir)
+    ru = drafts("ru")
+    rendered = publish.render_edition(proj, article, "ru", ru)
+    _, front, body = rendered.markdown.split("---\n", 2)
+    assert yaml.safe_load(front) == {
+        "title": ru["title"],
+        "lang": "ru",
+        "date": dt.date(2026, 11, 24),
+        "source_slug": SAMPLE_SLUG,
+        "authors": ["Radio Azattyk"],
+    }
+    assert body == articles.body_skeleton(article, ru)
+    assert "\n> «Брат очень напуган" in body and "\n## Контекст и реакция\n" in body and "\n– Маруа Ескендирова\n" in body
+
+
+def test_a_translated_summary_goes_into_front_matter_and_under_the_title(project_dir):
+    proj = load_project(project_dir)
+    path = proj.articles_dir / "second-story.md"
+    path.write_text(SECOND.replace("slug: second-story\n", "slug: second-story\nsummary: It is short. Very short.\n"), encoding="utf-8")
+    article = articles.read_article(path, proj)
+    texts = {s.id: SECOND_RU.get(s.text, {"It is short.": "Она короткая.", "Very short.": "Очень & <b>короткая</b>."}.get(s.text)) for s in article.segments}
+    rendered = publish.render_edition(proj, article, "ru", texts)
+    assert yaml.safe_load(rendered.markdown.split("---\n")[1])["summary"] == "Она короткая. Очень & <b>короткая</b>."
+    assert '<p class="summary">Она короткая. Очень &amp; &lt;b&gt;короткая&lt;/b&gt;.</p>' in rendered.html
+
+
+@pytest.mark.parametrize(
+    "typed, shown, absent",
+    [
+        ("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;", "<script"),
+        ("<img src=x onerror=alert(1)>", "&lt;img src=x onerror=alert(1)&gt;", "<img"),
+        ("[жми](javascript:alert(1))", "[жми](javascript:alert(1))", 'href="javascript'),
+        ("A & B </p><p>", "A &amp; B &lt;/p&gt;&lt;p&gt;", "B </p>"),
+    ],
+)
+def test_what_translators_typed_is_shown_as_text_in_html_title_and_body(project_dir, typed, shown, absent):
+    proj, article = sample(project_dir)
+    texts = {**drafts("ru"), "title": typed, FIRST_SENTENCE: typed}
+    html = publish.render_edition(proj, article, "ru", texts).html
+    assert html.count(shown) == 3  # <title>, <h1>, body paragraph
+    assert absent not in html
+
+
+def test_a_line_break_in_a_translation_cannot_start_a_new_markdown_block(project_dir):
+    proj, article = sample(project_dir)
+    texts = {**drafts("ru"), "ee80386b60": "Контекст\n\n# и реакция"}
+    rendered = publish.render_edition(proj, article, "ru", texts)
+    assert "## Контекст # и реакция\n" in rendered.markdown and "<h1>и реакция" not in rendered.html
+
+
+@pytest.mark.parametrize(
+    "locale, n, text",
+    [
+        ("ru", 0, "0 статей"),
+        ("ru", 1, "1 статья"),
+        ("ru", 3, "3 статьи"),
+        ("ru", 5, "5 статей"),
+        ("ru", 21, "21 статья"),
+        ("ru", 1022, "1\xa0022 статьи"),
+        ("kk", 1, "1 мақала"),
+        ("kk", 3, "3 мақала"),
+        ("en", 1, "1 article"),
+        ("de", 2, "2 articles"),  # no strings of its own: English words, German plural rules and digits
+    ],
+)
+def test_article_counts_use_the_locales_plural_rules(locale, n, text):
+    assert publish.count_text(locale, n) == text
+
+
+@pytest.mark.parametrize(
+    "locale, date_text, name",
+    [("ru", "24 ноября 2026\u202fг.", "Русский"), ("kk", "2026\u202fж. 24 қараша", "Қазақ тілі"), ("en", "November 24, 2026", "English")],
+)
+def test_dates_and_language_names_are_in_the_locales_own_language(locale, date_text, name):
+    assert publish.long_date(dt.date(2026, 11, 24), locale) == date_text
+    assert publish.language_name(locale) == name
+
+
+# --- path safety ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("slug", ["../escape", "/etc/passwd", "a/b", "..", "ru/../../x"])
+def test_slugs_that_could_escape_the_output_directory_are_refused(project_dir, slug):
+    proj, _ = sample(project_dir)
+    with pytest.raises(InputError, match="invalid slug"):
+        publish.publish(proj, [slug], now=NOW)
+    with pytest.raises(InputError, match="invalid slug"):
+        publish.target_path(proj.public_dir, "ru", f"{slug}.html")
+
+
+@pytest.mark.parametrize("locale", ["../ru", "/tmp", "ru/..", "."])
+def test_locale_codes_that_could_escape_are_refused(project_dir, locale):
+    proj, _ = sample(project_dir)
+    with pytest.raises(InputError, match="unknown locale"):
+        publish.publish(proj, locales=[locale], now=NOW)
+    with pytest.raises(InputError, match="unknown locale"):
+        publish.target_path(proj.public_dir, locale, "index.html")
+
+
+def test_a_symlinked_locale_directory_pointing_outside_out_dir_is_refused(project_dir, tmp_path):
+    proj, article = sample(project_dir)
+    translate(proj, article, ("ru",))
+    accept(proj, article, "ru")
+    out, elsewhere = tmp_path / "site", tmp_path / "elsewhere"
+    out.mkdir()
+    elsewhere.mkdir()
+    (out / "ru").symlink_to(elsewhere)
+    with pytest.raises(InputError) as caught:
+        publish.publish(proj, locales=["ru"], out_dir=out, now=NOW)
+    assert str(caught.value) == (
+        f"{out}/ru/{SAMPLE_SLUG}.md: refusing to write ru/{SAMPLE_SLUG}.md: it resolves outside the output directory {out.resolve()}"
+    )
+    assert list(elsewhere.iterdir()) == [] and list(out.iterdir()) == [out / "ru"]
+
+
+def test_an_article_with_the_slug_index_is_refused_as_it_would_overwrite_the_index_page(project_dir):
+    proj, _ = sample(project_dir)
+    (proj.articles_dir / "index.md").write_text(SECOND.replace("second-story", "index"), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        publish.publish(proj, now=NOW)
+    assert str(caught.value) == "articles/index.md: slug 'index' is taken by each locale's index.html page; give the article another slug"
+
+
+def test_temp_files_left_by_a_killed_run_are_removed(project_dir):
+    proj, article = sample(project_dir)
+    stale = proj.public_dir / "ru" / f".{SAMPLE_SLUG}.html.abc123.tmp"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("half a page", encoding="utf-8")
+    publish.publish(proj, now=NOW)
+    assert not stale.exists()
+
+
+def test_out_dir_places_the_editions_elsewhere(project_dir, tmp_path):
+    proj, article = sample(project_dir)
+    translate(proj, article, ("ru",))
+    accept(proj, article, "ru")
+    report = publish.publish(proj, locales=["ru"], out_dir=tmp_path / "site", now=NOW)
+    assert report.out_dir == tmp_path / "site"
+    assert sorted(tree_digest(tmp_path / "site")) == ["manifest.json", "ru/index.html", f"ru/{SAMPLE_SLUG}.html", f"ru/{SAMPLE_SLUG}.md"]
+    assert not proj.public_dir.exists()
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("{not json", "cannot read the publish manifest"),
+        ('{"format": 1}', "the publish manifest has no 'files' table"),
+        ('{"files": {"../../evil.html": {}}}', "unexpected entry '../../evil.html' in the publish manifest"),
+        ('{"files": {"ru/../x.html": {}}}', "unexpected entry 'ru/../x.html' in the publish manifest"),
+        ('{"files": {"ru/a.html": {"slug": "a", "locale": "ru", "date": "soon", "title": "A"}}}', "entry 'ru/a.html' lacks its slug, title or date"),
+    ],
+)
+def test_a_damaged_manifest_is_reported_not_trusted(project_dir, content, message):
+    proj, _ = sample(project_dir)
+    proj.public_dir.mkdir()
+    (proj.public_dir / "manifest.json").write_text(content, encoding="utf-8")
+    with pytest.raises(InputError, match=message.replace("(", r"\(")) as caught:
+        publish.publish(proj, now=NOW)
+    assert str(caught.value).startswith(f"{proj.public_dir / 'manifest.json'}: ")
+
+
+# --- command line ------------------------------------------------------------------------------------
+
+
+def test_cli_lists_pending_segments_exits_1_then_publishes_and_reports_nothing_changed(project_dir):
+    proj, article = sample(project_dir)
+    translate(proj, article)
+    runner = CliRunner()
+    blocked = runner.invoke(app, ["publish", "--project", str(project_dir)])
+    assert blocked.exit_code == 1
+    assert f"Blocked ru/{SAMPLE_SLUG}: 29 segment(s) pending" in blocked.stdout
+    assert f"  articles/{SAMPLE_SLUG}.md:9  8028b450e4  machine translation awaiting review" in blocked.stdout
+    assert blocked.stdout.rstrip().endswith("0 published, 2 blocked; 0 file(s) changed.")
+
+    data = json.loads(runner.invoke(app, ["publish", "--json", "--project", str(project_dir)]).stdout)
+    assert (data["blocked"], [len(e["pending"]) for e in data["editions"]], data["files"]) == (2, [29, 29], [])
+
+    for loc in ("kk", "ru"):
+        accept(proj, article, loc)
+    first = runner.invoke(app, ["publish", "--project", str(project_dir)])
+    assert first.exit_code == 0 and "2 published, 0 blocked; 7 file(s) changed." in first.stdout
+    second = runner.invoke(app, ["publish", "--json", "--project", str(project_dir)])
+    assert second.exit_code == 0
+    assert {f["action"] for f in json.loads(second.stdout)["files"]} == {"unchanged"}
+    assert "nothing changed, all 7 file(s) already up to date" in runner.invoke(app, ["publish", "--project", str(project_dir)]).stdout
+
+
+def test_cli_refuses_an_escaping_slug_with_an_error_line(project_dir):
+    result = subprocess.run(
+        [sys.executable, "-m", "workflow", "publish", "../etc", "--project", str(project_dir)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "Error: invalid slug '../etc': use lowercase letters, digits and single hyphens (e.g. kazakh-migrant-deported)"
+    )
