@@ -1,0 +1,594 @@
+"""Machine translation: argostranslate model packages (list, install, build, find) and a batched engine.
+
+Packages live where argostranslate keeps them (ARGOS_PACKAGES_DIR, else its XDG data dir);
+argostranslate reads that once, at import, so it is imported lazily, after `configure_models_dir`.
+Inference runs through the package's CTranslate2 Translator and SentencePiece model directly:
+argostranslate's own translate() would fetch sentence-splitting models at run time, and segments
+arrive here already split.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import shutil
+import stat
+import tempfile
+import urllib.request
+import zipfile
+import zlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from workflow.errors import InputError, ModelError
+
+SP_MODEL = "sentencepiece.model"
+TARGET_SP_MODEL = "target_sentencepiece.model"  # our extension: models whose two sides differ (OPUS-MT)
+BPE_MODEL = "bpe.model"
+STAGING_PREFIX = ".install-"  # dot dirs in the packages dir are ours, mid-install, never packages
+INDEX_TIMEOUT = 15  # seconds: an unreachable package index must fail fast, not hang a newsroom script
+CODE_SHAPE = re.compile(r"^translate-([a-z]{2,3})_([a-z]{2,3})$")
+
+
+@dataclass(frozen=True)
+class ModelPackage:
+    """An installed argostranslate package, as metadata.json describes it."""
+
+    code: str
+    from_code: str
+    to_code: str
+    version: str
+    name: str  # the package directory name
+    path: Path
+    source_prefix: str = field(default="", repr=False)  # our extension, e.g. "eng_Latn" or ">>kaz<<"
+    source_suffix: str = field(default="", repr=False)  # our extension, e.g. "</s>" for NLLB
+    target_prefix: str = field(default="", repr=False)  # argostranslate's own field, e.g. "kaz_Cyrl"
+
+    @property
+    def provenance(self) -> str:
+        return f"{self.code} {self.version}"
+
+
+# --- where models live ---------------------------------------------------------------------------
+
+
+def configure_models_dir(path: Path | None) -> Path:
+    """Point argostranslate at `path` (None keeps its own settings); return the packages dir in use."""
+    if path is not None:
+        path = Path(path).expanduser().resolve()
+        path.mkdir(parents=True, exist_ok=True)
+        os.environ["ARGOS_PACKAGES_DIR"] = str(path)
+        import sys
+
+        settings = sys.modules.get("argostranslate.settings")
+        if settings is not None:  # already imported: its module-level paths are stale, repoint them
+            settings.package_data_dir = path
+            settings.package_dirs = [path]
+        return path
+    return models_dir()
+
+
+def models_dir() -> Path:
+    """The directory packages are installed into."""
+    from argostranslate import settings
+
+    Path(settings.package_data_dir).mkdir(parents=True, exist_ok=True)
+    return Path(settings.package_data_dir)
+
+
+def _package_dirs() -> list[Path]:
+    from argostranslate import settings
+
+    return [Path(p) for p in settings.package_dirs]
+
+
+# --- reading packages ----------------------------------------------------------------------------
+
+
+def _metadata_package(metadata: Any, name: str, path: Path, where: str | Path) -> ModelPackage:
+    if not isinstance(metadata, dict):
+        raise InputError(f"{name}/metadata.json is not a JSON object", where)
+    from_code, to_code = metadata.get("from_code"), metadata.get("to_code")
+    if not isinstance(from_code, str) or not isinstance(to_code, str) or not from_code or not to_code:
+        raise InputError(f"{name}/metadata.json has no from_code and to_code", where)
+    text = lambda key: str(metadata.get(key) or "")  # noqa: E731
+    return ModelPackage(
+        code=text("code") or f"translate-{from_code}_{to_code}",
+        from_code=from_code,
+        to_code=to_code,
+        version=text("package_version") or "0",
+        name=name,
+        path=path,
+        source_prefix=text("source_prefix"),
+        source_suffix=text("source_suffix"),
+        target_prefix=text("target_prefix"),
+    )
+
+
+def read_package(path: Path) -> ModelPackage:
+    """The package installed in directory `path`."""
+    meta = path / "metadata.json"
+    try:
+        metadata = json.loads(meta.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError("not a model package: no metadata.json", path) from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InputError(f"metadata.json is not valid JSON ({exc})", meta) from None
+    return _metadata_package(metadata, path.name, path, meta)
+
+
+def list_packages() -> list[ModelPackage]:
+    """Installed translation packages, sorted by code then version."""
+    found = []
+    for directory in _package_dirs():
+        if not directory.is_dir():
+            continue
+        for sub in sorted(directory.iterdir()):
+            if sub.name.startswith(".") or not sub.is_dir() or not (sub / "metadata.json").is_file():
+                continue
+            try:
+                meta = json.loads((sub / "metadata.json").read_text(encoding="utf-8"))
+            except (ValueError, UnicodeDecodeError):
+                continue  # argostranslate would choke too; `models list` must still show the rest
+            if isinstance(meta, dict) and meta.get("type", "translate") == "translate":
+                with contextlib.suppress(InputError):
+                    found.append(_metadata_package(meta, sub.name, sub, sub / "metadata.json"))
+    return sorted(found, key=lambda p: (p.code, _version_key(p.version), p.name))
+
+
+def _version_key(version: str) -> tuple:
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return (1, Version(version), version)
+    except InvalidVersion:
+        return (0, Version("0"), version)
+
+
+def install_hint(from_code: str, to_code: str) -> str:
+    """The command that gets a model for this pair, for error messages."""
+    if to_code == "kk" or from_code == "kk":
+        return "workflow models install PATH.argosmodel (see README 'Getting a Kazakh model')"
+    return (
+        f"workflow models install translate-{from_code}_{to_code} (online) "
+        "or workflow models install PATH.argosmodel"
+    )
+
+
+def find_package(from_code: str, to_code: str) -> ModelPackage:
+    """The newest installed package for the pair; ModelError naming the install command if none."""
+    matches = [p for p in list_packages() if p.from_code == from_code and p.to_code == to_code]
+    if not matches:
+        raise ModelError(f"no {from_code}→{to_code} model installed; install one with: {install_hint(from_code, to_code)}")
+    return max(matches, key=lambda p: _version_key(p.version))
+
+
+# --- installing ----------------------------------------------------------------------------------
+
+
+def _check_members(zf: zipfile.ZipFile, source: Path) -> str:
+    """Validate every member path before anything is extracted; return the single top directory."""
+    tops = set()
+    names = set()
+    for info in zf.infolist():
+        name = info.filename
+        pure = PurePosixPath(name)
+        mode = info.external_attr >> 16
+        if (
+            not name
+            or "\\" in name
+            or "\x00" in name
+            or name.startswith("/")
+            or re.match(r"^[A-Za-z]:", name)
+            or any(part in ("..", "") for part in name.rstrip("/").split("/"))
+        ):
+            raise InputError(f"unsafe member path {name!r} would escape the packages directory; nothing installed", source)
+        if stat.S_ISLNK(mode):
+            raise InputError(f"member {name!r} is a symbolic link; nothing installed", source)
+        tops.add(pure.parts[0])
+        names.add(name.rstrip("/"))
+    if len(tops) != 1:
+        raise InputError(
+            f"a package holds exactly one top-level directory, found {len(tops)}; nothing installed", source
+        )
+    top = tops.pop()
+    if top.startswith("."):
+        raise InputError(f"package directory {top!r} is hidden; nothing installed", source)
+    if f"{top}/metadata.json" not in names:
+        raise InputError(f"not a model package: no {top}/metadata.json; nothing installed", source)
+    if not any(n.startswith(f"{top}/model/") for n in names):
+        raise InputError(f"not a model package: no {top}/model/ directory; nothing installed", source)
+    if f"{top}/{SP_MODEL}" not in names and f"{top}/{BPE_MODEL}" not in names:
+        raise InputError(f"not a model package: no {top}/{SP_MODEL} or {BPE_MODEL}; nothing installed", source)
+    return top
+
+
+def _extract(zf: zipfile.ZipFile, dest: Path) -> None:
+    # Members were validated; extract one by one so nothing but plain files and dirs is created.
+    for info in zf.infolist():
+        target = dest / info.filename
+        if info.is_dir():
+            target.mkdir(parents=True, exist_ok=True)
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with zf.open(info) as src, open(target, "wb") as out:
+            shutil.copyfileobj(src, out, 1 << 20)
+
+
+def _smoke_test(pkg: ModelPackage, where: Path) -> None:
+    """Load the model and tokenizer and translate one word: a package that installs must also run."""
+    try:
+        engine = load_engine(pkg, beam_size=1, batch_size=1, inter_threads=1, intra_threads=1)
+        engine.translate(["Test."], max_tokens=4)
+    except ModelError as exc:
+        raise InputError(f"{exc.message}; nothing installed", where) from None
+
+
+def install_package(source: str | Path) -> ModelPackage:
+    """Install a local `.argosmodel` file, or fetch a package code such as `translate-en_ru` from the index."""
+    path = Path(source).expanduser()
+    if path.is_file():
+        return install_file(path)
+    if CODE_SHAPE.match(str(source)):
+        return _install_from_index(str(source))
+    raise InputError(
+        "no such file; pass a .argosmodel file or a package code such as translate-en_ru", source
+    )
+
+
+def install_file(source: Path) -> ModelPackage:
+    """Validate, extract to a staging dir, load-test, then move into place; nothing half-installed."""
+    if not zipfile.is_zipfile(source):
+        raise InputError("not a model package: not a zip archive; nothing installed", source)
+    target_root = models_dir()
+    staging: Path | None = None
+    try:
+        try:
+            with zipfile.ZipFile(source) as zf:
+                # Everything is checked before the first byte is written: argostranslate's own
+                # install_from_path would extractall() whatever the archive names.
+                top = _check_members(zf, source)
+                bad = zf.testzip()
+                if bad is not None:
+                    raise InputError(f"corrupt archive: member {bad!r} fails its checksum; nothing installed", source)
+                try:
+                    metadata = json.loads(zf.read(f"{top}/metadata.json").decode("utf-8"))
+                except (ValueError, UnicodeDecodeError):
+                    raise InputError(f"{top}/metadata.json is not valid JSON; nothing installed", source) from None
+                _metadata_package(metadata, top, target_root / top, source)
+                staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=target_root))
+                _extract(zf, staging)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, zlib.error) as exc:
+            raise InputError(f"corrupt archive ({exc}); nothing installed", source) from None
+        except PermissionError as exc:
+            if exc.filename != str(source):
+                raise
+            raise InputError(f"cannot read package ({exc.strerror})", source) from None
+        staged = staging / top
+        _smoke_test(read_package(staged), source)
+        final = target_root / top
+        if final.exists():
+            # Reinstall: swap by renames so readers see the old or the new package, never a mix.
+            old = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=target_root)) / top
+            os.replace(final, old)
+            os.replace(staged, final)
+            shutil.rmtree(old.parent, ignore_errors=True)
+        else:
+            os.replace(staged, final)
+    finally:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+    _clear_argos_cache()
+    return read_package(final)
+
+
+def _clear_argos_cache() -> None:
+    import sys
+
+    # argostranslate caches its language list; only clear it if it was loaded already.
+    mod = sys.modules.get("argostranslate.translate")
+    if mod is not None:
+        with contextlib.suppress(Exception):
+            mod.get_installed_languages.cache_clear()
+
+
+def _install_from_index(code: str) -> ModelPackage:
+    from argostranslate import package as argos_package
+    from argostranslate import settings
+
+    offline = (
+        f"cannot reach the argostranslate package index to fetch {code}; "
+        "offline, install from a file instead: workflow models install PATH.argosmodel"
+    )
+    try:
+        with urllib.request.urlopen(settings.remote_package_index, timeout=INDEX_TIMEOUT) as response:
+            index = response.read()
+        json.loads(index)
+    except Exception:  # any network or parse failure means the same thing to the user
+        raise ModelError(offline) from None
+    Path(settings.local_package_index).parent.mkdir(parents=True, exist_ok=True)
+    Path(settings.local_package_index).write_bytes(index)
+    from_code, to_code = CODE_SHAPE.match(code).groups()
+    available = [
+        p
+        for p in argos_package.get_available_packages()
+        if p.type == "translate" and p.from_code == from_code and p.to_code == to_code
+    ]
+    if not available:
+        raise ModelError(f"the package index has no {code}; {install_hint(from_code, to_code)}")
+    best = max(available, key=lambda p: _version_key(p.package_version))
+    try:
+        downloaded = Path(best.download())
+    except Exception:
+        raise ModelError(offline) from None
+    try:
+        return install_file(downloaded)
+    finally:
+        with contextlib.suppress(OSError):
+            downloaded.unlink()
+
+
+# --- building ------------------------------------------------------------------------------------
+
+
+def _model_vocabularies(model_dir: Path) -> tuple[set[str], set[str]]:
+    """(source, target) vocabularies of a CTranslate2 model directory."""
+
+    def read(stem: str) -> set[str] | None:
+        for suffix, parse in ((".json", json.loads), (".txt", lambda t: t.splitlines())):
+            file = model_dir / f"{stem}{suffix}"
+            if file.is_file():
+                return set(parse(file.read_text(encoding="utf-8")))
+        return None
+
+    shared = read("shared_vocabulary")
+    source = read("source_vocabulary") or shared or set()
+    target = read("target_vocabulary") or shared or set()
+    return source, target
+
+
+def build_package(
+    model_dir: Path,
+    sp_model: Path,
+    from_code: str,
+    to_code: str,
+    output: Path,
+    *,
+    version: str = "1.0",
+    target_sp_model: Path | None = None,
+    source_prefix: str = "",
+    source_suffix: str = "",
+    target_prefix: str = "",
+    name: str | None = None,
+    from_name: str = "",
+    to_name: str = "",
+) -> Path:
+    """Make an `.argosmodel` from a CTranslate2 model dir and SentencePiece model(s); return its path."""
+    for code in (from_code, to_code):
+        if not re.fullmatch(r"[a-z]{2,3}", code):
+            raise InputError(f"language code {code!r} must be 2-3 lowercase letters (ISO 639), e.g. kk")
+    if not (model_dir / "model.bin").is_file():
+        raise InputError("not a CTranslate2 model directory: no model.bin", model_dir)
+    for sp in (sp_model, target_sp_model):
+        if sp is not None and not sp.is_file():
+            raise InputError("no such SentencePiece model", sp)
+    source_vocab, target_vocab = _model_vocabularies(model_dir)
+    for token, vocab, side in (
+        (source_prefix, source_vocab, "source"),
+        (source_suffix, source_vocab, "source"),
+        (target_prefix, target_vocab, "target"),
+    ):
+        if token and token not in vocab:
+            raise InputError(f"token {token!r} is not in the model's {side} vocabulary", model_dir)
+    name = name or f"translate-{from_code}_{to_code}-{version.replace('.', '_')}"
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", name):
+        raise InputError(f"package name {name!r} may hold only letters, digits, '.', '_' and '-'")
+    metadata = {
+        "package_version": version,
+        "argos_version": "1.9",
+        "code": f"translate-{from_code}_{to_code}",
+        "type": "translate",
+        "from_code": from_code,
+        "from_name": from_name or from_code,
+        "to_code": to_code,
+        "to_name": to_name or to_code,
+    }
+    for key, value in (("source_prefix", source_prefix), ("source_suffix", source_suffix), ("target_prefix", target_prefix)):
+        if value:
+            metadata[key] = value
+    # Load-test before writing anything: a package we make must run.
+    staged = ModelPackage(
+        metadata["code"], from_code, to_code, version, name, model_dir.parent,
+        source_prefix, source_suffix, target_prefix,
+    )
+    try:
+        parts = _load_parts(model_dir, sp_model, target_sp_model or sp_model, 1, 1, "auto", "cpu")
+        Engine(staged, 1, 1, *parts).translate(["Test."], max_tokens=4)
+    except ModelError as exc:  # here the model is the user's input, not a missing install
+        raise InputError(exc.message, exc.path) from None
+
+    output.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent)
+    os.close(fd)
+    try:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr(f"{name}/metadata.json", json.dumps(metadata, ensure_ascii=False, indent=2) + "\n")
+            zf.write(sp_model, f"{name}/{SP_MODEL}")
+            if target_sp_model is not None:
+                zf.write(target_sp_model, f"{name}/{TARGET_SP_MODEL}")
+            for file in sorted(model_dir.rglob("*")):
+                if file.is_file():
+                    zf.write(file, f"{name}/model/{file.relative_to(model_dir).as_posix()}")
+        os.replace(tmp, output)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return output
+
+
+# --- the engine ----------------------------------------------------------------------------------
+
+Progress = Callable[[int], None]
+
+
+def decoding_limit(source_tokens: int) -> int:
+    """Most tokens a translation may have: a degenerate model stops here instead of running away."""
+    return max(16, 2 * source_tokens + 10)
+
+
+@dataclass
+class Engine:
+    """A loaded package: CTranslate2 translator plus SentencePiece tokenizers."""
+
+    package: ModelPackage
+    beam_size: int
+    batch_size: int
+    translator: Any = field(repr=False)
+    source_sp: Any = field(repr=False)
+    target_sp: Any = field(repr=False)
+    workers: int = 1  # CTranslate2 inter_threads: batches that can run side by side
+
+    @property
+    def provenance(self) -> str:
+        return self.package.provenance
+
+    def _tokens(self, text: str) -> list[str]:
+        pkg = self.package
+        pieces = self.source_sp.encode(text, out_type=str)
+        return ([pkg.source_prefix] if pkg.source_prefix else []) + pieces + ([pkg.source_suffix] if pkg.source_suffix else [])
+
+    def _detokenize(self, hypothesis: list[str]) -> str:
+        prefix = self.package.target_prefix
+        if prefix and hypothesis[:1] == [prefix]:
+            hypothesis = hypothesis[1:]
+        return self.target_sp.decode_pieces([t for t in hypothesis if t != "</s>"]).strip()
+
+    def translate(self, texts: Sequence[str], progress: Progress | None = None, max_tokens: int | None = None) -> list[str]:
+        """Translate each text; batched by length, deterministic, `progress(done)` after each batch.
+
+        `max_tokens` overrides the per-text decoding limit (the install smoke test uses a tiny one).
+        """
+        results: list[str] = [""] * len(texts)
+        done = 0
+        todo = []
+        for i, text in enumerate(texts):
+            if text.strip():
+                todo.append((i, self._tokens(text)))
+            else:
+                results[i] = text  # nothing to translate; a model would only invent words
+                done += 1
+        # Length-sorted batches waste little padding; the index breaks ties so order is stable.
+        todo.sort(key=lambda item: (len(item[1]), item[0]))
+        # Fewer texts than workers x batch size: smaller batches, so no worker idles. Results do not
+        # depend on batch composition, so this changes speed only.
+        size = max(1, min(self.batch_size, -(-len(todo) // max(1, self.workers))))
+        batches = [todo[k : k + size] for k in range(0, len(todo), size)]
+        prefix = [self.package.target_prefix] if self.package.target_prefix else None
+        limit = decoding_limit if max_tokens is None else (lambda n: max_tokens)
+
+        def submit(batch):
+            sources = [tokens for _, tokens in batch]
+            return self.translator.translate_batch(
+                sources,
+                target_prefix=[prefix] * len(sources) if prefix else None,
+                beam_size=self.beam_size,
+                max_decoding_length=max(limit(len(s)) for s in sources) + (1 if prefix else 0),
+                max_input_length=0,
+                asynchronous=True,
+            )
+
+        try:
+            # Submit every batch up front so inter_threads workers run batches side by side.
+            pending = [submit(batch) for batch in batches]
+            for batch, futures in zip(batches, pending):
+                for (index, tokens), future in zip(batch, futures):
+                    hypothesis = future.result().hypotheses[0]
+                    cap = limit(len(tokens)) + (1 if prefix else 0)
+                    if len(hypothesis) > cap:
+                        # The batch allowed more than this text may have: redo it alone, with its own
+                        # limit, so the result does not depend on its batch neighbours.
+                        hypothesis = self.translator.translate_batch(
+                            [tokens],
+                            target_prefix=[prefix] if prefix else None,
+                            beam_size=self.beam_size,
+                            max_decoding_length=cap,
+                            max_input_length=0,
+                        )[0].hypotheses[0]
+                    results[index] = self._detokenize(hypothesis)
+                done += len(batch)
+                if progress is not None:
+                    progress(done)
+        except RuntimeError as exc:
+            raise ModelError(f"translation failed in model {self.package.code}: {exc}", self.package.path) from None
+        if not batches and progress is not None:
+            progress(done)
+        return results
+
+
+def _load_parts(
+    model_dir: Path,
+    sp_model: Path,
+    target_sp_model: Path,
+    inter_threads: int,
+    intra_threads: int,
+    compute_type: str,
+    device: str,
+) -> tuple[Any, Any, Any]:
+    import ctranslate2
+    import sentencepiece as spm
+
+    try:
+        translator = ctranslate2.Translator(
+            str(model_dir),
+            device=device,
+            inter_threads=inter_threads,
+            intra_threads=intra_threads,
+            compute_type=compute_type,
+        )
+    except (RuntimeError, ValueError, OSError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        first = first.replace(f" in model '{model_dir}'", "")  # a staging path would only confuse
+        raise ModelError(f"CTranslate2 cannot load the model ({first})", model_dir) from None
+    try:
+        source_sp = spm.SentencePieceProcessor(model_file=str(sp_model))
+        target_sp = source_sp if target_sp_model == sp_model else spm.SentencePieceProcessor(model_file=str(target_sp_model))
+    except (RuntimeError, OSError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ModelError(f"SentencePiece cannot load the tokenizer ({first})", sp_model) from None
+    return translator, source_sp, target_sp
+
+
+def load_engine(
+    package: ModelPackage,
+    beam_size: int = 2,
+    batch_size: int = 32,
+    *,
+    inter_threads: int = 2,
+    intra_threads: int = 1,
+    compute_type: str = "auto",
+    device: str = "cpu",
+) -> Engine:
+    """Load a package for translation. Two single-threaded workers measured 1.8x faster than defaults on 2 cores."""
+    if beam_size < 1 or batch_size < 1:
+        raise InputError(f"beam size and batch size must be at least 1 (got {beam_size}, {batch_size})")
+    sp_model = package.path / SP_MODEL
+    if not sp_model.is_file():
+        if (package.path / BPE_MODEL).is_file():
+            raise ModelError("BPE-tokenized packages are not supported; use a SentencePiece package", package.path)
+        raise ModelError(f"package has no {SP_MODEL}", package.path)
+    target_sp = package.path / TARGET_SP_MODEL
+    translator, source, target = _load_parts(
+        package.path / "model",
+        sp_model,
+        target_sp if target_sp.is_file() else sp_model,
+        inter_threads,
+        intra_threads,
+        compute_type,
+        device,
+    )
+    return Engine(package, beam_size, batch_size, translator, source, target, workers=inter_threads)
