@@ -1,0 +1,239 @@
+"""Review state read from PO files: counts, the queue, checks, and refusing stale or broken catalogs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import polib
+import pytest
+from typer.testing import CliRunner
+
+from tests.test_catalog import (
+    ADDED,
+    CHANGED_NEW,
+    CHANGED_OLD,
+    SLUG,
+    T1,
+    edit_article,
+    fake_mt,
+    setup_project,
+    simulate_translator,
+    translate,
+)
+from workflow import review
+from workflow.articles import Segment, read_article
+from workflow.cli import app
+from workflow.errors import InputError
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def flood(project_dir: Path):
+    return setup_project(project_dir)
+
+
+@pytest.fixture
+def reviewed_scenario(flood):
+    """13 sentences drafted; translator accepts 6, rewrites and accepts 2 (one dropping inline code);
+    then one accepted sentence is edited, one accepted sentence removed, a 2-sentence paragraph added,
+    and the model returns nothing for one of the new sentences."""
+    project, path = flood
+    # The hand count is about review state; glossary flags get their own test below.
+    project.glossary_path.unlink()
+    translate(project, path)
+    simulate_translator(project.po_path(SLUG, "ru"))
+    edit_article(path)
+    translate(project, path, now=T1, skip=("The city opened three shelters.",))
+    return project, path
+
+
+# Hand count of that scenario:
+#   reviewed: 6 accepted + 2 rewritten - 1 edited in the article - 1 removed  = 6
+#   changed: the edited sentence                                           = 1
+#   machine: 5 never-touched drafts + 1 new sentence                        = 6
+#   untranslated: the new sentence the model returned nothing for          = 1
+#   flagged: the rewrite that dropped `evacuate --now`                      = 1
+#   total 14 (13 - 1 removed + 2 added), done 6/14 = 42.9%
+HAND_COUNT = dict(reviewed=6, machine=6, changed=1, untranslated=1, flagged=1, total=14, percent=42.9)
+
+
+def test_counts_match_a_hand_count_of_the_review_scenario(reviewed_scenario):
+    project, path = reviewed_scenario
+    result = review.review_article(project, read_article(path, project), "ru")
+    assert {k: getattr(result, k) for k in HAND_COUNT} == HAND_COUNT
+    assert not result.complete
+
+
+def test_review_json_reports_the_hand_count_per_article_and_locale(reviewed_scenario):
+    project, _ = reviewed_scenario
+    done = runner.invoke(app, ["review", SLUG, "--json", "--project", str(project.root)])
+    assert done.exit_code == 0, done.output
+    rows = json.loads(done.stdout)
+    assert [(r["slug"], r["locale"], r["exists"]) for r in rows] == [(SLUG, "kk", False), (SLUG, "ru", True)]
+    assert {k: rows[1][k] for k in HAND_COUNT} == HAND_COUNT
+    assert rows[0]["untranslated"] == rows[0]["total"] == 14 and rows[0]["percent"] == 0.0
+
+
+def test_review_table_shows_counts_and_percent(reviewed_scenario):
+    project, _ = reviewed_scenario
+    done = runner.invoke(app, ["review", SLUG, "--locale", "ru", "--project", str(project.root)], env={"COLUMNS": "200"})
+    assert done.exit_code == 0, done.output
+    row = next(line for line in done.stdout.splitlines() if SLUG in line)
+    assert row.split("│")[2:9] == [" ru     ", "        6 ", "       6 ", "       1 ", "            1 ", "       1 ", " 42.9% "]
+
+
+def test_queue_lists_pending_entries_in_article_order_with_reasons(reviewed_scenario):
+    project, _ = reviewed_scenario
+    done = runner.invoke(app, ["review", "queue", SLUG, "--locale", "ru", "--json", "--project", str(project.root)])
+    assert done.exit_code == 0, done.output
+    rows = json.loads(done.stdout)
+    assert [(r["source"], r["status"]) for r in rows] == [
+        (CHANGED_NEW, "changed"),
+        ("Volunteers handed out blankets.", "machine"),
+        ("The city opened three shelters.", "untranslated"),
+        ("Residents were told to run `evacuate --now` on the city app.", "reviewed"),
+        ("Officials said the dam was safe.", "machine"),
+        ("“We lost everything in one night.", "machine"),
+        ("The water came so fast.”", "machine"),
+        ("Aigerim Bekova", "machine"),
+        ("Schools will reopen on Monday.", "machine"),
+    ]
+    changed = rows[0]
+    assert changed["previous_source"] == CHANGED_OLD and changed["translation"] == fake_mt(CHANGED_OLD)
+    assert changed["reason"] == "source sentence changed since review"
+    assert changed["reference"] == f"articles/{SLUG}.md:8"
+    assert changed["catalog"] == f"locales/ru/LC_MESSAGES/{SLUG}.po:34"
+    assert rows[3]["flags"] == ["inline_code: inline code `evacuate --now` missing from the translation"]
+    assert rows[4]["msgctxt"] == "3c45a2b885-2" and rows[4]["provenance"] == "translate-en_ru 1.9"
+    assert ADDED.startswith(rows[1]["source"])
+
+
+def test_queue_text_output_names_reference_reason_and_flags(reviewed_scenario):
+    project, _ = reviewed_scenario
+    done = runner.invoke(app, ["review", "queue", SLUG, "-l", "ru", "--project", str(project.root)])
+    assert done.exit_code == 0, done.output
+    assert f"articles/{SLUG}.md:8  [ru] source sentence changed since review (translate-en_ru 1.9)" in done.stdout
+    assert f"  was: {CHANGED_OLD}" in done.stdout
+    assert "  ! inline_code: inline code `evacuate --now` missing from the translation" in done.stdout
+    assert done.stdout.rstrip().endswith("9 pending entries.")
+
+
+def test_fully_reviewed_catalog_is_complete(flood):
+    project, path = flood
+    translate(project, path)
+    po = polib.pofile(str(project.po_path(SLUG, "ru")))
+    for entry in po:
+        entry.flags.remove("fuzzy")
+    po.save()
+    result = review.review_article(project, read_article(path, project), "ru")
+    assert (result.reviewed, result.percent, result.complete, result.queue) == (13, 100.0, True, ())
+
+
+def test_queue_carries_glossary_flags_and_catalog_carries_glossary_hints(flood):
+    project, path = flood
+    from workflow.catalog import write_catalog
+    from workflow.glossary import load_glossary
+
+    terms = load_glossary(project.glossary_path)
+    article = read_article(path, project)
+    write_catalog(project, article, "ru", {s.id: fake_mt(s.text) for s in article.segments}, "translate-en_ru 1.9", terms, now=T1)
+    entry = next(e for e in polib.pofile(str(project.po_path(SLUG, "ru"))) if e.msgid.startswith("Heavy rain"))
+    hint = entry.comment.split("\n")[1]
+    assert hint.startswith("glossary: ") and "Алматы" in hint
+    done = runner.invoke(app, ["review", "queue", SLUG, "-l", "ru", "--json", "--project", str(project.root)])
+    rows = {r["source"]: r for r in json.loads(done.stdout)}
+    assert [f for f in rows["Heavy rain fell on Almaty for three days."]["flags"] if f.startswith("glossary: ")]
+    assert rows["Schools will reopen on Monday."]["flags"] == []
+
+
+# --- checks ----------------------------------------------------------------------------------------------
+
+
+def _segment(text: str, protected: tuple[str, ...]) -> Segment:
+    return Segment("x", "a", "paragraph", 1, 0, 1, text, 0, len(text), protected)
+
+
+@pytest.mark.parametrize(
+    "source, protected, translation, expected",
+    [
+        ("See the [report](https://e.org/r).", ("(https://e.org/r)",), "См. [отчёт](https://e.org/r).", []),
+        (
+            "See the [report](https://e.org/r).",
+            ("(https://e.org/r)",),
+            "См. отчёт.",
+            ["links: link target (https://e.org/r) missing from the translation"],
+        ),
+        ("Mail <mailto:a@e.org>.", ("<mailto:a@e.org>",), "Пишите.", ["links: link target <mailto:a@e.org> missing from the translation"]),
+        ("Run `ls -l` now.", ("`ls -l`",), "Запустите `ls -l`.", []),
+        ("Run `ls -l` now.", ("`ls -l`",), "Запустите ls -l.", ["inline_code: inline code `ls -l` missing from the translation"]),
+        (
+            "Run `a` via [x](http://y).",
+            ("`a`", "(http://y)"),
+            "Запустите.",
+            [
+                "links: link target (http://y) missing from the translation",
+                "inline_code: inline code `a` missing from the translation",
+            ],
+        ),
+        ("Run `ls -l` now.", ("`ls -l`",), "", []),  # untranslated: nothing to check yet
+    ],
+)
+def test_checks_flag_what_the_translation_dropped(source, protected, translation, expected):
+    assert review.run_checks(_segment(source, protected), translation) == expected
+
+
+def test_every_check_message_is_its_docstring():
+    for check in review.CHECKS:
+        assert check.__doc__ and "{missing}" in check.__doc__
+
+
+# --- bad and stale catalogs ----------------------------------------------------------------------------
+
+
+def test_catalog_older_than_the_article_is_stale(flood):
+    project, path = flood
+    translate(project, path)
+    path.write_text(path.read_text(encoding="utf-8").replace(CHANGED_OLD, CHANGED_NEW), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        review.review_article(project, read_article(path, project), "ru")
+    assert str(caught.value) == (
+        f"locales/ru/LC_MESSAGES/{SLUG}.po:37: msgid 'The river burst its banks on Tuesday.' matches no sentence of "
+        f"articles/{SLUG}.md; stale catalog: run `workflow translate {SLUG}` to merge the article's current text"
+    )
+
+
+def test_sentence_missing_from_catalog_is_stale(flood):
+    project, path = flood
+    translate(project, path)
+    path.write_text(path.read_text(encoding="utf-8") + "\nA brand new closing line.\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        review.review_article(project, read_article(path, project), "ru")
+    assert str(caught.value) == (
+        f"articles/{SLUG}.md:22: sentence missing from locales/ru/LC_MESSAGES/{SLUG}.po; "
+        f"stale catalog: run `workflow translate {SLUG}` to merge the article's current text"
+    )
+
+
+def test_cli_reports_a_broken_catalog_in_one_line_and_exits_1(flood):
+    project, path = flood
+    translate(project, path)
+    po_path = project.po_path(SLUG, "ru")
+    po_path.write_text(po_path.read_text(encoding="utf-8").replace("msgstr \"[ru] Aigerim", "msgstr [ru] Aigerim"), encoding="utf-8")
+    before = po_path.read_bytes()
+    done = subprocess.run(
+        [sys.executable, "-m", "workflow", "review", "--project", str(project.root)], capture_output=True, text=True
+    )
+    assert done.returncode == 1
+    assert done.stderr == f"Error: locales/ru/LC_MESSAGES/{SLUG}.po:99: PO syntax error: text must be in double quotes; fix the file in a PO editor or restore it\n"
+    assert po_path.read_bytes() == before
+
+
+def test_review_help_explains_both_forms_with_an_example():
+    done = runner.invoke(app, ["review", "--help"], env={"COLUMNS": "200"})
+    assert done.exit_code == 0
+    text = " ".join(done.stdout.split())
+    assert "workflow review [SLUG...]" in text and "workflow review queue [SLUG...]" in text and "Example: workflow review" in text

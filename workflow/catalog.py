@@ -1,0 +1,579 @@
+"""PO catalogs: one per article and locale plus a template, merged on every run the way msgmerge does.
+
+A catalog is the only place review state lives: an entry with a translation and no `fuzzy` flag was
+accepted by a translator and is never touched again; machine drafts arrive fuzzy with a `# machine:`
+translator comment (msgmerge keeps `#` comments but replaces `#.` ones, so provenance survives it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import polib
+from babel import Locale
+from babel.messages.plurals import get_plural
+
+from workflow.articles import Article, Segment
+from workflow.errors import InputError
+from workflow.project import Project
+from workflow.storage import atomic_write, remove_stale_temps
+
+MACHINE_PREFIX = "machine: "
+KIND_PREFIX = "kind: "
+GLOSSARY_PREFIX = "glossary: "
+FUZZY = "fuzzy"
+# msgmerge's own threshold for a fuzzy match is 0.6; below it an edit is treated as a new sentence.
+SIMILARITY_CUTOFF = 0.6
+WRAP_WIDTH = 78
+DATE_FORMAT = "%Y-%m-%d %H:%M%z"
+TEMPLATE_REVISION = "YEAR-MO-DA HO:MI+ZONE"
+
+# Header fields this module owns, in the order written; any other field a translator's tool added is kept.
+_DATE_FIELDS = ("POT-Creation-Date", "PO-Revision-Date")
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    """One PO entry, without polib: what review and merge need to know."""
+
+    msgid: str
+    msgstr: str = ""
+    msgctxt: str | None = None
+    fuzzy: bool = False
+    obsolete: bool = False
+    previous_msgid: str | None = None
+    references: tuple[str, ...] = ()  # "articles/x.md:12"
+    extracted: tuple[str, ...] = ()  # `#.` lines: kind and glossary hints, rewritten from the article each run
+    comments: tuple[str, ...] = ()  # `#` translator comment lines, never rewritten except our `machine:` line
+    flags: tuple[str, ...] = ()  # flags other than fuzzy, kept as found
+    line: int | None = None  # where the entry starts in the file it was read from
+
+    @property
+    def key(self) -> tuple[str | None, str]:
+        return (self.msgctxt, self.msgid)
+
+    @property
+    def provenance(self) -> str | None:
+        """The model package named by the `# machine:` comment, if a model wrote this translation."""
+        for comment in self.comments:
+            if comment.startswith(MACHINE_PREFIX):
+                return comment[len(MACHINE_PREFIX) :].strip() or None
+        return None
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """A parsed PO or POT file."""
+
+    path: Path
+    shown: str  # the path as messages name it
+    header: tuple[tuple[str, str], ...]
+    header_comment: str
+    entries: tuple[CatalogEntry, ...]  # active entries, file order
+    obsolete: tuple[CatalogEntry, ...] = ()
+
+    def field(self, name: str) -> str | None:
+        return next((v for k, v in self.header if k == name), None)
+
+
+@dataclass(frozen=True)
+class CatalogResult:
+    """What a merge did to one article's catalog in one locale."""
+
+    po_path: Path
+    pot_path: Path
+    written: bool  # False: the PO already said exactly this, file untouched
+    template_written: bool
+    kept: int = 0  # entries whose source is unchanged
+    added: int = 0  # new sentences
+    drafted: int = 0  # machine drafts placed (new, untranslated or retranslated entries)
+    changed: int = 0  # edited sentences matched to their old entry: fuzzy, with `#| msgid`
+    revived: int = 0  # sentences back from obsolete entries
+    obsoleted: int = 0  # removed sentences now `#~`
+
+
+# --- reading -----------------------------------------------------------------------------------------
+
+_POLIB_LINE = re.compile(r"\(line (\d+)\)(?::\s*(.*))?")
+
+
+def read_catalog(path: Path, shown: str | None = None) -> Catalog:
+    """Parse a PO/POT file strictly: syntax, UTF-8 bytes and charset, duplicate entries raise InputError."""
+    path = Path(path)
+    shown = shown or str(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError("no such catalog file", shown) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", shown) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x}); catalogs must be saved as UTF-8", shown, line
+        ) from None
+    text = text.removeprefix("\ufeff")
+    _check_lines(text, shown)
+    try:
+        po = polib.pofile(text, wrapwidth=WRAP_WIDTH, encoding="utf-8")
+    except (OSError, ValueError) as exc:
+        message = str(exc)
+        m = _POLIB_LINE.search(message)
+        detail = (m.group(2) or "").strip() if m else ""
+        raise InputError(
+            f"PO syntax error{': ' + detail if detail else ''}; fix the file in a PO editor or restore it",
+            shown,
+            int(m.group(1)) if m else None,
+        ) from None
+    charset_line = _line_of(text, '"Content-Type:')
+    content_type = po.metadata.get("Content-Type", "")
+    charset = re.search(r"charset=([\w.-]+)", content_type)
+    if charset and charset.group(1).lower() not in ("utf-8", "utf8"):
+        raise InputError(
+            f"charset is {charset.group(1)}, not UTF-8; set 'Content-Type: text/plain; charset=UTF-8' and save as UTF-8",
+            shown,
+            charset_line,
+        )
+    active: list[CatalogEntry] = []
+    obsolete: list[CatalogEntry] = []
+    seen: dict[tuple[bool, str | None, str], int | None] = {}
+    for raw in po:
+        entry = _from_polib(raw)
+        where = (entry.obsolete, entry.msgctxt, entry.msgid)
+        if where in seen:
+            raise InputError(
+                f"duplicate entry for msgid {_short(entry.msgid)!r} (first at line {seen[where]}); keep only one",
+                shown,
+                entry.line,
+            )
+        seen[where] = entry.line
+        (obsolete if entry.obsolete else active).append(entry)
+    return Catalog(
+        path=path,
+        shown=shown,
+        header=tuple(po.metadata.items()),
+        header_comment=po.header,
+        entries=tuple(active),
+        obsolete=tuple(obsolete),
+    )
+
+
+_KEYWORD = re.compile(r"^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)(?:\s+|(?=\"))(.*)$")
+_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def _check_lines(text: str, shown: str) -> None:
+    """Reject lines polib would silently accept but GNU msgfmt refuses: every string must be quoted."""
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if line.startswith("#~"):
+            line = line[2:].strip()
+            if line.startswith(("|", "#")):
+                continue
+        elif line.startswith("#"):
+            continue
+        if not line:
+            continue
+        m = _KEYWORD.match(line)
+        if not m and not line.startswith('"'):
+            word = line.split()[0]
+            raise InputError(f"PO syntax error: unknown keyword {_short(word, 20)!r}; fix the file in a PO editor or restore it", shown, number)
+        value = m.group(2).strip() if m else line
+        if len(value) < 2 or not (value.startswith('"') and value.endswith('"')):
+            raise InputError("PO syntax error: text must be in double quotes; fix the file in a PO editor or restore it", shown, number)
+        if not _QUOTED.fullmatch(value):
+            raise InputError("PO syntax error: unescaped double quote found; fix the file in a PO editor or restore it", shown, number)
+
+
+def _from_polib(raw: polib.POEntry) -> CatalogEntry:
+    flags = tuple(f for f in raw.flags if f != FUZZY)
+    return CatalogEntry(
+        msgid=raw.msgid,
+        msgstr=raw.msgstr,
+        msgctxt=raw.msgctxt,
+        fuzzy=FUZZY in raw.flags,
+        obsolete=bool(raw.obsolete),
+        previous_msgid=raw.previous_msgid,
+        references=tuple(f"{f}:{n}" if n else f for f, n in raw.occurrences),
+        extracted=tuple(raw.comment.split("\n")) if raw.comment else (),
+        comments=tuple(raw.tcomment.split("\n")) if raw.tcomment else (),
+        flags=flags,
+        line=raw.linenum,
+    )
+
+
+def _line_of(text: str, needle: str) -> int | None:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.startswith(needle):
+            return number
+    return None
+
+
+def _short(text: str, width: int = 50) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def load_catalog(project: Project, slug: str, locale: str) -> Catalog | None:
+    """The article's catalog in `locale`, or None if it was never written."""
+    path = project.po_path(slug, locale)
+    if not path.exists():
+        return None
+    return read_catalog(path, project.relative(path))
+
+
+# --- rendering -----------------------------------------------------------------------------------------
+
+
+def render_catalog(catalog: Catalog) -> str:
+    """The file text polib writes for `catalog` (header, active entries, then obsolete ones)."""
+    po = polib.POFile(wrapwidth=WRAP_WIDTH, encoding="utf-8")
+    po.header = catalog.header_comment
+    po.metadata = dict(catalog.header)
+    for entry in (*catalog.entries, *catalog.obsolete):
+        po.append(_to_polib(entry))
+    return str(po)
+
+
+def _to_polib(entry: CatalogEntry) -> polib.POEntry:
+    occurrences = []
+    for ref in entry.references:
+        name, _, number = ref.rpartition(":")
+        occurrences.append((name, number) if name and number.isdigit() else (ref, ""))
+    return polib.POEntry(
+        msgid=entry.msgid,
+        msgstr=entry.msgstr,
+        msgctxt=entry.msgctxt,
+        obsolete=entry.obsolete,
+        # polib cannot read `#~|` back, so an obsolete entry's previous msgid would not survive a round trip.
+        previous_msgid=None if entry.obsolete else entry.previous_msgid,
+        occurrences=[] if entry.obsolete else occurrences,
+        comment="" if entry.obsolete else "\n".join(entry.extracted),
+        tcomment="\n".join(entry.comments),
+        flags=([FUZZY] if entry.fuzzy else []) + list(entry.flags),
+    )
+
+
+def _body(catalog: Catalog) -> str:
+    """The entries alone, as written: equal bodies mean nothing a translator or model did has changed."""
+    return render_catalog(replace(catalog, header=(), header_comment=""))
+
+
+# --- segments to entries -------------------------------------------------------------------------------
+
+
+def segment_keys(article: Article) -> list[tuple[Segment, str | None]]:
+    """Each segment with its msgctxt: only a repeat of an earlier identical sentence needs one (its id)."""
+    seen: set[str] = set()
+    out = []
+    for seg in article.segments:
+        out.append((seg, seg.id if seg.text in seen else None))
+        seen.add(seg.text)
+    return out
+
+
+def _reference(project: Project, article: Article, seg: Segment) -> str:
+    return f"{project.relative(article.path)}:{seg.line}"
+
+
+def _extracted(seg: Segment, glossary, locale: str | None) -> tuple[str, ...]:
+    lines = [f"{KIND_PREFIX}{seg.kind}"]
+    if glossary is not None and locale is not None:
+        from workflow.glossary import hints
+
+        lines.extend(f"{GLOSSARY_PREFIX}{hint}" for hint in hints(glossary, seg.text, locale))
+    return tuple(lines)
+
+
+@dataclass(frozen=True)
+class _Match:
+    segment: Segment
+    msgctxt: str | None
+    old: CatalogEntry | None
+    how: str  # "same" | "revived" | "edited" | "new"
+
+
+def _plan(article: Article, old: Catalog | None) -> tuple[list[_Match], list[CatalogEntry]]:
+    """Pair each segment with its old entry (exact, obsolete, or fuzzy match); return also the entries left over."""
+    keyed = segment_keys(article)
+    if old is None:
+        return [_Match(seg, ctxt, None, "new") for seg, ctxt in keyed], []
+    active = {e.key: e for e in old.entries}
+    obsolete = {e.key: e for e in old.obsolete}
+    wanted = {(ctxt, seg.text) for seg, ctxt in keyed}
+    # Old entries whose msgid no longer exists: candidates for edited sentences, else obsolete.
+    orphans = [e for e in old.entries if e.key not in wanted]
+    orphan_pos = {id(e): i for i, e in enumerate(old.entries)}
+    used: set[int] = set()
+    plan: list[_Match | None] = []
+    for seg, ctxt in keyed:
+        key = (ctxt, seg.text)
+        if key in active:
+            plan.append(_Match(seg, ctxt, active[key], "same"))
+        elif key in obsolete:
+            plan.append(_Match(seg, ctxt, obsolete[key], "revived"))
+        else:
+            plan.append(None)
+    # Same sentence under another msgctxt (repeats renumbered, or a context edited by hand): same state, not fuzzy.
+    by_text: dict[str, list[CatalogEntry]] = {}
+    for e in orphans:
+        by_text.setdefault(e.msgid, []).append(e)
+    for i, (seg, ctxt) in enumerate(keyed):
+        if plan[i] is None and by_text.get(seg.text):
+            e = by_text[seg.text].pop(0)
+            used.add(id(e))
+            plan[i] = _Match(seg, ctxt, e, "same")
+    for i, (seg, ctxt) in enumerate(keyed):
+        if plan[i] is not None:
+            continue
+        best, best_score = None, None
+        for e in orphans:
+            if id(e) in used:
+                continue
+            matcher = difflib.SequenceMatcher(None, e.msgid, seg.text, autojunk=False)
+            if matcher.real_quick_ratio() < SIMILARITY_CUTOFF or matcher.quick_ratio() < SIMILARITY_CUTOFF:
+                continue
+            ratio = matcher.ratio()
+            if ratio < SIMILARITY_CUTOFF:
+                continue
+            # Prefer the most similar; among equals, the one nearest the sentence's position.
+            score = (ratio, -abs(orphan_pos[id(e)] - i))
+            if best_score is None or score > best_score:
+                best, best_score = e, score
+        if best is not None:
+            used.add(id(best))
+            plan[i] = _Match(seg, ctxt, best, "edited")
+        else:
+            plan[i] = _Match(seg, ctxt, None, "new")
+    leftover = [e for e in orphans if id(e) not in used]
+    return [m for m in plan if m is not None], leftover
+
+
+def _needs_draft(match: _Match, retranslate: bool) -> bool:
+    old = match.old
+    if old is None or not old.msgstr:
+        return True
+    if match.how == "edited":
+        return retranslate  # merged as fuzzy with its old translation; only --retranslate replaces that
+    if not old.fuzzy:
+        return False  # reviewed: a translator accepted it
+    # A fuzzy entry already has a translation to start from; only --retranslate replaces it.
+    return retranslate
+
+
+def pending_segments(project: Project, article: Article, locale: str, retranslate: bool = False) -> list[Segment]:
+    """The segments that need machine translation in `locale`, in article order."""
+    old = load_catalog(project, article.slug, locale)
+    plan, _ = _plan(article, old)
+    return [m.segment for m in plan if _needs_draft(m, retranslate)]
+
+
+# --- merging and writing ---------------------------------------------------------------------------------
+
+
+def _fold(text: str) -> str:
+    # A PO msgstr must not start or end with a newline unless its msgid does (msgfmt --check); ours never do.
+    return " ".join(text.split())
+
+
+def _with_draft(entry: CatalogEntry, draft: str, provenance: str) -> CatalogEntry:
+    comments = tuple(c for c in entry.comments if not c.startswith(MACHINE_PREFIX))
+    return replace(
+        entry,
+        msgstr=_fold(draft),
+        fuzzy=True,
+        previous_msgid=None,
+        comments=(f"{MACHINE_PREFIX}{provenance}", *comments),
+    )
+
+
+def _merge(
+    project: Project,
+    article: Article,
+    locale: str,
+    old: Catalog | None,
+    drafts: dict[str, str],
+    provenance: str,
+    glossary,
+) -> tuple[list[CatalogEntry], list[CatalogEntry], dict[str, int]]:
+    plan, leftover = _plan(article, old)
+    counts = dict(kept=0, added=0, drafted=0, changed=0, revived=0, obsoleted=0)
+    entries: list[CatalogEntry] = []
+    for m in plan:
+        seg = m.segment
+        fresh = dict(
+            msgid=seg.text,
+            msgctxt=m.msgctxt,
+            references=(_reference(project, article, seg),),
+            extracted=_extracted(seg, glossary, locale),
+            obsolete=False,
+            line=None,
+        )
+        if m.old is None:
+            entry = CatalogEntry(**fresh)
+            counts["added"] += 1
+        elif m.how == "edited" and m.old.msgstr:
+            # The translator sees what changed: previous msgid is the source their translation was made from.
+            previous = m.old.previous_msgid if m.old.fuzzy and m.old.previous_msgid else m.old.msgid
+            entry = replace(m.old, **fresh, fuzzy=True, previous_msgid=previous)
+            counts["changed"] += 1
+        elif m.how == "edited":
+            entry = CatalogEntry(**fresh)
+            counts["added"] += 1
+        else:
+            entry = replace(m.old, **fresh)
+            counts["revived" if m.how == "revived" else "kept"] += 1
+        draft = drafts.get(seg.id)
+        if draft and draft.strip() and (not entry.msgstr or entry.fuzzy):
+            entry = _with_draft(entry, draft, provenance)
+            counts["drafted"] += 1
+        entries.append(entry)
+    revived = {m.old.key for m in plan if m.how == "revived" and m.old is not None}
+    gone = [
+        replace(e, obsolete=True, previous_msgid=None, references=(), extracted=(), line=None)
+        for e in leftover
+        if e.msgstr  # an untranslated sentence that was removed holds nothing worth keeping (msgmerge drops it too)
+    ]
+    counts["obsoleted"] = len(gone)
+    gone_keys = {e.key for e in gone}
+    kept_obsolete = [
+        replace(e, line=None)
+        for e in (old.obsolete if old else ())
+        if e.key not in revived and e.key not in gone_keys
+    ]
+    return entries, kept_obsolete + gone, counts
+
+
+def _stamp(now: dt.datetime) -> str:
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=dt.timezone.utc)
+    return now.strftime(DATE_FORMAT)
+
+
+def plural_forms(locale: str) -> str:
+    """The Plural-Forms header for `locale`, from Babel's locale data."""
+    return get_plural(locale).plural_forms
+
+
+def _language_name(locale: str) -> str:
+    try:
+        return Locale.parse(locale).get_display_name("en") or locale
+    except Exception:  # Babel has codes without display data; the code itself still names the language
+        return locale
+
+
+def _po_header(old: Catalog | None, slug: str, locale: str, pot_date: str, revision: str) -> tuple[tuple[str, str], ...]:
+    previous = dict(old.header) if old else {}
+    ours = {
+        "Project-Id-Version": slug,
+        "POT-Creation-Date": pot_date,
+        "PO-Revision-Date": revision,
+        "Last-Translator": previous.get("Last-Translator") or "machine translation, not yet reviewed",
+        "Language-Team": previous.get("Language-Team") or f"{_language_name(locale)} <{locale}@li.org>",
+        "Language": locale,
+        "MIME-Version": "1.0",
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Content-Transfer-Encoding": "8bit",
+        "Plural-Forms": plural_forms(locale),
+    }
+    extra = [(k, v) for k, v in previous.items() if k not in ours]
+    return (*ours.items(), *extra)
+
+
+def _pot_header(slug: str, created: str) -> tuple[tuple[str, str], ...]:
+    return (
+        ("Project-Id-Version", slug),
+        ("POT-Creation-Date", created),
+        ("PO-Revision-Date", TEMPLATE_REVISION),
+        ("Last-Translator", "FULL NAME <EMAIL@ADDRESS>"),
+        ("Language-Team", "LANGUAGE <LL@li.org>"),
+        ("Language", ""),
+        ("MIME-Version", "1.0"),
+        ("Content-Type", "text/plain; charset=UTF-8"),
+        ("Content-Transfer-Encoding", "8bit"),
+    )
+
+
+def _undated(header: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    return tuple((k, v) for k, v in header if k not in _DATE_FIELDS)
+
+
+def template_entries(project: Project, article: Article) -> list[CatalogEntry]:
+    """The POT entries of an article: every segment, untranslated, with kind and reference."""
+    return [
+        CatalogEntry(
+            msgid=seg.text,
+            msgctxt=ctxt,
+            references=(_reference(project, article, seg),),
+            extracted=_extracted(seg, None, None),
+        )
+        for seg, ctxt in segment_keys(article)
+    ]
+
+
+def write_template(project: Project, article: Article, now: dt.datetime) -> tuple[bool, str]:
+    """Write the article's POT if its entries changed; return (written, its POT-Creation-Date)."""
+    path = project.pot_path(article.slug)
+    old = None
+    if path.exists():
+        try:
+            old = read_catalog(path, project.relative(path))
+        except InputError:
+            old = None  # the template is ours alone: a damaged one is simply rewritten
+    entries = tuple(template_entries(project, article))
+    comment = f"Template of {project.relative(article.path)}: start a new language from this file."
+    candidate = Catalog(path, project.relative(path), (), comment, entries)
+    if old is not None and _body(old) == _body(candidate) and old.header_comment == comment:
+        created = old.field("POT-Creation-Date") or _stamp(now)
+        if _undated(old.header) == _undated(_pot_header(article.slug, created)):
+            return False, created
+    else:
+        created = _stamp(now)
+    catalog = replace(candidate, header=_pot_header(article.slug, created))
+    return atomic_write(path, render_catalog(catalog)), created
+
+
+def write_catalog(
+    project: Project,
+    article: Article,
+    locale: str,
+    drafts: dict[str, str],
+    provenance: str,
+    glossary=None,
+    *,
+    now: dt.datetime,
+) -> CatalogResult:
+    """Merge the article into its PO for `locale` (msgmerge semantics), add `drafts` fuzzy, write PO and POT.
+
+    Call it holding the project lock. Reviewed entries and translator comments are never changed; if the
+    entries come out identical to the file's the file is left untouched (even if a PO editor re-wrapped it).
+    """
+    po_path = project.po_path(article.slug, locale)
+    pot_path = project.pot_path(article.slug)
+    for directory in (po_path.parent, pot_path.parent):
+        remove_stale_temps(directory)
+    old = load_catalog(project, article.slug, locale)
+    entries, obsolete, counts = _merge(project, article, locale, old, drafts, provenance, glossary)
+    template_written, pot_date = write_template(project, article, now)
+    comment = (
+        old.header_comment
+        if old is not None and old.header_comment
+        else f"{_language_name(locale)} translation of {project.relative(article.path)}.\n"
+        "Accept a sentence by removing its fuzzy flag (in Poedit: toggle 'Needs work')."
+    )
+    shown = project.relative(po_path)
+    new = Catalog(po_path, shown, (), comment, tuple(entries), tuple(obsolete))
+    if old is not None:
+        unchanged_header = _undated(old.header) == _undated(
+            _po_header(old, article.slug, locale, pot_date, "")
+        ) and old.field("POT-Creation-Date") == pot_date
+        if unchanged_header and _body(old) == _body(new) and old.header_comment == comment:
+            return CatalogResult(po_path, pot_path, False, template_written, **counts)
+    header = _po_header(old, article.slug, locale, pot_date, _stamp(now))
+    written = atomic_write(po_path, render_catalog(replace(new, header=header)))
+    return CatalogResult(po_path, pot_path, written, template_written, **counts)

@@ -1,0 +1,206 @@
+"""Review state, read from the PO files alone: a translator's PO editor is the only place work is accepted.
+
+Each entry is reviewed (translated, not fuzzy), machine (a fuzzy model draft), changed (fuzzy because its
+source sentence was edited since) or untranslated. Checks flag translations that dropped something of
+the source; each check is a small function whose docstring is the message translators see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from workflow import catalog as catalog_mod
+from workflow.articles import Article, Segment
+from workflow.errors import InputError
+from workflow.project import Project
+
+REVIEWED, MACHINE, CHANGED, UNTRANSLATED = "reviewed", "machine", "changed", "untranslated"
+STATUSES = (REVIEWED, MACHINE, CHANGED, UNTRANSLATED)
+
+
+@dataclass(frozen=True)
+class EntryState:
+    """One segment's entry in a catalog, with why it is (or is not) pending."""
+
+    segment: Segment = field(repr=False)
+    reference: str  # "articles/x.md:12"
+    msgctxt: str | None
+    msgid: str
+    msgstr: str
+    previous_msgid: str | None
+    status: str  # one of STATUSES
+    flags: tuple[str, ...]  # check messages, e.g. "link target (https://x) missing from the translation"
+    provenance: str | None  # model package that drafted it, from the `# machine:` comment
+    line: int | None = None  # line of the entry in the PO file
+
+    @property
+    def pending(self) -> bool:
+        """Needs a translator: not yet accepted, or accepted but flagged by a check."""
+        return self.status != REVIEWED or bool(self.flags)
+
+    @property
+    def reason(self) -> str:
+        """Why the entry is in the queue, in words."""
+        reasons = {
+            MACHINE: "machine translation awaiting review",
+            CHANGED: "source sentence changed since review",
+            UNTRANSLATED: "untranslated",
+            REVIEWED: "reviewed but flagged",
+        }
+        return reasons[self.status]
+
+
+@dataclass(frozen=True)
+class ArticleReview:
+    """Review counts of one article in one locale; `entries` in article order."""
+
+    slug: str
+    locale: str
+    po_path: str  # relative to the project
+    entries: tuple[EntryState, ...] = field(repr=False)
+    reviewed: int
+    machine: int
+    changed: int
+    untranslated: int
+    flagged: int
+    percent: float  # reviewed share of all entries, 0-100, one decimal
+    total: int = 0
+    exists: bool = True  # False: no catalog yet (never translated)
+
+    @property
+    def queue(self) -> tuple[EntryState, ...]:
+        return tuple(e for e in self.entries if e.pending)
+
+    @property
+    def complete(self) -> bool:
+        """Every sentence accepted by a translator and nothing flagged: what publishing requires."""
+        return self.exists and self.reviewed == self.total and self.flagged == 0
+
+
+# --- checks ------------------------------------------------------------------------------------------
+# Translate-Toolkit style: a check returns the parts of the source its translation lost (empty: passes);
+# its docstring, formatted with those parts, is the message.
+
+
+def _protected_of_kind(segment: Segment, prefix: str) -> list[str]:
+    return [p for p in segment.protected if p.startswith(prefix)]
+
+
+def links(segment: Segment, translation: str) -> list[str]:
+    """link target {missing} missing from the translation"""
+    return [p for p in _protected_of_kind(segment, "(") + _protected_of_kind(segment, "<") if p not in translation]
+
+
+def inline_code(segment: Segment, translation: str) -> list[str]:
+    """inline code {missing} missing from the translation"""
+    return [p for p in _protected_of_kind(segment, "`") if p not in translation]
+
+
+CHECKS: tuple[Callable[[Segment, str], list[str]], ...] = (links, inline_code)
+
+
+def run_checks(segment: Segment, translation: str) -> list[str]:
+    """Messages of every check the translation fails ("checkname: message")."""
+    if not translation:
+        return []
+    messages = []
+    for check in CHECKS:
+        missing = check(segment, translation)
+        if missing:
+            messages.append(f"{check.__name__}: {check.__doc__.strip().format(missing=', '.join(missing))}")
+    return messages
+
+
+def _glossary_flags(glossary, source: str, translation: str, locale: str) -> list[str]:
+    if glossary is None or not translation:
+        return []
+    from workflow.glossary import check_translation
+
+    return [f"glossary: {flag.message}" for flag in check_translation(glossary, source, translation, locale)]
+
+
+# --- reading state -------------------------------------------------------------------------------------
+
+
+def status_of(entry: catalog_mod.CatalogEntry) -> str:
+    """The review status of a PO entry, from its msgstr and flags."""
+    if not entry.msgstr:
+        return UNTRANSLATED
+    if not entry.fuzzy:
+        return REVIEWED
+    return CHANGED if entry.previous_msgid is not None else MACHINE
+
+
+def _stale(slug: str) -> str:
+    return f"stale catalog: run `workflow translate {slug}` to merge the article's current text"
+
+
+def review_article(project: Project, article: Article, locale: str, glossary=None) -> ArticleReview:
+    """Review state of `article` in `locale`; InputError if the PO is unreadable or out of date with the article."""
+    po_path = project.po_path(article.slug, locale)
+    shown = project.relative(po_path)
+    keyed = catalog_mod.segment_keys(article)
+    cat = catalog_mod.load_catalog(project, article.slug, locale)
+    entries: list[EntryState] = []
+    if cat is None:
+        for seg, ctxt in keyed:
+            entries.append(
+                EntryState(seg, f"{project.relative(article.path)}:{seg.line}", ctxt, seg.text, "", None, UNTRANSLATED, (), None)
+            )
+        return _summary(article.slug, locale, shown, entries, exists=False)
+    by_key = {e.key: e for e in cat.entries}
+    wanted = {(ctxt, seg.text) for seg, ctxt in keyed}
+    for e in cat.entries:
+        if e.key not in wanted:
+            raise InputError(
+                f"msgid {catalog_mod._short(e.msgid)!r} matches no sentence of {project.relative(article.path)}; {_stale(article.slug)}",
+                shown,
+                e.line,
+            )
+    for seg, ctxt in keyed:
+        e = by_key.get((ctxt, seg.text))
+        if e is None:
+            raise InputError(
+                f"sentence missing from {shown}; {_stale(article.slug)}", project.relative(article.path), seg.line
+            )
+        flags = run_checks(seg, e.msgstr) + _glossary_flags(glossary, seg.text, e.msgstr, locale)
+        entries.append(
+            EntryState(
+                segment=seg,
+                reference=f"{project.relative(article.path)}:{seg.line}",
+                msgctxt=e.msgctxt,
+                msgid=e.msgid,
+                msgstr=e.msgstr,
+                previous_msgid=e.previous_msgid,
+                status=status_of(e),
+                flags=tuple(flags),
+                provenance=e.provenance,
+                line=e.line,
+            )
+        )
+    return _summary(article.slug, locale, shown, entries, exists=True)
+
+
+def _summary(slug: str, locale: str, shown: str, entries: list[EntryState], exists: bool) -> ArticleReview:
+    counts = {s: sum(1 for e in entries if e.status == s) for s in STATUSES}
+    total = len(entries)
+    return ArticleReview(
+        slug=slug,
+        locale=locale,
+        po_path=shown,
+        entries=tuple(entries),
+        reviewed=counts[REVIEWED],
+        machine=counts[MACHINE],
+        changed=counts[CHANGED],
+        untranslated=counts[UNTRANSLATED],
+        flagged=sum(1 for e in entries if e.flags),
+        percent=round(100 * counts[REVIEWED] / total, 1) if total else 100.0,
+        total=total,
+        exists=exists,
+    )
+
+
+def review_project(project: Project, articles: list[Article], locales: tuple[str, ...], glossary=None) -> list[ArticleReview]:
+    """Review state of every article in every locale, article by article."""
+    return [review_article(project, a, loc, glossary) for a in articles for loc in locales]
