@@ -1,0 +1,587 @@
+"""The glossary: term list files, matching English, masking through MT, inflection-aware repair and checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.conftest import DATA, REPO, SAMPLE_SLUG, tree_digest
+from workflow import glossary as g
+from workflow.articles import read_article
+from workflow.errors import BusyError, GateError, InputError
+from workflow.storage import project_lock
+
+GLOSSARY_DATA = DATA / "glossary"
+NOW = dt.datetime(2026, 11, 18, tzinfo=dt.timezone.utc)
+HEADER = ",".join(g.COLUMNS)
+
+
+@pytest.fixture(scope="module")
+def shipped() -> g.Glossary:
+    return g.load_glossary(REPO / "glossary" / "terms.csv")
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return read_article(REPO / "articles" / f"{SAMPLE_SLUG}.md")
+
+
+# --- the shipped term list -----------------------------------------------------------------------
+
+REFERENCE_FORMS = [
+    ("Jazylbek Azhygaliyev", "Жазылбек Ажығалиев", "Жазылбек Ажыгалиев"),
+    ("Marua Eskendirova", "Маруа Ескендірова", "Маруа Ескендирова"),
+    ("Almaty", "Алматы", "Алматы"),
+    ("Moscow", "Мәскеу", "Москва"),
+    ("Kazakhstan", "Қазақстан", "Казахстан"),
+    ("Russia", "Ресей", "Россия"),
+    ("Ukraine", "Украина", "Украина"),
+    ("Radio Azattyk", "Азаттық радиосы", "Радио Азаттык"),
+    ("Radio Free Europe/Radio Liberty", "Азат Еуропа / Азаттық радиосы", "Радио Свободная Европа / Радио Свобода"),
+    ("Kassym-Jomart Tokayev", "Қасым-Жомарт Тоқаев", "Касым-Жомарт Токаев"),
+    ("Meduza", "Meduza", "«Медуза»"),
+    ("Soviet Union", "Кеңес Одағы", "Советский Союз"),
+    ("Central Asia", "Орталық Азия", "Центральная Азия"),
+    ("The Urals Weekly", "The Urals Weekly", "The Urals Weekly"),
+]
+
+
+@pytest.mark.parametrize(("english", "kk", "ru"), REFERENCE_FORMS)
+def test_shipped_glossary_has_the_reference_forms(shipped, english, kk, ru):
+    term = shipped.get(english)
+    assert term is not None and (term.kk, term.ru) == (kk, ru)
+
+
+def test_shipped_glossary_persons_have_their_gender(shipped):
+    genders = {t.english: t.gender for t in shipped.terms if t.kind == "person"}
+    assert genders == {"Jazylbek Azhygaliyev": "m", "Marua Eskendirova": "f", "Kassym-Jomart Tokayev": "m"}
+
+
+def test_every_name_of_the_sample_article_is_a_term(shipped, sample):
+    found = {m.term.english for s in sample.segments for m in g.find_terms(shipped, s.text)}
+    assert found == {e for e, _, _ in REFERENCE_FORMS} - {"Central Asia"}
+
+
+def test_shipped_file_is_exactly_what_the_writer_writes(shipped):
+    assert (REPO / "glossary" / "terms.csv").read_text(encoding="utf-8") == g.to_csv(shipped.terms)
+
+
+def test_a_missing_glossary_file_is_an_empty_glossary(tmp_path):
+    assert g.load_glossary(tmp_path / "none.csv").terms == ()
+
+
+# --- validation ----------------------------------------------------------------------------------
+
+ROW_ALMATY = "Almaty,Алматы,Алматы,place,,,Alma-Ata,,"
+
+VALIDATION_ERRORS = [
+    ("english,kk,ru,kind\nAlmaty,Алматы,Алматы,place\n",
+     "1: missing columns gender, note, variants, avoid_kk, avoid_ru (the header must name: english, kk, ru, kind, gender, note, variants, avoid_kk, avoid_ru)"),
+    (f"{HEADER},colour\n", "1: unknown column 'colour' (columns: english, kk, ru, kind, gender, note, variants, avoid_kk, avoid_ru)"),
+    (f"{HEADER}\n{ROW_ALMATY}\nalmaty,Алматы,Алматы,place,,,,,\n", "3: duplicate term 'almaty' (also on line 2)"),
+    (f"{HEADER}\n{ROW_ALMATY}\nAlma-Ata,Алма-Ата,Алма-Ата,place,,,,,\n", "3: duplicate term 'Alma-Ata' (also on line 2)"),
+    (f"{HEADER}\n,Алматы,Алматы,place,,,,,\n", "2: empty English form"),
+    (f"{HEADER}\nAlmaty,Алматы,,place,,,,,\n", "2: empty ru form for 'Almaty'"),
+    (f"{HEADER}\nAlmaty,,Алматы,place,,,,,\n", "2: empty kk form for 'Almaty'"),
+    (f"{HEADER}\nAlmaty,Алматы,Алматы,city,,,,,\n", "2: unknown kind 'city' for 'Almaty' (use person, place, organisation or other)"),
+    (f"{HEADER}\nMarua Eskendirova,Маруа Ескендірова,Маруа Ескендирова,person,,,,,\n",
+     "2: person 'Marua Eskendirova' needs a gender, m or f (Russian surnames decline by it)"),
+    (f"{HEADER}\nAlmaty,Алматы,Алматы,place,f,,,,\n", "2: gender is for persons only, but 'Almaty' is a place"),
+    (f"{HEADER}\nAlmaty,Алматы,Алматы,place,,,,,,extra\n", "2: 10 cells but the header has 9 columns"),
+    # A note spanning lines: the next row's error names the line that row starts on.
+    (f'{HEADER}\nAlmaty,Алматы,Алматы,place,,"first line\nsecond line",,,\n\nMoscow,Мәскеу,,place,,,,,\n', "5: empty ru form for 'Moscow'"),
+    ("", "1: empty glossary: the first row must name the columns (english, kk, ru, kind, gender, note, variants, avoid_kk, avoid_ru)"),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), VALIDATION_ERRORS)
+def test_invalid_glossary_is_refused_naming_file_and_line(project_dir, text, message):
+    path = project_dir / "glossary" / "terms.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        g.load_glossary(path)
+    assert str(caught.value) == f"glossary/terms.csv:{message}"
+
+
+def test_cli_prints_one_error_line_and_exits_1_on_a_duplicate(project_dir):
+    (project_dir / "glossary" / "terms.csv").write_text(f"{HEADER}\n{ROW_ALMATY}\nAlmaty,Алматы,Алматы,place,,,,,\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "workflow", "glossary", "list", "--project", str(project_dir)], capture_output=True, text=True
+    )
+    assert (done.returncode, done.stderr) == (1, "Error: glossary/terms.csv:3: duplicate term 'Almaty' (also on line 2)\n")
+
+
+def test_spreadsheet_bom_and_aliases_are_accepted(project_dir):
+    path = project_dir / "glossary" / "terms.csv"
+    path.write_text("\ufeff" + HEADER + "\nMeduza,Meduza,«Медуза»,Organization,,,,,\n", encoding="utf-8")
+    assert g.load_glossary(path).terms[0].kind == "organisation"
+
+
+# --- CSV and TBX ---------------------------------------------------------------------------------
+
+FORMULA_CELLS = [
+    ("=1+1", "'=1+1"),
+    ("+7 727", "'+7 727"),
+    ("-minus", "'-minus"),
+    ("@SUM(A1)", "'@SUM(A1)"),
+    ("\tcmd", "'\tcmd"),
+    ("'=already quoted", "''=already quoted"),
+    ("'plain apostrophe", "'plain apostrophe"),
+    ("Kassym-Jomart", "Kassym-Jomart"),
+]
+
+
+@pytest.mark.parametrize(("cell", "written"), FORMULA_CELLS)
+def test_formula_cells_get_a_leading_apostrophe_that_import_removes(cell, written):
+    term = g.Term("Almaty", "Алматы", "Алматы", "place", note=cell)
+    text = g.to_csv((term,))
+    assert text.splitlines()[1].split(",")[5].strip('"') == written
+    assert g.parse_csv(text)[0].note == cell
+
+
+def tricky_terms() -> tuple[g.Term, ...]:
+    return (
+        g.Term("Almaty", "Алматы", "Алматы", "place", "", '=HYPERLINK("x"), with "quotes"; and, commas', ("Alma-Ata",),
+               {"kk": ("Алма-Ата",), "ru": ("Алма-Ата", "Алма Ата")}),
+        g.Term("Marua Eskendirova", "Маруа Ескендірова", "Маруа Ескендирова", "person", "f", "-sister", (), {}),
+        g.Term("Radio Free Europe/Radio Liberty", "Азат Еуропа / Азаттық радиосы", "Радио Свободная Европа / Радио Свобода",
+               "organisation", "", "", ("RFE/RL", "@RFERL"), {}),
+    )
+
+
+@pytest.mark.parametrize("terms", [pytest.param("shipped", id="shipped"), pytest.param("tricky", id="tricky")])
+def test_csv_to_tbx_to_csv_is_lossless(shipped, terms):
+    terms = shipped.terms if terms == "shipped" else tricky_terms()
+    csv_text = g.to_csv(terms)
+    back = g.parse_tbx(g.to_tbx(g.parse_csv(csv_text)).encode("utf-8"))
+    assert back == terms
+    assert g.to_csv(back) == csv_text
+
+
+def test_tbx_export_of_the_shipped_glossary_is_the_expected_file(shipped):
+    assert g.to_tbx(shipped.terms) == (GLOSSARY_DATA / "terms.tbx").read_text(encoding="utf-8")
+
+
+def test_tbx_3_files_with_concept_entries_are_read():
+    terms = g.parse_tbx((GLOSSARY_DATA / "tbx3.tbx").read_bytes(), "tbx3.tbx")
+    assert terms == (
+        g.Term("Astana", "Астана", "Астана", "place", "", "Capital", ("Nur-Sultan",), {"ru": ("Нур-Султан",)}),
+        g.Term("Marua Eskendirova", "Маруа Ескендірова", "Маруа Ескендирова", "person", "f", "", (), {}),
+    )
+
+
+@pytest.mark.parametrize(
+    ("head", "line"),
+    [
+        ('<!DOCTYPE martif [<!ENTITY boom "boom">]>', 2),
+        ('<!ENTITY x SYSTEM "file:///etc/passwd">', 2),
+        ("<!doctype martif>", 2),
+    ],
+)
+def test_tbx_with_doctype_or_entities_is_refused(head, line):
+    data = f'<?xml version="1.0"?>\n{head}\n<martif type="TBX-Basic"><text><body/></text></martif>\n'.encode()
+    with pytest.raises(InputError) as caught:
+        g.parse_tbx(data, "in.tbx")
+    assert str(caught.value) == (
+        f"in.tbx:{line}: DOCTYPE and ENTITY declarations are not accepted in TBX (they can pull in or blow up data)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"<martif><text>", "in.tbx:1: not well-formed XML"),
+        (b"<glossary/>", "in.tbx:1: not a TBX file: the root element is <glossary>, not <martif> or <tbx>"),
+        (
+            b'<martif><text><body><termEntry id="x"><langSet xml:lang="en"><tig><term>Almaty</term></tig></langSet>'
+            b"</termEntry></body></text></martif>",
+            "in.tbx: termEntry x: empty kk form for 'Almaty'",
+        ),
+    ],
+)
+def test_bad_tbx_is_refused_with_one_line(data, message):
+    with pytest.raises(InputError) as caught:
+        g.parse_tbx(data, "in.tbx")
+    assert str(caught.value).startswith(message)
+
+
+# --- matching English ----------------------------------------------------------------------------
+
+MATCHES = [
+    ("President Kassym-Jomart Tokayev spoke.", [("Kassym-Jomart Tokayev", "Kassym-Jomart Tokayev", "full")]),
+    ("Tokayev spoke.", [("Tokayev", "Kassym-Jomart Tokayev", "surname")]),
+    ("Azhygaliyev refused.", [("Azhygaliyev", "Jazylbek Azhygaliyev", "surname")]),
+    ("Russia’s war and Russia's army", [("Russia’s", "Russia", "full"), ("Russia's", "Russia", "full")]),
+    ("the Russian army in Russian-held land", []),
+    ("Radio Free Europe/Radio Liberty “Radio Azattyk.”",
+     [("Radio Free Europe/Radio Liberty", "Radio Free Europe/Radio Liberty", "full"), ("Radio Azattyk", "Radio Azattyk", "full")]),
+    ("RFE/RL and Azattyk", [("RFE/RL", "Radio Free Europe/Radio Liberty", "full"), ("Azattyk", "Radio Azattyk", "full")]),
+    ("the Soviet Union, Central Asia", [("Soviet Union", "Soviet Union", "full"), ("Central Asia", "Central Asia", "full")]),
+    ("Central Asian countries", []),
+    ("moscow mule", []),
+    ("(Kazakhstan)", [("Kazakhstan", "Kazakhstan", "full")]),
+    ("The Urals Weekly’s editor", [("The Urals Weekly’s", "The Urals Weekly", "full")]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), MATCHES)
+def test_terms_match_whole_words_longest_first_with_possessives(shipped, text, expected):
+    found = [(m.surface, m.term.english, m.part) for m in g.find_terms(shipped, text)]
+    assert found == expected
+    for m in g.find_terms(shipped, text):
+        assert text[m.start : m.end] == m.surface
+
+
+def synthetic_terms(count: int, seed: int = 7) -> list[g.Term]:
+    rng = random.Random(seed)
+    syllables = "azh gal esk end nur bek tok ay zhan bol kun sar sen leu ab dra man ta sym bay mar sul tan kyt dos".split()
+    seen: dict[str, g.Term] = {}
+    while len(seen) < count:
+        word = "".join(rng.choice(syllables) for _ in range(rng.randint(2, 4))).capitalize()
+        roll = rng.random()
+        if roll < 0.6:
+            term = g.Term(f"{rng.choice(['Aidos', 'Saule', 'Nurlan', 'Dana'])} {word}ov", "К", "Р", "person", "m")
+        elif roll < 0.8:
+            term = g.Term(word + rng.choice(["", "abad", "kent", " Region"]), "К", "Р", "place")
+        else:
+            term = g.Term(rng.choice(["Radio ", "The ", ""]) + word + " News", "К", "Р", "organisation")
+        seen.setdefault(g._fold(term.english), term)
+    return list(seen.values())
+
+
+def test_ten_thousand_terms_match_over_the_sample_in_well_under_a_second(shipped, sample):
+    terms = shipped.terms + tuple(synthetic_terms(10_000))
+    start = time.perf_counter()
+    big = g.Glossary(None, terms)
+    built = time.perf_counter()
+    found = [m for s in sample.segments for m in g.find_terms(big, s.text)]
+    matched = time.perf_counter()
+    assert {m.term.english for m in found} >= {"Jazylbek Azhygaliyev", "Kassym-Jomart Tokayev", "Meduza"}
+    assert matched - start < 1.0, (built - start, matched - built)
+    assert matched - built < 0.1
+
+
+# --- masking through the model -------------------------------------------------------------------
+
+
+def test_placeholders_are_ascii_and_protected_spans_are_masked(shipped):
+    text = "Read [Meduza](https://meduza.io/Russia) on `Russia` and Russia."
+    prepared = g.prepare(shipped, text, "ru", ("(https://meduza.io/Russia)", "`Russia`"))
+    assert prepared.model_input == "Read [ZXQ1]ZXQ2 on ZXQ3 and ZXQ4."
+    assert prepared.model_input.isascii()
+    assert g.finish(prepared, prepared.model_input) == "Read [«Медуза»](https://meduza.io/Russia) on `Russia` and Россия."
+
+
+def test_a_locale_without_a_column_masks_only_protected_spans(shipped):
+    prepared = g.prepare(shipped, "Russia at `x`", "de", ("`x`",))
+    assert prepared.model_input == "Russia at ZXQ1"
+
+
+@pytest.mark.parametrize(
+    ("output", "restored"),
+    [
+        ("Он работал в ZXQ1.", "Он работал в России."),
+        ("Он работал в zxq1.", "Он работал в России."),
+        ("Он работал в Z XQ 1.", "Он работал в России."),
+        ("Он работал в ZXQ 1.", "Он работал в России."),
+        ("Он работал в ZXQ9.", "Он работал в ZXQ9."),  # a number the input never had stays as it is
+        ("Он работал.", "Он работал."),  # a lost placeholder is not reinvented
+    ],
+)
+def test_finish_tolerates_what_a_sentencepiece_model_does_to_placeholders(shipped, output, restored):
+    prepared = g.prepare(shipped, "He worked in Russia.", "ru")
+    assert g.finish(prepared, output) == restored
+
+
+def test_identity_model_gives_every_term_of_the_sample_its_target_form(shipped, sample):
+    for locale in ("kk", "ru"):
+        for segment in sample.segments:
+            prepared = g.prepare(shipped, segment.text, locale, segment.protected)
+            draft = g.finish(prepared, prepared.model_input)
+            assert "ZXQ" not in draft
+            assert g.check_translation(shipped, segment.text, draft, locale) == []
+
+
+def test_copy_model_carries_every_term_of_the_sample_end_to_end(shipped, sample, installed_models):
+    from workflow import translate
+
+    for locale in ("kk", "ru"):
+        engine = translate.load_engine(translate.find_package("en", locale), beam_size=1, batch_size=16)
+        prepared = [g.prepare(shipped, s.text, locale, s.protected) for s in sample.segments]
+        outputs = engine.translate([p.model_input for p in prepared])
+        for segment, p, output in zip(sample.segments, prepared, outputs):
+            draft = g.finish(p, output)
+            assert draft == g.finish(p, p.model_input)
+            assert g.check_translation(shipped, segment.text, draft, locale) == []
+        restored = {slot.term.english for p in prepared for slot in p.slots if slot.term is not None}
+        assert restored == {e for e, _, _ in REFERENCE_FORMS} - {"Central Asia"}
+
+
+# Table: English sentence, model output, expected repaired output, expected flags (found, or "" when missing).
+RU_TABLE = [
+    ("Azhygaliyev went to Moscow.", "ZXQ1 отправился в ZXQ2.", "Ажыгалиев отправился в Москву.", []),
+    ("He worked in Russia.", "Он работал в ZXQ1.", "Он работал в России.", []),
+    ("He went to Moscow.", "Он поехал в ZXQ1у.", "Он поехал в Москву.", []),
+    ("He flew from Almaty.", "Он вылетел из ZXQ1.", "Он вылетел из Алматы.", []),
+    ("The war against Ukraine.", "Война против ZXQ1.", "Война против Украины.", []),
+    ("According to Marua Eskendirova, he left.", "По словам ZXQ1, он уехал.", "По словам Маруа Ескендировой, он уехал.", []),
+    ("A call to Marua Eskendirova.", "Звонок Маруа Ескендировой.", "Звонок Маруа Ескендировой.", []),
+    ("The sister of Azhygaliyev spoke.", "Сестра Ажыгалиеву сказала.", "Сестра Ажыгалиеву сказала.", []),
+    ("The sister of Azhygaliyev spoke.", "Сестра Ажигалиева сказала.", "Сестра Ажыгалиева сказала.", []),
+    ("Tokayev said.", "Токаеву сказали.", "Токаеву сказали.", []),
+    ("Tokayev said.", "Токаевым сказано.", "Токаевым сказано.", []),
+    ("He lives in Almaty.", "Он живёт в Алма-Ате.", "Он живёт в Алматы.", []),
+    ("The Soviet Union fell.", "ZXQ1 распался.", "Советский Союз распался.", []),
+    ("Part of the Soviet Union.", "Часть ZXQ1.", "Часть Советского Союза.", []),
+    ("Countries of Central Asia.", "Страны ZXQ1.", "Страны Центральной Азии.", []),
+    ("Russia’s war.", "Война ZXQ1.", "Война России.", []),
+    ("He went to Moscow.", "Он поехал.", "Он поехал.", [("Moscow → Москва", "")]),
+    ("Kazakhstan is neutral.", "Казахстанн нейтрален.", "Казахстан нейтрален.", []),
+    ("Azhygaliyev and Russia.", "Ажыгалиев и Рассия.", "Ажыгалиев и Россия.", []),
+]
+
+KK_TABLE = [
+    ("He flew to Almaty.", "Ол ZXQ1 ұшты.", "Ол Алматыға ұшты.", []),
+    ("He flew to Almaty.", "Ол ZXQ1ге ұшты.", "Ол Алматыға ұшты.", []),
+    ("He flew to Almaty.", "Ол ZXQ1-ға ұшты.", "Ол Алматыға ұшты.", []),
+    ("He lives in Kazakhstan.", "Ол ZXQ1 тұрады.", "Ол Қазақстанда тұрады.", []),
+    ("He came from Kazakhstan.", "Ол ZXQ1 келді.", "Ол Қазақстаннан келді.", []),
+    ("Moscow is big.", "ZXQ1 үлкен.", "Мәскеу үлкен.", []),
+    ("He went to Moscow.", "Ол ZXQ1 барды.", "Ол Мәскеуге барды.", []),
+    ("The history of Almaty.", "ZXQ1 тарихы.", "Алматының тарихы.", []),
+    ("Russia’s war.", "ZXQ1 соғысы.", "Ресейдің соғысы.", []),
+    ("Tokayev met him.", "ZXQ1 кездесті.", "Тоқаев кездесті.", []),
+    ("Cases in Kazakhstan.", "Қазақстандағы істер.", "Қазақстандағы істер.", []),
+    ("Part of the Soviet Union.", "ZXQ1 бөлігі.", "Кеңес Одағының бөлігі.", []),
+    ("He lives in Almaty.", "Ол Алмытыда тұрады.", "Ол Алматыда тұрады.", []),
+    ("He lives in Kazakhstan.", "Ол Казахстанда тұрады.", "Ол Қазақстанда тұрады.", []),
+    ("Meduza reported.", "ZXQ1 хабарлады.", "Meduza хабарлады.", []),
+    ("According to Meduza.", "ZXQ1 хабарлауынша.", "Meduza-ның хабарлауынша.", []),
+    ("He flew to Almaty.", "Ол ұшты.", "Ол ұшты.", [("Almaty → Алматы", "")]),
+]
+
+
+@pytest.mark.parametrize(("locale", "english", "output", "expected", "flags"),
+                         [("ru", *row) for row in RU_TABLE] + [("kk", *row) for row in KK_TABLE])
+def test_finish_restores_inflects_and_repairs_then_check_flags_what_is_left(shipped, locale, english, output, expected, flags):
+    prepared = g.prepare(shipped, english, locale)
+    repaired = g.finish(prepared, output)
+    assert repaired == expected
+    found = [(f.message.split(":")[0], f.found) for f in g.check_translation(shipped, english, repaired, locale)]
+    assert found == flags
+
+
+CHECK_TABLE = [
+    ("ru", "He was deported to Kazakhstan.", "Его депортировали в Казахстан.", []),
+    ("ru", "He was deported to Kazakhstan.", "Его депортировали в Казахстане.", []),
+    ("ru", "Azhygaliyev refused.", "Ажыгалиевым отказано.", []),
+    ("ru", "Azhygaliyev refused.", "Ажигалиев отказался.", [("Ажыгалиев", "Ажигалиев")]),
+    ("ru", "Almaty is big.", "Алма-Ата большая.", [("Алматы", "Алма-Ата")]),
+    ("ru", "The Soviet Union fell.", "СССР распался.", [("Советский Союз", "СССР")]),
+    ("ru", "The Soviet Union fell.", "Союз распался.", [("Советский Союз", "")]),
+    ("ru", "Jazylbek Azhygaliyev refused.", "Ажыгалиев отказался.", [("Жазылбек Ажыгалиев", "")]),
+    ("ru", "Marua Eskendirova said.", "Маруа Ескендерова сказала.", [("Маруа Ескендирова", "Ескендерова")]),
+    ("kk", "He went to Almaty.", "Ол Алматыға барды.", []),
+    ("kk", "He went to Almaty.", "Ол Алматыдан келді.", []),
+    ("kk", "He went to Almaty.", "Ол Алматының көшесі.", []),
+    ("kk", "Russia and Kazakhstan.", "Ресей мен Қазақстанға.", []),
+    ("kk", "Russia and Kazakhstan.", "Россия мен Қазақстан.", [("Ресей", "Россия")]),
+    ("kk", "He went to Moscow.", "Ол Москваға барды.", [("Мәскеу", "Москваға")]),
+    ("en", "He went to Moscow.", "He went to Moscow.", []),
+]
+
+
+@pytest.mark.parametrize(("locale", "source", "translation", "flags"), CHECK_TABLE)
+def test_check_accepts_any_case_form_and_flags_misspelt_avoided_and_missing_terms(shipped, locale, source, translation, flags):
+    found = [(f.expected, f.found) for f in g.check_translation(shipped, source, translation, locale)]
+    assert found == flags
+
+
+def test_flag_messages_name_the_term_and_what_was_found(shipped):
+    flags = g.check_translation(shipped, "Azhygaliyev refused.", "Ажигалиев отказался.", "ru")
+    assert [f.message for f in flags] == ["Azhygaliyev → Ажыгалиев: found 'Ажигалиев'"]
+    flags = g.check_translation(shipped, "He went to Moscow.", "Он поехал.", "ru")
+    assert [f.message for f in flags] == ["Moscow → Москва: not found in the translation"]
+
+
+@pytest.mark.parametrize(
+    ("stem", "expected"),
+    [
+        ("Алматы", ("Алматының", "Алматыға", "Алматыны", "Алматыда", "Алматыдан", "Алматымен")),
+        ("Қазақстан", ("Қазақстанның", "Қазақстанға", "Қазақстанды", "Қазақстанда", "Қазақстаннан", "Қазақстанбен")),
+        ("Ресей", ("Ресейдің", "Ресейге", "Ресейді", "Ресейде", "Ресейден", "Ресеймен")),
+        ("Мәскеу", ("Мәскеудің", "Мәскеуге", "Мәскеуді", "Мәскеуде", "Мәскеуден", "Мәскеумен")),
+        ("Тоқаев", ("Тоқаевтың", "Тоқаевқа", "Тоқаевты", "Тоқаевта", "Тоқаевтан", "Тоқаевпен")),
+        ("Кеңес Одағы", ("Кеңес Одағының", "Кеңес Одағына", "Кеңес Одағын", "Кеңес Одағында", "Кеңес Одағынан", "Кеңес Одағымен")),
+        ("Meduza", ("Meduza-ның", "Meduza-ға", "Meduza-ны", "Meduza-да", "Meduza-дан", "Meduza-мен")),
+    ],
+)
+def test_kazakh_case_suffixes_follow_last_sound_and_vowel_harmony(stem, expected):
+    forms = g.kk_case_forms(stem)
+    assert tuple(forms[c] for c in ("gen", "dat", "acc", "loc", "abl", "ins")) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "gender", "genitive", "dative"),
+    [
+        ("Жазылбек Ажыгалиев", "person", "m", "Жазылбека Ажыгалиева", "Жазылбеку Ажыгалиеву"),
+        ("Маруа Ескендирова", "person", "f", "Маруа Ескендировой", "Маруа Ескендировой"),
+        ("Ажыгалиева", "person", "f", "Ажыгалиевой", "Ажыгалиевой"),
+        ("Центральная Азия", "place", "", "Центральной Азии", "Центральной Азии"),
+        ("Радио Азаттык", "organisation", "", "Радио Азаттык", "Радио Азаттык"),
+        ("Алматы", "place", "", "Алматы", "Алматы"),
+    ],
+)
+def test_russian_names_decline_by_gender_and_kind(name, kind, gender, genitive, dative):
+    forms = g.ru_case_forms(name, kind, gender)
+    assert (forms["gent"], forms["datv"]) == (genitive, dative)
+
+
+def test_hints_name_each_term_once_in_order(shipped):
+    text = "Azhygaliyev went to Moscow with Jazylbek Azhygaliyev and Azhygaliyev."
+    assert g.hints(shipped, text, "ru") == ["Azhygaliyev → Ажыгалиев", "Moscow → Москва", "Jazylbek Azhygaliyev → Жазылбек Ажыгалиев"]
+    assert g.hints(shipped, text, "kk")[1] == "Moscow → Мәскеу"
+
+
+# --- the command line ----------------------------------------------------------------------------
+
+runner = CliRunner()
+
+
+def cli(*args: str, project: Path):
+    from workflow.cli import app
+
+    return runner.invoke(app, [*args, "--project", str(project)])
+
+
+def test_list_json_gives_every_term(project_dir):
+    import json
+
+    result = cli("glossary", "list", "--json", project=project_dir)
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert {r["english"] for r in rows} == {e for e, _, _ in REFERENCE_FORMS}
+    assert rows[0]["avoid"] == {"kk": ["Ажыгалиев"], "ru": ["Ажигалиев"]}
+
+
+def test_add_then_remove_gives_back_the_same_file(project_dir):
+    path = project_dir / "glossary" / "terms.csv"
+    before = path.read_bytes()
+    result = cli("glossary", "add", "Astana", "--kk", "Астана", "--ru", "Астана", "--kind", "place", "--variant", "Nur-Sultan",
+                 "--avoid-ru", "Нур-Султан", project=project_dir)
+    assert result.exit_code == 0, result.output
+    assert path.read_text(encoding="utf-8").endswith("Astana,Астана,Астана,place,,,Nur-Sultan,,Нур-Султан\n")
+    assert cli("glossary", "remove", "astana", project=project_dir).exit_code == 0
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("add", "Almaty", "--kk", "А", "--ru", "А", "--kind", "place"), "glossary/terms.csv: duplicate term 'Almaty'"),
+        (("add", "Alma-Ata", "--kk", "А", "--ru", "А", "--kind", "place"), "glossary/terms.csv: duplicate term 'Alma-Ata'"),
+        (("add", "Astana", "--kk", "Астана", "--ru", "", "--kind", "place"), "glossary/terms.csv: empty ru form for 'Astana'"),
+        (("remove", "Astana"), "glossary/terms.csv: no term 'Astana' in the glossary"),
+    ],
+)
+def test_add_and_remove_refuse_bad_changes_and_touch_nothing(project_dir, args, message):
+    before = tree_digest(project_dir)
+    result = cli("glossary", *args, project=project_dir)
+    assert isinstance(result.exception, InputError) and str(result.exception) == message
+    after = tree_digest(project_dir)
+    after.pop(".workflow.lock", None)
+    assert after == before
+
+
+@pytest.mark.parametrize("args", [("add", "Astana", "--kk", "Астана", "--ru", "Астана", "--kind", "place"), ("remove", "Almaty")])
+def test_writing_commands_take_the_project_lock(project_dir, args):
+    before = (project_dir / "glossary" / "terms.csv").read_bytes()
+    with project_lock(project_dir):
+        result = cli("glossary", *args, project=project_dir)
+    assert isinstance(result.exception, BusyError)
+    assert (project_dir / "glossary" / "terms.csv").read_bytes() == before
+
+
+def test_export_tbx_then_import_into_an_empty_glossary_gives_back_the_csv(project_dir, tmp_path):
+    original = (project_dir / "glossary" / "terms.csv").read_text(encoding="utf-8")
+    tbx = tmp_path / "terms.tbx"
+    assert cli("glossary", "export", "--format", "tbx", "--output", str(tbx), project=project_dir).exit_code == 0
+    assert tbx.read_text(encoding="utf-8") == (GLOSSARY_DATA / "terms.tbx").read_text(encoding="utf-8")
+    (project_dir / "glossary" / "terms.csv").unlink()
+    result = cli("glossary", "import", str(tbx), project=project_dir)
+    assert result.exit_code == 0, result.output
+    assert "14 added, 0 replaced" in result.stdout
+    assert (project_dir / "glossary" / "terms.csv").read_text(encoding="utf-8") == original
+
+
+def test_import_csv_replaces_terms_with_the_same_english_form(project_dir, tmp_path):
+    incoming = tmp_path / "more.csv"
+    incoming.write_text(f"{HEADER}\nMoscow,Мәскеу,Москва,place,,updated,,,\nAstana,Астана,Астана,place,,,,,\n", encoding="utf-8")
+    result = cli("glossary", "import", str(incoming), project=project_dir)
+    assert result.exit_code == 0, result.output
+    terms = g.load_glossary(project_dir / "glossary" / "terms.csv")
+    assert terms.get("Moscow").note == "updated" and terms.terms[-1].english == "Astana" and len(terms.terms) == 15
+
+
+def test_export_csv_to_stdout_neutralises_formulas(project_dir):
+    cli("glossary", "add", "Almaty Region", "--kk", "Алматы облысы", "--ru", "Алматинская область", "--kind", "place",
+        "--note", "=cmd|' /C calc'!A0", project=project_dir)
+    result = cli("glossary", "export", project=project_dir)
+    assert result.stdout.splitlines()[-1] == "Almaty Region,Алматы облысы,Алматинская область,place,,'=cmd|' /C calc'!A0,,,"
+
+
+def _write_catalogs(project_dir: Path, glossary: g.Glossary) -> None:
+    """Drafts as the identity model makes them, written through the catalog module."""
+    from workflow import catalog
+    from workflow.project import load_project
+
+    proj = load_project(project_dir)
+    article = read_article(project_dir / "articles" / f"{SAMPLE_SLUG}.md", proj)
+    for locale in ("kk", "ru"):
+        drafts = {}
+        for s in article.segments:
+            prepared = g.prepare(glossary, s.text, locale, s.protected)
+            drafts[s.id] = g.finish(prepared, prepared.model_input)
+        catalog.write_catalog(proj, article, locale, drafts, "identity 1.0", glossary, now=NOW)
+
+
+def test_check_passes_on_drafts_that_render_every_term(project_dir, shipped):
+    _write_catalogs(project_dir, shipped)
+    result = cli("glossary", "check", project=project_dir)
+    assert result.exit_code == 0, result.output
+    assert "render the glossary's terms canonically" in result.stdout
+
+
+def test_a_changed_glossary_flags_reviewed_entries_without_touching_them(project_dir, shipped):
+    _write_catalogs(project_dir, shipped)
+    po = project_dir / "locales" / "ru" / "LC_MESSAGES" / f"{SAMPLE_SLUG}.po"
+    text = po.read_text(encoding="utf-8")
+    assert "#, fuzzy\n" in text
+    po.write_text(text.replace("#, fuzzy\n", ""), encoding="utf-8")  # a translator accepted every entry
+    result = cli("glossary", "remove", "Moscow", project=project_dir)
+    assert result.exit_code == 0
+    assert cli("glossary", "add", "Moscow", "--kk", "Мәскеу", "--ru", "Масква", "--kind", "place", project=project_dir).exit_code == 0
+    before = tree_digest(project_dir)
+    result = cli("glossary", "check", SAMPLE_SLUG, "--locale", "ru", project=project_dir)
+    assert tree_digest(project_dir) == before
+    segments = len(read_article(project_dir / "articles" / f"{SAMPLE_SLUG}.md").segments)
+    assert isinstance(result.exception, GateError)
+    assert str(result.exception) == f"1 glossary flag(s) in 1 of {segments} translated segment(s)"
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"locales/ru/LC_MESSAGES/{SAMPLE_SLUG}.po:")
+    assert lines[0].endswith(": [reviewed] Moscow → Масква: not found in the translation")
+
+
+def test_an_unclosed_quote_is_refused_instead_of_swallowing_later_rows(project_dir):
+    path = project_dir / "glossary" / "terms.csv"
+    path.write_text(f'{HEADER}\nAlmaty,Алматы,Алматы,place,,"Largest city,,,\nAstana,Астана,Астана,place,,,,,\n', encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        g.load_glossary(path)
+    assert str(caught.value) == "glossary/terms.csv:2: not valid CSV: a quoted cell starting on this line is never closed"
