@@ -28,7 +28,7 @@ app = typer.Typer(
     ),
     no_args_is_help=True,
     add_completion=False,
-    rich_markup_mode="rich",
+    rich_markup_mode="markdown",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -136,31 +136,144 @@ def segment(
 ) -> None:
     """Show how an article is cut into segments: id, kind, source line and text.
 
-    Each heading, paragraph, quotation, list item and attribution is split into sentences; the
-    title comes first. Ids are stable: editing one sentence changes only its own id.
+    The title comes first; then each heading, paragraph, quotation, list item and attribution line, split into sentences. Ids are stable: editing one sentence changes only its own id. Link targets and inline code are listed as protected: they are never translated.
 
     Example: workflow segment articles/kazakh-migrant-refused-war-contract.md --json
     """
     proj = load_project(project) if (project / CONFIG_NAME).exists() else None
     parsed = articles_mod.read_article(article, proj)
     rows = [
-        {"id": s.id, "kind": s.kind, "line": s.line, "block": s.block, "index": s.index, "text": s.text}
+        {
+            "id": s.id,
+            "kind": s.kind,
+            "line": s.line,
+            "block": s.block,
+            "index": s.index,
+            "text": s.text,
+            "protected": list(s.protected),
+        }
         for s in parsed.segments
     ]
     if json_out:
         print_json(rows)
         return
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(title=f"{parsed.slug}: {len(rows)} segments", title_justify="left")
     for col in ("line", "kind", "id", "text"):
         table.add_column(col, overflow="fold")
     for row in rows:
-        table.add_row(str(row["line"]), row["kind"], row["id"], row["text"])
+        # Text(), not str: article text such as "[link](url)" must not be read as rich markup.
+        table.add_row(str(row["line"]), row["kind"], row["id"], Text(row["text"]))
     out.print(table)
 
 
 # --- models (translate.py) ----------------------------------------------------------------------------
+
+ModelsDirOpt = Annotated[
+    Optional[Path],
+    typer.Option(
+        "--models-dir",
+        help="Where argostranslate packages are installed.",
+        show_default="ARGOS_PACKAGES_DIR, else argostranslate's data dir",
+    ),
+]
+
+models_app = typer.Typer(
+    help="List, install and build argostranslate model packages.\n\nExample: workflow models list",
+    no_args_is_help=True,
+)
+app.add_typer(models_app, name="models")
+
+
+@models_app.command("list")
+def models_list(json_out: JsonOpt = False, models_dir: ModelsDirOpt = None) -> None:
+    """List installed translation packages: code, languages, version and where each lives.
+
+    Example: workflow models list --json
+    """
+    from workflow import translate as translate_mod
+
+    where = translate_mod.configure_models_dir(models_dir)
+    packages = translate_mod.list_packages()
+    if json_out:
+        print_json(packages)
+        return
+    if not packages:
+        out.print(f"No model packages in {where}; install one with `workflow models install FILE.argosmodel`.")
+        return
+    from rich.table import Table
+
+    table = Table(title=f"Model packages in {where}", title_justify="left")
+    for col in ("code", "from", "to", "version", "path"):
+        table.add_column(col, overflow="fold")
+    for pkg in packages:
+        table.add_row(pkg.code, pkg.from_code, pkg.to_code, pkg.version, str(pkg.path))
+    out.print(table)
+
+
+@models_app.command("install")
+def models_install(
+    source: Annotated[str, typer.Argument(help="A .argosmodel file, or a package code such as translate-en_ru (needs internet).")],
+    models_dir: ModelsDirOpt = None,
+) -> None:
+    """Install a model package, checking it fully and load-testing it before it goes into place.
+
+    Example: workflow models install translate-en_kk-nllb.argosmodel
+    """
+    from workflow import translate as translate_mod
+
+    where = translate_mod.configure_models_dir(models_dir)
+    pkg = translate_mod.install_package(source)
+    out.print(f"Installed {pkg.code} {pkg.version} ({pkg.from_code}→{pkg.to_code}) in {where}", markup=False)
+
+
+@models_app.command("build")
+def models_build(
+    model: Annotated[Path, typer.Option("--model", help="CTranslate2 model directory (from ct2-transformers-converter).")],
+    sp_model: Annotated[Path, typer.Option("--sp-model", help="SentencePiece model of the source side (or both sides).")],
+    from_code: Annotated[str, typer.Option("--from", help="Source language code, e.g. en.")],
+    to_code: Annotated[str, typer.Option("--to", help="Target language code, e.g. kk.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The .argosmodel file to write.")],
+    target_sp_model: Annotated[
+        Optional[Path], typer.Option("--target-sp-model", help="SentencePiece model of the target side, if it differs.")
+    ] = None,
+    version: Annotated[str, typer.Option("--version", help="Package version.")] = "1.0",
+    source_prefix: Annotated[
+        str, typer.Option("--source-prefix", help="Token put before every source sentence, e.g. eng_Latn (NLLB).")
+    ] = "",
+    source_suffix: Annotated[
+        str, typer.Option("--source-suffix", help="Token put after every source sentence, e.g. '</s>' (NLLB).")
+    ] = "",
+    target_prefix: Annotated[
+        str, typer.Option("--target-prefix", help="Token that starts every translation, e.g. kaz_Cyrl (NLLB).")
+    ] = "",
+    name: Annotated[Optional[str], typer.Option("--name", help="Package directory name.")] = None,
+) -> None:
+    """Make an .argosmodel package from a CTranslate2 model and its SentencePiece model.
+
+    The model is load-tested first; prefix tokens must be in its vocabulary.
+
+    Example: workflow models build --model nllb-ct2 --sp-model nllb-ct2/sentencepiece.bpe.model --from en --to kk --source-prefix eng_Latn --source-suffix '</s>' --target-prefix kaz_Cyrl -o translate-en_kk-nllb.argosmodel
+    """
+    from workflow import translate as translate_mod
+
+    path = translate_mod.build_package(
+        model,
+        sp_model,
+        from_code,
+        to_code,
+        output,
+        version=version,
+        target_sp_model=target_sp_model,
+        source_prefix=source_prefix,
+        source_suffix=source_suffix,
+        target_prefix=target_prefix,
+        name=name,
+    )
+    out.print(f"Wrote {path}; install it with: workflow models install {path}", markup=False)
+
 
 # --- translate (run.py) -------------------------------------------------------------------------------
 
@@ -174,9 +287,7 @@ def translate_cmd(
     ] = False,
     beam_size: Annotated[Optional[int], typer.Option(min=1, help="Beam size; default from workflow.toml.")] = None,
     batch_size: Annotated[Optional[int], typer.Option(min=1, help="Segments per model batch; default from workflow.toml.")] = None,
-    models_dir: Annotated[
-        Optional[Path], typer.Option(help="Argos packages directory (default: argostranslate's, honouring ARGOS_PACKAGES_DIR).")
-    ] = None,
+    models_dir: ModelsDirOpt = None,
     wait: Annotated[bool, typer.Option("--wait", help="Wait for another run's lock instead of refusing.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     json_out: JsonOpt = False,
@@ -252,9 +363,366 @@ def _progress_bar(show: bool):
 
 # --- review (review.py) -------------------------------------------------------------------------------
 
+ReviewArgs = Annotated[
+    Optional[list[str]],
+    typer.Argument(
+        help="Article slugs (default: every article); begin with the word `queue` to list pending entries instead.",
+        show_default=False,
+        metavar="queue|SLUG",
+    ),
+]
+
+
+def _review_glossary(proj):
+    """The project glossary for checks and hints, or None while the glossary module is absent."""
+    try:
+        from workflow import glossary as glossary_mod
+    except ImportError:
+        return None
+    return glossary_mod.load_glossary(proj.glossary_path)
+
+
+@app.command("review")
+def review_cmd(
+    targets: ReviewArgs = None,
+    locale: LocaleOpt = None,
+    json_out: JsonOpt = False,
+    project: ProjectOpt = Path("."),
+) -> None:
+    """Show review progress, read from the PO catalogs (translators accept work only in their PO editor).
+
+    `workflow review [SLUG...]`: per article and locale, how many entries are reviewed, machine-translated
+    awaiting review, changed since review, untranslated and flagged, and the percent done.
+
+    `workflow review queue [SLUG...]`: the pending entries in article order, with reference, source,
+    current translation, why each is pending and what the checks flagged (glossary terms, dropped
+    link targets or inline code).
+
+    Example: workflow review queue --locale ru kazakh-migrant-refused-war-contract --json
+    """
+    from workflow import review as review_mod
+    from workflow.project import select_locales
+
+    targets = list(targets or [])
+    show_queue = bool(targets) and targets[0] == "queue"
+    slugs = targets[1:] if show_queue else targets
+    proj = load_project(project)
+    locales_ = select_locales(proj, locale)
+    parsed = articles_mod.load_articles(proj, slugs or None)
+    reviews = review_mod.review_project(proj, parsed, locales_, _review_glossary(proj))
+    if show_queue:
+        rows = [
+            {
+                "slug": r.slug,
+                "locale": r.locale,
+                "catalog": f"{r.po_path}:{e.line}" if e.line else r.po_path,
+                "reference": e.reference,
+                "msgctxt": e.msgctxt,
+                "source": e.msgid,
+                "translation": e.msgstr,
+                "previous_source": e.previous_msgid,
+                "status": e.status,
+                "reason": e.reason,
+                "flags": list(e.flags),
+                "provenance": e.provenance,
+            }
+            for r in reviews
+            for e in r.queue
+        ]
+        if json_out:
+            print_json(rows)
+            return
+        for row in rows:
+            by = f" ({row['provenance']})" if row["provenance"] else ""
+            out.print(f"{row['reference']}  [{row['locale']}] {row['reason']}{by}  → {row['catalog']}", markup=False)
+            out.print(f"  en: {row['source']}", markup=False)
+            if row["previous_source"] is not None:
+                out.print(f"  was: {row['previous_source']}", markup=False)
+            out.print(f"  {row['locale']}: {row['translation'] or '(empty)'}", markup=False)
+            for flag in row["flags"]:
+                out.print(f"  ! {flag}", markup=False)
+            out.print("")
+        out.print(f"{len(rows)} pending entr{'y' if len(rows) == 1 else 'ies'}.", markup=False)
+        return
+    summary = [
+        {
+            "slug": r.slug,
+            "locale": r.locale,
+            "catalog": r.po_path,
+            "exists": r.exists,
+            "total": r.total,
+            "reviewed": r.reviewed,
+            "machine": r.machine,
+            "changed": r.changed,
+            "untranslated": r.untranslated,
+            "flagged": r.flagged,
+            "percent": r.percent,
+        }
+        for r in reviews
+    ]
+    if json_out:
+        print_json(summary)
+        return
+    from rich.table import Table
+
+    table = Table(title="Review progress (from the PO catalogs)", title_justify="left")
+    for col in ("article", "locale", "reviewed", "machine", "changed", "untranslated", "flagged", "done"):
+        table.add_column(col, justify="left" if col in ("article", "locale") else "right", overflow="fold")
+    for row in summary:
+        table.add_row(
+            row["slug"] + ("" if row["exists"] else " (no catalog yet)"),
+            row["locale"],
+            *(str(row[k]) for k in ("reviewed", "machine", "changed", "untranslated", "flagged")),
+            f"{row['percent']:.1f}%",
+        )
+    out.print(table)
+    out.print("`workflow review queue --locale L` lists what is pending.", markup=False)
+
+
 # --- glossary (glossary.py) ---------------------------------------------------------------------------
 
+glossary_app = typer.Typer(
+    help=(
+        "The term list (glossary/terms.csv): names that must come out in one agreed Kazakh and Russian spelling.\n\n"
+        "Example: workflow glossary list"
+    ),
+    no_args_is_help=True,
+)
+app.add_typer(glossary_app, name="glossary")
+
+WaitOpt = Annotated[bool, typer.Option("--wait", help="Wait for another run's lock instead of refusing.")]
+
+
+def _glossary_of(proj):
+    from workflow import glossary as glossary_mod
+
+    return glossary_mod.load_glossary(proj.glossary_path, proj.relative(proj.glossary_path))
+
+
+@glossary_app.command("list")
+def glossary_list(json_out: JsonOpt = False, project: ProjectOpt = Path(".")) -> None:
+    """List the glossary's terms: English form, Kazakh and Russian forms, kind and gender.
+
+    Example: workflow glossary list --json
+    """
+    proj = load_project(project)
+    terms = _glossary_of(proj).terms
+    if json_out:
+        print_json(list(terms))
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{proj.relative(proj.glossary_path)}: {len(terms)} terms", title_justify="left")
+    for col in ("english", "kk", "ru", "kind", "gender"):
+        table.add_column(col, overflow="fold")
+    for t in terms:
+        table.add_row(t.english, t.kk, t.ru, t.kind, t.gender)
+    out.print(table)
+
+
+@glossary_app.command("add")
+def glossary_add(
+    english: Annotated[str, typer.Argument(help="The English form, as articles spell it.")],
+    kk: Annotated[str, typer.Option("--kk", help="Kazakh form (nominative).")],
+    ru: Annotated[str, typer.Option("--ru", help="Russian form (nominative).")],
+    kind: Annotated[str, typer.Option("--kind", help="person, place, organisation or other.")] = "other",
+    gender: Annotated[str, typer.Option("--gender", help="m or f; required for persons.")] = "",
+    note: Annotated[str, typer.Option("--note", help="A note for translators.")] = "",
+    variant: Annotated[Optional[list[str]], typer.Option("--variant", help="Another English spelling (repeatable).")] = None,
+    avoid_kk: Annotated[Optional[list[str]], typer.Option("--avoid-kk", help="A Kazakh rendering to flag (repeatable).")] = None,
+    avoid_ru: Annotated[Optional[list[str]], typer.Option("--avoid-ru", help="A Russian rendering to flag (repeatable).")] = None,
+    wait: WaitOpt = False,
+    project: ProjectOpt = Path("."),
+) -> None:
+    """Add a term to the glossary (refused if its English form or a variant is already a term).
+
+    Example: workflow glossary add "Astana" --kk Астана --ru Астана --kind place
+    """
+    from workflow import glossary as glossary_mod
+    from workflow.storage import project_lock
+
+    proj = load_project(project)
+    shown = proj.relative(proj.glossary_path)
+    cells = {
+        "english": english, "kk": kk, "ru": ru, "kind": kind, "gender": gender, "note": note,
+        "variants": "; ".join(variant or []), "avoid_kk": "; ".join(avoid_kk or []), "avoid_ru": "; ".join(avoid_ru or []),
+    }
+    term = glossary_mod.term_from_cells(cells, shown, None)
+    with project_lock(proj.root, wait):
+        updated = glossary_mod.add_term(_glossary_of(proj), term, shown)
+        glossary_mod.save_glossary(updated, proj.glossary_path)
+    out.print(f"Added {term.english} → kk {term.kk}, ru {term.ru} to {shown} ({len(updated.terms)} terms).", markup=False)
+
+
+@glossary_app.command("remove")
+def glossary_remove(
+    english: Annotated[str, typer.Argument(help="The English form of the term to remove.")],
+    wait: WaitOpt = False,
+    project: ProjectOpt = Path("."),
+) -> None:
+    """Remove a term from the glossary.
+
+    Example: workflow glossary remove "The Urals Weekly"
+    """
+    from workflow import glossary as glossary_mod
+    from workflow.storage import project_lock
+
+    proj = load_project(project)
+    shown = proj.relative(proj.glossary_path)
+    with project_lock(proj.root, wait):
+        updated = glossary_mod.remove_term(_glossary_of(proj), english, shown)
+        glossary_mod.save_glossary(updated, proj.glossary_path)
+    out.print(f"Removed {english} from {shown} ({len(updated.terms)} terms).", markup=False)
+
+
+@glossary_app.command("import")
+def glossary_import(
+    file: Annotated[Path, typer.Argument(help="A glossary CSV (same columns) or a TBX file (.tbx).")],
+    wait: WaitOpt = False,
+    project: ProjectOpt = Path("."),
+) -> None:
+    """Import terms from CSV or TBX: terms with the same English form are replaced, new ones appended.
+
+    Example: workflow glossary import shared-terms.tbx
+    """
+    from workflow import glossary as glossary_mod
+    from workflow.errors import InputError
+    from workflow.storage import project_lock
+
+    proj = load_project(project)
+    shown = proj.relative(proj.glossary_path)
+    if not file.is_file():
+        raise InputError("no such glossary file to import", file)
+    imported = glossary_mod.load_glossary(file, str(file)).terms
+    with project_lock(proj.root, wait):
+        updated, added, replaced = glossary_mod.merge_terms(_glossary_of(proj), imported, shown)
+        glossary_mod.save_glossary(updated, proj.glossary_path)
+    out.print(f"Imported {file}: {added} added, {replaced} replaced; {shown} has {len(updated.terms)} terms.", markup=False)
+
+
+@glossary_app.command("export")
+def glossary_export(
+    format_: Annotated[str, typer.Option("--format", "-f", help="csv or tbx (TBX-Basic, for OmegaT, memoQ, Weblate).")] = "csv",
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="File to write (atomically); default: standard output.")] = None,
+    project: ProjectOpt = Path("."),
+) -> None:
+    """Export the glossary as CSV (formula-like cells neutralised) or TBX; CSV → TBX → CSV gives the same file.
+
+    Example: workflow glossary export --format tbx --output terms.tbx
+    """
+    from workflow import glossary as glossary_mod
+    from workflow.errors import InputError
+
+    if format_ not in ("csv", "tbx"):
+        raise InputError(f"unknown format {format_!r} (use csv or tbx)")
+    proj = load_project(project)
+    terms = _glossary_of(proj).terms
+    text = glossary_mod.to_csv(terms) if format_ == "csv" else glossary_mod.to_tbx(terms)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    atomic_write(output, text)
+    err.print(f"Wrote {output} ({len(terms)} terms, {format_}).", markup=False)
+
+
+@glossary_app.command("check")
+def glossary_check(
+    slugs: SlugsArg = None,
+    locale: LocaleOpt = None,
+    json_out: JsonOpt = False,
+    project: ProjectOpt = Path("."),
+) -> None:
+    """Flag every translated segment (reviewed ones too) where a glossary term is not rendered canonically.
+
+    Read-only: nothing is rewritten or un-reviewed. Exit code 1 if anything is flagged.
+
+    Example: workflow glossary check kazakh-migrant-refused-war-contract --locale ru
+    """
+    from workflow import glossary as glossary_mod
+    from workflow import review as review_mod
+    from workflow.errors import GateError
+    from workflow.project import select_locales
+
+    proj = load_project(project)
+    gl = _glossary_of(proj)
+    locales_ = select_locales(proj, locale)
+    rows = []
+    checked = 0
+    for article in articles_mod.load_articles(proj, slugs or None):
+        for loc in locales_:
+            review = review_mod.review_article(proj, article, loc, None)
+            for entry in review.entries:
+                if not entry.msgstr:
+                    continue
+                checked += 1
+                for flag in glossary_mod.check_translation(gl, entry.segment.text, entry.msgstr, loc):
+                    rows.append({
+                        "po": review.po_path, "line": entry.line, "reference": entry.reference, "locale": loc,
+                        "status": entry.status, "term": flag.term.english, "expected": flag.expected,
+                        "found": flag.found, "message": flag.message, "msgstr": entry.msgstr,
+                    })
+    if json_out:
+        print_json(rows)
+    else:
+        for row in rows:
+            out.print(f"{row['po']}:{row['line']}: [{row['status']}] {row['message']}", markup=False)
+    if rows:
+        segments = len({(r["po"], r["line"]) for r in rows})
+        raise GateError(f"{len(rows)} glossary flag(s) in {segments} of {checked} translated segment(s)")
+    if not json_out:
+        out.print(f"All {checked} translated segment(s) render the glossary's terms canonically.", markup=False)
+
+
 # --- publish (publish.py) -----------------------------------------------------------------------------
+
+
+@app.command("publish")
+def publish_cmd(
+    slugs: SlugsArg = None,
+    locale: LocaleOpt = None,
+    out_dir: Annotated[
+        Optional[Path], typer.Option("--out", help="Output directory.", show_default="paths.public of workflow.toml")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Report what would be published; write nothing.")] = False,
+    wait: Annotated[bool, typer.Option("--wait", help="Wait for another run's lock instead of refusing.")] = False,
+    json_out: JsonOpt = False,
+    project: ProjectOpt = Path("."),
+) -> None:
+    """Publish every article whose translation is fully reviewed: Markdown, HTML, index and manifest.
+
+    An article with any segment not accepted in its PO file (fuzzy, empty, or source changed since
+    review) or flagged by a check is not published; its pending segments are listed and the exit code
+    is 1, while ready articles in the same run are still published. Unchanged files are not rewritten.
+
+    Example: workflow publish kazakh-migrant-refused-war-contract --locale ru --dry-run
+    """
+    from workflow import publish as publish_mod
+
+    proj = load_project(project)
+    report = publish_mod.publish(proj, slugs, locale, now=now(), out_dir=out_dir, dry_run=dry_run, wait=wait)
+    if json_out:
+        print_json({**to_jsonable(report), "blocked": len(report.blocked), "changed": len(report.changed)})
+    else:
+        for edition in report.blocked:
+            out.print(f"Blocked {edition.locale}/{edition.slug}: {len(edition.pending)} segment(s) pending", markup=False)
+            for p in edition.pending:
+                out.print(f"  {p.reference}  {p.segment}  {p.reason}", markup=False)
+        for edition in report.editions:
+            if edition.published:
+                out.print(f"Ready {edition.locale}/{edition.slug}", markup=False)
+        for f in report.changed:
+            out.print(f"{f.action} {report.out_dir / f.path}", markup=False)
+        published = sum(e.published for e in report.editions)
+        unchanged = len(report.files) - len(report.changed)
+        verb = "would change" if report.dry_run else "changed"
+        summary = f"{published} published, {len(report.blocked)} blocked; {len(report.changed)} file(s) {verb}"
+        if report.files and not report.changed:
+            summary += f": nothing changed, all {unchanged} file(s) already up to date"
+        elif unchanged:
+            summary += f", {unchanged} unchanged"
+        out.print(summary + ".", markup=False)
+    if report.blocked:
+        raise typer.Exit(1)
 
 
 if __name__ == "__main__":

@@ -150,6 +150,7 @@ def translate_articles(
     with project_lock(project.root, wait=wait):
         remove_stale_temps(project.locales_dir)
         state = _load_state(project)
+        _check_catalogs(project, targets, slugs, state)
         for loc, package in packages.items():
             engines[loc] = translate.load_engine(
                 package, beam_size=beam_size or project.beam_size, batch_size=batch_size or project.batch_size
@@ -209,6 +210,20 @@ def translate_articles(
         segments=segment_count,
         articles=len(paths),
     )
+
+
+def _check_catalogs(project: Project, locales: tuple[str, ...], slugs: list[str] | None, state: dict) -> None:
+    """Parse every catalog the run may merge before writing any, so a broken one stops the run untouched.
+
+    Catalogs whose bytes are those the last run wrote were valid then and are not parsed again.
+    """
+    known = {entry.get("catalog") for entry in state.values() if isinstance(entry, dict)}
+    for loc in locales:
+        folder = project.locales_dir / loc / "LC_MESSAGES"
+        paths = [project.po_path(s, loc) for s in slugs] if slugs else sorted(folder.glob("*.po"))
+        for path in paths:
+            if path.is_file() and _file_sha(path) not in known:
+                catalog.read_catalog(path, project.relative(path))
 
 
 def _file_sha(path: Path) -> str:
