@@ -48,3 +48,55 @@ def sample_path(project_dir: Path) -> Path:
 def tree_digest(root: Path) -> dict[str, bytes]:
     """Every file under root with its bytes: compare before and after to prove nothing changed."""
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+# --- model packages (translate.py) -----------------------------------------------------------------
+# Real argostranslate packages built offline by tests/modelkit.py, once per session. "tiny" ones have
+# random weights (gibberish out, real path); "copy" ones translate every text into itself.
+
+MODEL_PAIRS = ("kk", "ru")
+
+
+def _build_packages(tmp_path_factory, kind: str) -> dict[str, Path]:
+    from tests import modelkit
+
+    out = tmp_path_factory.mktemp(f"{kind}-packages")
+    return {to: modelkit.build_package(out, modelkit.PackageSpec(to_code=to, kind=kind)) for to in MODEL_PAIRS}
+
+
+@pytest.fixture(scope="session")
+def tiny_package(tmp_path_factory) -> dict[str, Path]:
+    """Random-weight `.argosmodel` files by target locale: {"kk": path, "ru": path} (en→kk, en→ru)."""
+    return _build_packages(tmp_path_factory, "random")
+
+
+@pytest.fixture(scope="session")
+def copy_package(tmp_path_factory) -> dict[str, Path]:
+    """Copy-model `.argosmodel` files by target locale; their translation of any text is the text itself."""
+    return _build_packages(tmp_path_factory, "copy")
+
+
+@pytest.fixture
+def models_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty packages dir for this test; env and argostranslate's settings point at it, restored after."""
+    import argostranslate.settings as argos_settings
+
+    path = tmp_path / "argos-packages"
+    path.mkdir()
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(path))
+    monkeypatch.setattr(argos_settings, "package_data_dir", path)
+    monkeypatch.setattr(argos_settings, "package_dirs", [path])
+    return path
+
+
+@pytest.fixture
+def installed_models(models_dir: Path, copy_package: dict[str, Path]) -> Path:
+    """The copy packages for en→kk and en→ru installed in `models_dir` (subprocesses inherit it via env)."""
+    from workflow.translate import install_file
+
+    for package in copy_package.values():
+        install_file(package)
+    return models_dir
+
+
+# --- end of model packages ---------------------------------------------------------------------------
