@@ -106,24 +106,28 @@ def init(project: ProjectOpt = Path(".")) -> None:
 
 
 @app.command()
-def locales(json_out: JsonOpt = False) -> None:
+def locales(json_out: JsonOpt = False, project: ProjectOpt = Path(".")) -> None:
     """List every locale code Babel knows, with its name: the codes workflow.toml accepts.
+
+    The project's own target locales are marked with `*`.
 
     Example: workflow locales | grep -i kazakh
     """
     from babel import Locale
 
+    targets = load_project(project).locales if (project / CONFIG_NAME).is_file() else ()
     rows = []
     for code in valid_locales():
         try:
-            rows.append({"code": code, "name": Locale.parse(code).get_display_name("en") or code})
-        except Exception:  # a few Babel identifiers have no display data; they are still valid codes
-            rows.append({"code": code, "name": code})
+            name = Locale.parse(code).get_display_name("en") or code
+        except (ValueError, LookupError):  # a few Babel identifiers have no display data; still valid codes
+            name = code
+        rows.append({"code": code, "name": name, "target": code in targets})
     if json_out:
         print_json(rows)
         return
     for row in rows:
-        out.print(f"{row['code']:<16} {row['name']}", markup=False)
+        out.print(f"{'*' if row['target'] else ' '} {row['code']:<16} {row['name']}", markup=False)
 
 
 # --- segment (articles.py) ------------------------------------------------------------------------------
@@ -181,6 +185,15 @@ ModelsDirOpt = Annotated[
     ),
 ]
 
+def _use_models_dir(models_dir: Path | None, project: Path) -> Path:
+    """Point argostranslate at --models-dir, else the project's paths.models, else its own default."""
+    from workflow import translate as translate_mod
+
+    if models_dir is None and (project / CONFIG_NAME).is_file():
+        models_dir = load_project(project).models_dir
+    return translate_mod.configure_models_dir(models_dir)
+
+
 models_app = typer.Typer(
     help="List, install and build argostranslate model packages.\n\nExample: workflow models list",
     no_args_is_help=True,
@@ -189,14 +202,14 @@ app.add_typer(models_app, name="models")
 
 
 @models_app.command("list")
-def models_list(json_out: JsonOpt = False, models_dir: ModelsDirOpt = None) -> None:
+def models_list(json_out: JsonOpt = False, models_dir: ModelsDirOpt = None, project: ProjectOpt = Path(".")) -> None:
     """List installed translation packages: code, languages, version and where each lives.
 
     Example: workflow models list --json
     """
     from workflow import translate as translate_mod
 
-    where = translate_mod.configure_models_dir(models_dir)
+    where = _use_models_dir(models_dir, project)
     packages = translate_mod.list_packages()
     if json_out:
         print_json(packages)
@@ -218,6 +231,7 @@ def models_list(json_out: JsonOpt = False, models_dir: ModelsDirOpt = None) -> N
 def models_install(
     source: Annotated[str, typer.Argument(help="A .argosmodel file, or a package code such as translate-en_ru (needs internet).")],
     models_dir: ModelsDirOpt = None,
+    project: ProjectOpt = Path("."),
 ) -> None:
     """Install a model package, checking it fully and load-testing it before it goes into place.
 
@@ -225,7 +239,7 @@ def models_install(
     """
     from workflow import translate as translate_mod
 
-    where = translate_mod.configure_models_dir(models_dir)
+    where = _use_models_dir(models_dir, project)
     pkg = translate_mod.install_package(source)
     out.print(f"Installed {pkg.code} {pkg.version} ({pkg.from_code}→{pkg.to_code}) in {where}", markup=False)
 
@@ -251,6 +265,7 @@ def models_build(
         str, typer.Option("--target-prefix", help="Token that starts every translation, e.g. kaz_Cyrl (NLLB).")
     ] = "",
     name: Annotated[Optional[str], typer.Option("--name", help="Package directory name.")] = None,
+    project: ProjectOpt = Path("."),
 ) -> None:
     """Make an .argosmodel package from a CTranslate2 model and its SentencePiece model.
 
@@ -302,11 +317,10 @@ def translate_cmd(
 
     Example: workflow translate kazakh-migrant-refused-war-contract --locale ru
     """
-    from workflow import run, translate
+    from workflow import run
 
-    if models_dir is not None:
-        translate.configure_models_dir(models_dir)
     proj = load_project(project)
+    _use_models_dir(models_dir, project)
     show = not quiet and not json_out and err.is_terminal
     with _progress_bar(show) as progress:
         report = run.translate_articles(

@@ -27,6 +27,7 @@ articles = "articles"
 glossary = "glossary/terms.csv"
 locales = "locales"
 public = "public"
+# models = "models"   # keep argos packages with the project instead of argostranslate's data dir
 
 [translate]
 beam_size = 2
@@ -49,6 +50,7 @@ class Project:
     glossary_path: Path
     locales_dir: Path
     public_dir: Path
+    models_dir: Path | None = None  # paths.models: argos packages kept with the project, if set
     beam_size: int = 2
     batch_size: int = 32
 
@@ -171,6 +173,7 @@ def load_project(root: Path) -> Project:
         glossary_path=sub("glossary", "glossary/terms.csv"),
         locales_dir=sub("locales", "locales"),
         public_dir=sub("public", "public"),
+        models_dir=sub("models", "") if "models" in paths else None,
         beam_size=positive("beam_size", 2),
         batch_size=positive("batch_size", 32),
     )
