@@ -6,6 +6,8 @@ segments (markers, blank lines, spacing) is the skeleton, so `reassemble` rebuil
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
 import datetime as dt
 import hashlib
 import re
@@ -70,14 +72,6 @@ class Article:
 
 # --- loading -----------------------------------------------------------------------------------
 
-_FENCE = re.compile(r"^(```|~~~)")
-_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+")
-_QUOTE = re.compile(r"^ {0,3}> ?")
-_LIST = re.compile(r"^ {0,3}(?:[-*+]|\d{1,9}[.)])[ \t]+")
-_ATTRIBUTION = re.compile(r"^ {0,3}(?:–|—|--)[ \t]*(?=\S)")
-_RULE = re.compile(r"^ {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$")
-_HTML = re.compile(r"^ {0,3}<")
-
 
 def read_article(path: Path, project: Project | None = None) -> Article:
     """Load and segment the article at `path`; raise InputError naming file and line on bad input."""
@@ -100,15 +94,22 @@ def read_article(path: Path, project: Project | None = None) -> Article:
     return parse_article(source, Path(path), shown)
 
 
-def parse_article(source: str, path: Path, shown: str | None = None) -> Article:
-    """Parse front matter and body of an article's text."""
-    shown = shown or str(path)
-    # A BOM is skeleton: kept for the round trip, invisible to the parser.
-    offset = 1 if source.startswith("\ufeff") else 0
-    lines = source[offset:].splitlines(keepends=True)
-    if not lines or lines[0].rstrip("\r\n") != "---":
+def _physical_lines(text: str) -> list[str]:
+    # Only "\n" ends a line, as in editors and `line` numbers; str.splitlines would also break at
+    # U+2028, form feeds and the like, which may sit inside a sentence.
+    parts = text.split("\n")
+    return [part + "\n" for part in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
+
+
+def _key_line(lines: list[str], end_line: int, key: str) -> int:
+    return next((i + 1 for i in range(1, end_line) if lines[i].startswith(f"{key}:")), 2)
+
+
+def _front_matter(lines: list[str], shown: str) -> tuple[dict, int]:
+    """The front matter mapping and the index of its closing line."""
+    if not lines or lines[0].rstrip() != "---":
         raise InputError("missing front matter: the file must start with a '---' line, then title, date and slug", shown, 1)
-    end_line = next((i for i in range(1, len(lines)) if lines[i].rstrip("\r\n") in ("---", "...")), None)
+    end_line = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
     if end_line is None:
         raise InputError("front matter is not closed: add a '---' line after it", shown, 1)
     meta_text = "".join(lines[1:end_line])
@@ -119,68 +120,84 @@ def parse_article(source: str, path: Path, shown: str | None = None) -> Article:
         line = mark.line + 2 if mark is not None else 2
         problem = getattr(exc, "problem", None) or "invalid YAML"
         raise InputError(f"front matter is not valid YAML: {problem}", shown, line) from None
+    except ValueError as exc:
+        # YAML reads 2026-13-45 as a date and the calendar refuses it; that is the only ValueError safe_load raises.
+        line = next((i + 1 for i in range(1, end_line) if re.match(r"\s*\S+:\s*\d{4}-\d\d?-\d\d?\b", lines[i])), 2)
+        raise InputError(f"not a real date: {exc}; use YYYY-MM-DD", shown, line) from None
     if not isinstance(meta, dict):
         raise InputError("front matter must be key: value lines (title, date, slug)", shown, 2)
+    return meta, end_line
 
-    def key_line(key: str) -> int:
-        for i in range(1, end_line):
-            if lines[i].startswith(f"{key}:"):
-                return i + 1
-        return 2
+
+def _check_date(value: object, shown: str, line: int) -> dt.date:
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value)
+        except ValueError:
+            raise InputError(f"date {value!r} is not YYYY-MM-DD", shown, line) from None
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if not isinstance(value, dt.date):
+        raise InputError("date must be YYYY-MM-DD", shown, line)
+    return value
+
+
+def _check_meta(meta: dict, lines: list[str], end_line: int, shown: str) -> dict:
+    """Validated metadata: title, date, slug, summary, authors."""
+
+    def line_of(key: str) -> int:
+        return _key_line(lines, end_line, key)
 
     for key in meta:
         if key not in FRONT_MATTER_KEYS:
-            raise InputError(
-                f"unknown front matter key {key!r} (allowed: {', '.join(sorted(FRONT_MATTER_KEYS))})", shown, key_line(str(key))
-            )
+            allowed = ", ".join(sorted(FRONT_MATTER_KEYS))
+            raise InputError(f"unknown front matter key {key!r} (allowed: {allowed})", shown, line_of(str(key)))
     for key in REQUIRED_KEYS:
         if meta.get(key) in (None, ""):
-            raise InputError(f"front matter lacks {key!r}", shown, 2)
+            raise InputError(f"front matter lacks {key!r}", shown, line_of(key))
     title = meta["title"]
     if not isinstance(title, str) or not title.strip():
-        raise InputError("title must be text", shown, key_line("title"))
-    slug = check_slug(str(meta["slug"]), shown, key_line("slug"))
-    date = meta["date"]
-    if isinstance(date, str):
-        try:
-            date = dt.date.fromisoformat(date)
-        except ValueError:
-            raise InputError(f"date {date!r} is not YYYY-MM-DD", shown, key_line("date")) from None
-    if isinstance(date, dt.datetime):
-        date = date.date()
-    if not isinstance(date, dt.date):
-        raise InputError("date must be YYYY-MM-DD", shown, key_line("date"))
+        raise InputError("title must be text", shown, line_of("title"))
     summary = meta.get("summary")
     if summary is not None and (not isinstance(summary, str) or not summary.strip()):
-        raise InputError("summary must be text", shown, key_line("summary"))
+        raise InputError("summary must be text", shown, line_of("summary"))
     authors = meta.get("authors") or []
     if isinstance(authors, str):
         authors = [authors]
     if not isinstance(authors, list) or not all(isinstance(a, str) for a in authors):
-        raise InputError("authors must be a list of names", shown, key_line("authors"))
+        raise InputError("authors must be a list of names", shown, line_of("authors"))
+    return {
+        "title": " ".join(title.split()),
+        "slug": check_slug(str(meta["slug"]), shown, line_of("slug")),
+        "date": _check_date(meta["date"], shown, line_of("date")),
+        "summary": " ".join(summary.split()) if summary else None,
+        "authors": tuple(authors),
+    }
 
+
+def parse_article(source: str, path: Path, shown: str | None = None) -> Article:
+    """Parse front matter and body of an article's text."""
+    shown = shown or str(path)
+    # A BOM is skeleton: kept for the round trip, invisible to the parser.
+    offset = 1 if source.startswith("\ufeff") else 0
+    lines = _physical_lines(source[offset:])
+    meta, end_line = _front_matter(lines, shown)
+    info = _check_meta(meta, lines, end_line, shown)
+    slug = info["slug"]
     body_start = offset + sum(len(line) for line in lines[: end_line + 1])
     body_line = end_line + 2
     body_segments = _segment_body(source, body_start, body_line, slug)
     if not body_segments:
         raise InputError("the article has no body text after its front matter", shown, body_line)
-    head: list[Segment] = []
-    for text, kind, line in ((title, TITLE, key_line("title")), (summary, SUMMARY, key_line("summary"))):
-        if text:
-            for i, sentence in enumerate([title.strip()] if kind == TITLE else _sentences(" ".join(text.split()))):
-                stripped, protected = _protected_spans(sentence)
-                head.append(Segment("", slug, kind, 0, i, line, sentence, protected=protected))
-    return Article(
-        path=Path(path),
-        slug=slug,
-        title=title.strip(),
-        date=date,
-        summary=" ".join(summary.split()) if summary else None,
-        authors=tuple(authors),
-        source=source,
-        body_start=body_start,
-        segments=_assign_ids(head + body_segments),
-    )
+    title = info["title"]
+    head = [Segment("", slug, TITLE, 0, 0, _key_line(lines, end_line, "title"), title, protected=_protected(title))]
+    if info["summary"]:
+        line = _key_line(lines, end_line, "summary")
+        head += [
+            Segment("", slug, SUMMARY, 0, i, line, text, protected=_protected(text))
+            for i, text in enumerate(_sentences(info["summary"]))
+        ]
+    return Article(path=Path(path), source=source, body_start=body_start, segments=_assign_ids(head + body_segments), **info)
 
 
 def find_articles(project: Project) -> list[Path]:
@@ -212,112 +229,236 @@ def load_articles(project: Project, slugs: list[str] | None = None) -> list[Arti
 
 
 # --- blocks ------------------------------------------------------------------------------------
+# A small CommonMark-shaped reader: it only needs to know which characters are prose to translate.
+# Everything else (markers, fences, HTML, rules, link definitions, blank lines) stays skeleton.
 
 
 @dataclass(frozen=True)
 class _Line:
-    start: int  # offset of the line in the source
+    start: int  # offset of the line's first character in the source
     text: str  # without line ending
     number: int
+
+
+# A block is its kind and its parts: for each line, the slice [a, b) of the line's text that is prose.
+_Part = tuple[_Line, int, int]
+_Block = tuple[str, list[_Part]]
+
+_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
+_HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]+|$)")
+_CLOSING_HASHES = re.compile(r"(?:^|[ \t]+)#+[ \t]*$")
+_QUOTE = re.compile(r"^ {0,3}> ?")
+_QUOTES = re.compile(r"^(?: {0,3}> ?)+")
+_MAX_QUOTE_DEPTH = 16
+_BULLET = re.compile(r"^[ \t]*[-*+][ \t]+")
+_ORDERED = re.compile(r"^[ \t]*(\d{1,9})[.)][ \t]+")
+_ATTRIBUTION = re.compile(r"^ {0,3}(?:–|—|--)[ \t]*(?=\S)")
+_RULE = re.compile(r"^ {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$")
+_SETEXT = re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$")
+_LINK_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:[ \t]*\S")
+_TABLE_DELIMITER = re.compile(r"^ {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
+_CELL_BAR = re.compile(r"(?<!\\)\|")
+_HTML_RAW = re.compile(r"^ {0,3}<(script|pre|style|textarea)(?:[\s>]|$)", re.IGNORECASE)
+_HTML_COMMENT = re.compile(r"^ {0,3}<!--")
+_HTML_BLOCK_TAGS = (
+    "address|article|aside|blockquote|center|details|dialog|div|dl|dd|dt|fieldset|figcaption|figure|footer|form|"
+    "h[1-6]|header|hr|iframe|li|main|nav|ol|p|section|summary|table|tbody|td|tfoot|th|thead|tr|ul|video|audio|img|br"
+)
+_HTML_BLOCK = re.compile(
+    rf"^ {{0,3}}(?:</?(?:{_HTML_BLOCK_TAGS})(?:[\s/>]|$)|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>[ \t]*$)", re.IGNORECASE
+)
 
 
 def _split_lines(source: str, start: int, first_number: int) -> list[_Line]:
     out = []
     pos = start
-    number = first_number
-    for raw in source[start:].splitlines(keepends=True):
+    for number, raw in enumerate(_physical_lines(source[start:]), start=first_number):
         out.append(_Line(pos, raw.rstrip("\r\n"), number))
         pos += len(raw)
-        number += 1
     return out
 
 
-def _blocks(lines: list[_Line]) -> list[tuple[str, list[tuple[_Line, int]]]]:
-    """Group lines into blocks: (kind, [(line, prefix length)]). Kind None blocks are skeleton."""
-    blocks: list[tuple[str, list[tuple[_Line, int]]]] = []
+def _indent(text: str) -> int:
+    return len(text) - len(text.lstrip())
+
+
+def _whole(line: _Line, a: int) -> _Part:
+    return (line, a, len(line.text))
+
+
+def _is_html(text: str) -> bool:
+    return bool(_HTML_RAW.match(text) or _HTML_COMMENT.match(text) or _HTML_BLOCK.match(text))
+
+
+def _interrupts(text: str) -> bool:
+    """Whether a line starts a new block even right after a paragraph line (CommonMark's rule)."""
+    ordered = _ORDERED.match(text)
+    return bool(
+        _HEADING.match(text)
+        or _QUOTE.match(text)
+        or _FENCE.match(text)
+        or _RULE.match(text)
+        or _is_html(text)
+        or _BULLET.match(text)
+        # A soft-wrapped line may start "2022. Since then": only "1." can open a list mid-paragraph.
+        or (ordered and ordered.group(1) == "1")
+    )
+
+
+def _blocks(lines: list[_Line], depth: int = 0) -> list[_Block]:
+    """Group lines into prose blocks; code, HTML, rules and link definitions are skeleton."""
+    blocks: list[_Block] = []
     i = 0
     while i < len(lines):
-        line = lines[i]
-        text = line.text
-        if not text.strip():
-            i += 1
-            continue
-        if _FENCE.match(text.lstrip()):
-            fence = _FENCE.match(text.lstrip()).group(1)
-            j = i + 1
-            while j < len(lines) and not lines[j].text.lstrip().startswith(fence):
-                j += 1
-            i = min(j + 1, len(lines))
-            continue
-        if _RULE.match(text) or _HTML.match(text):
-            i += 1
-            continue
-        if m := _HEADING.match(text):
-            blocks.append((HEADING, [(line, m.end())]))
-            i += 1
-            continue
-        if _QUOTE.match(text):
-            group = []
-            while i < len(lines) and lines[i].text.strip() and _QUOTE.match(lines[i].text):
-                group.append((lines[i], _QUOTE.match(lines[i].text).end()))
-                i += 1
-            blocks.append((BLOCKQUOTE, group))
-            continue
-        if m := _ATTRIBUTION.match(text):
-            blocks.append((ATTRIBUTION, [(line, m.end())]))
-            i += 1
-            continue
-        if m := _LIST.match(text):
-            group = [(line, m.end())]
-            i += 1
-            # Continuation lines of an item are indented and are not new items.
-            while i < len(lines) and lines[i].text.strip() and lines[i].text[:1] in " \t" and not _LIST.match(lines[i].text):
-                indent = len(lines[i].text) - len(lines[i].text.lstrip())
-                group.append((lines[i], indent))
-                i += 1
-            blocks.append((LIST_ITEM, group))
-            continue
-        group = []
-        while i < len(lines) and lines[i].text.strip():
-            t = lines[i].text
-            if group and (_HEADING.match(t) or _QUOTE.match(t) or _LIST.match(t) or _FENCE.match(t.lstrip()) or _ATTRIBUTION.match(t)):
-                break
-            indent = len(t) - len(t.lstrip())
-            group.append((lines[i], indent))
-            i += 1
-        blocks.append((PARAGRAPH, group))
+        i, found = _block_at(lines, i, depth)
+        blocks.extend(found)
     return blocks
+
+
+def _block_at(lines: list[_Line], i: int, depth: int) -> tuple[int, list[_Block]]:
+    """The blocks that start at line i, and the index of the first line after them."""
+    line = lines[i]
+    text = line.text
+    if not text.strip():
+        return i + 1, []
+    if m := _FENCE.match(text):
+        return _fence_end(lines, i, m.group(1)), []
+    if _is_html(text):
+        return _html_end(lines, i), []
+    if _RULE.match(text) or _LINK_DEFINITION.match(text):
+        return i + 1, []
+    if m := _HEADING.match(text):
+        closing = _CLOSING_HASHES.search(text, m.end())
+        return i + 1, [(HEADING, [(line, m.end(), closing.start() if closing else len(text))])]
+    if _QUOTE.match(text):
+        return _quote(lines, i, depth)
+    if m := _ATTRIBUTION.match(text):
+        return i + 1, [(ATTRIBUTION, [_whole(line, m.end())])]
+    if m := _BULLET.match(text) or _ORDERED.match(text):
+        return _list_item(lines, i, m.end())
+    if _is_table(lines, i):
+        return _table(lines, i)
+    return _paragraph(lines, i)
+
+
+def _fence_end(lines: list[_Line], i: int, fence: str) -> int:
+    # A fence closes only with a run of the same character at least as long; unclosed, it runs to the end.
+    closing = re.compile(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
+    j = i + 1
+    while j < len(lines) and not closing.match(lines[j].text):
+        j += 1
+    return min(j + 1, len(lines))
+
+
+def _html_end(lines: list[_Line], i: int) -> int:
+    text = lines[i].text
+    raw = _HTML_RAW.match(text)
+    closing = f"</{raw.group(1).lower()}>" if raw else "-->" if _HTML_COMMENT.match(text) else None
+    if closing is None:  # other HTML blocks end at a blank line
+        while i < len(lines) and lines[i].text.strip():
+            i += 1
+        return i
+    while i < len(lines) and closing not in lines[i].text.lower():
+        i += 1
+    return min(i + 1, len(lines))
+
+
+def _quote(lines: list[_Line], i: int, depth: int) -> tuple[int, list[_Block]]:
+    """A blockquote: its lines without one level of '>' are read as blocks of their own (nesting, lists)."""
+    # Past a sane nesting depth every level goes at once, so "> > > ..." cannot exhaust the stack.
+    marker = _QUOTE if depth < _MAX_QUOTE_DEPTH else _QUOTES
+    inner: list[_Line] = []
+    while i < len(lines) and lines[i].text.strip():
+        line = lines[i]
+        if m := marker.match(line.text):
+            inner.append(_Line(line.start + m.end(), line.text[m.end() :], line.number))
+        elif inner[-1].text.strip() and not _interrupts(line.text) and not _ATTRIBUTION.match(line.text):
+            inner.append(line)  # a "lazy" line without '>' continues the quoted paragraph
+        else:
+            break
+        i += 1
+    return i, [(BLOCKQUOTE if kind == PARAGRAPH else kind, parts) for kind, parts in _blocks(inner, depth + 1)]
+
+
+def _list_item(lines: list[_Line], i: int, prefix: int) -> tuple[int, list[_Block]]:
+    parts = [_whole(lines[i], prefix)]
+    i += 1
+    # Continuation lines, indented or not, belong to the item until a blank line or another item.
+    while i < len(lines) and lines[i].text.strip() and not _interrupts(lines[i].text) and not _ORDERED.match(lines[i].text):
+        parts.append(_whole(lines[i], _indent(lines[i].text)))
+        i += 1
+    return i, [(LIST_ITEM, parts)]
+
+
+def _is_table(lines: list[_Line], i: int) -> bool:
+    """A GFM table: a row with bars over a delimiter row such as |---|:--:|."""
+    if i + 1 >= len(lines) or "|" not in lines[i].text:
+        return False
+    below = lines[i + 1].text
+    return "|" in below and bool(_TABLE_DELIMITER.match(below))
+
+
+def _table(lines: list[_Line], i: int) -> tuple[int, list[_Block]]:
+    # Each cell is a block of its own, so the bars and the delimiter row stay skeleton.
+    blocks = _cells(lines[i])
+    i += 2
+    while i < len(lines) and lines[i].text.strip() and not _interrupts(lines[i].text):
+        blocks += _cells(lines[i])
+        i += 1
+    return i, blocks
+
+
+def _cells(line: _Line) -> list[_Block]:
+    bars = [-1, *(m.start() for m in _CELL_BAR.finditer(line.text)), len(line.text)]
+    return [(PARAGRAPH, [(line, a + 1, b)]) for a, b in zip(bars, bars[1:]) if line.text[a + 1 : b].strip()]
+
+
+def _paragraph(lines: list[_Line], i: int) -> tuple[int, list[_Block]]:
+    parts = [_whole(lines[i], _indent(lines[i].text))]
+    i += 1
+    while i < len(lines) and lines[i].text.strip():
+        text = lines[i].text
+        if _SETEXT.match(text):  # "Title" over "=====" or "-----" is a heading; the underline is skeleton
+            return i + 1, [(HEADING, parts)]
+        if _interrupts(text):
+            break
+        parts.append(_whole(lines[i], _indent(text)))
+        i += 1
+    return i, [(PARAGRAPH, parts)]
+
+
+def _block_content(parts: list[_Part]) -> tuple[str, list[int]]:
+    """The block's prose with its lines joined by "\n", and the source offset of each character."""
+    chunks: list[str] = []
+    origin: list[int] = []
+    for n, (line, a, b) in enumerate(parts):
+        if n:
+            chunks.append("\n")
+            origin.append(line.start - 1)
+        chunks.append(line.text[a:b])
+        origin.extend(range(line.start + a, line.start + b))
+    return "".join(chunks), origin
+
+
+def _fold(text: str) -> str:
+    """What translators see: line breaks (with the spaces around them) become one space."""
+    return re.sub(r"[ \t]*\n[ \t]*", " ", text)
 
 
 def _segment_body(source: str, body_start: int, body_line: int, slug: str) -> list[Segment]:
     segments: list[Segment] = []
-    for block_index, (kind, group) in enumerate(_blocks(_split_lines(source, body_start, body_line)), start=1):
-        # Content is the block's text without line prefixes; `origin` maps each content char to the source.
-        content_parts: list[str] = []
-        origin: list[int] = []
-        for n, (line, prefix) in enumerate(group):
-            text = line.text[prefix:]
-            if kind == HEADING:
-                text = re.sub(r"[ \t]+#+[ \t]*$", "", text)
-            if n:
-                content_parts.append("\n")
-                origin.append(line.start - 1)
-            content_parts.append(text)
-            origin.extend(range(line.start + prefix, line.start + prefix + len(text)))
-        content = "".join(content_parts)
-        spans = [(0, len(content.rstrip()))] if kind in (HEADING, ATTRIBUTION) else _sentence_spans(content)
+    lines = _split_lines(source, body_start, body_line)
+    starts = [line.start for line in lines]
+    for block_index, (kind, parts) in enumerate(_blocks(lines), start=1):
+        content, origin = _block_content(parts)
+        spans = _trimmed(content, [0, len(content)]) if kind in (HEADING, ATTRIBUTION) else _sentence_spans(content)
+        # Text without a letter ("1,200", "3.5%", "***") has nothing to translate: it stays skeleton.
+        spans = [(a, b) for a, b in spans if any(c.isalpha() for c in content[a:b])]
         for index, (a, b) in enumerate(spans):
-            while a < b and content[a].isspace():
-                a += 1
-            while b > a and content[b - 1].isspace():
-                b -= 1
-            if a == b:
-                continue
             start, end = origin[a], origin[b - 1] + 1
-            text = " ".join(content[a:b].split())
-            line_number = source.count("\n", 0, start) + 1
-            _, protected = _protected_spans(text)
-            segments.append(Segment("", slug, kind, block_index, index, line_number, text, start, end, protected))
+            text = _fold(content[a:b])
+            line = lines[bisect.bisect_right(starts, start) - 1].number
+            segments.append(Segment("", slug, kind, block_index, index, line, text, start, end, _protected(text)))
     return segments
 
 
@@ -328,84 +469,207 @@ _SEGMENTER = pysbd.Segmenter(language="en", clean=False, char_span=True)
 # Words that end in a period without ending a sentence (checked case-insensitively, without the dot).
 ABBREVIATIONS = frozenset(
     """mr mrs ms dr prof gen col lt sgt capt gov sen rep st jr sr inc ltd co corp vs etc no nos
-    jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k u.n e.g i.e a.m p.m approx dept est fig""".split()
+    jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k u.n e.g i.e a.m p.m approx dept est fig
+    rev hon pres adm maj cpl supt ave blvd mt ft bros""".split()
 )
-
+# Titles before a name never end a sentence, whatever follows them.
+_TITLES = frozenset("Mr Mrs Ms Dr Prof Gen Col Lt Sgt Capt Gov Sen Rep Rev Hon Pres Adm Maj Cpl Supt".split())
+# "9 a.m. Monday" and "5 p.m. GMT" go on; "5 p.m. The next day" does not.
+_AFTER_TIME = re.compile(
+    r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|"
+    r"August|September|October|November|December|[A-Z]{1,2}[SD]?T|GMT|UTC|MSK)\b"
+)
 # Inside a quotation pysbd keeps sentences together; a sentence end followed by a capital splits it.
 _INNER_END = re.compile(r"(?<=[.!?…])([”’\"']?)(\s+)(?=[“‘\"'(\[]?[A-Z0-9])")
+# "(He left. Then he came back.) Next" ends a sentence; pysbd sometimes runs on into the next one.
+_BRACKETED_END = re.compile(r"[.!?]\)\s+(?=[“\"(]?[A-Z])")
+# A quotation runs to its closing mark, or to the end of the block (a quote may go on in the next paragraph).
+_QUOTATION = re.compile(r"“[^”]*”?|«[^»]*»?|\"[^\"]*\"?")
 _LAST_WORD = re.compile(r"(\S+)$")
 
 
 def _sentence_spans(content: str) -> list[tuple[int, int]]:
-    spans: list[tuple[int, int]] = []
-    for piece in _SEGMENTER.segment(content):
-        spans.extend(_split_quotation(content, piece.start, piece.end))
-    return _join_broken(content, spans)
+    """Sentence spans of a block's prose, trimmed of surrounding whitespace, none empty."""
+    cuts = set(_pysbd_cuts(content)) | set(_quotation_cuts(content)) | {m.end() for m in _BRACKETED_END.finditer(content)}
+    keep = _merged(_inline_markup(content.replace("\n", " ")))  # inline code and emphasis may wrap across lines
+    starts = [a for a, _ in keep]
+    cuts = {c for c in cuts if not _is_false_end(*_around(content, c)) and not _inside(c, keep, starts)}
+    return _trimmed(content, [0, *sorted(cuts), len(content)])
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if out and a < out[-1][1]:
+            out[-1] = (out[-1][0], max(b, out[-1][1]))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _inside(cut: int, spans: list[tuple[int, int]], starts: list[int]) -> bool:
+    """Whether `cut` falls strictly inside one of the sorted, disjoint `spans`."""
+    i = bisect.bisect_left(starts, cut) - 1
+    return i >= 0 and cut < spans[i][1]
+
+
+def _around(text: str, cut: int, reach: int = 64) -> tuple[str, str]:
+    # Only the words next to a cut matter; bounded slices keep a huge paragraph linear.
+    return text[max(0, cut - reach) : cut], text[cut : cut + reach]
+
+
+def _trimmed(content: str, bounds: list[int]) -> list[tuple[int, int]]:
+    spans = []
+    for a, b in zip(bounds, bounds[1:]):
+        while a < b and content[a].isspace():
+            a += 1
+        while b > a and content[b - 1].isspace():
+            b -= 1
+        if a < b:
+            spans.append((a, b))
+    return spans
 
 
 def _sentences(text: str) -> list[str]:
-    return [text[a:b].strip() for a, b in _sentence_spans(text) if text[a:b].strip()]
+    """The sentences of a plain text, as segments would hold them."""
+    return [_fold(text[a:b]) for a, b in _sentence_spans(text)]
 
 
-def _is_abbreviation(before: str) -> bool:
-    m = _LAST_WORD.search(before)
-    if not m:
+def _pysbd_cuts(content: str) -> list[int]:
+    # pysbd ends a sentence at every line break, but a soft-wrapped paragraph is one text: give it
+    # spaces instead (same length, so offsets still match). Only pysbd's starts are used, so a
+    # sentence it fails to locate in the text merges into its neighbour instead of being lost.
+    flat = content.replace("\n", " ")
+    cuts: list[int] = []
+    for a, b in _pieces(flat):
+        if _CANDIDATE.search(flat, a, b - 1):
+            cuts.extend(a + c for c in _segment_long(flat[a:b]))
+        cuts.append(b)
+    return cuts[:-1]
+
+
+def _segment_long(text: str) -> list[int]:
+    """pysbd's sentence starts in `text`; a very long text goes to it in pieces, or time grows quadratically."""
+    cuts: list[int] = []
+    for a, b in _chunks(text):
+        cuts.extend(a + piece.start for piece in _SEGMENTER.segment(text[a:b]) if 0 < piece.start < b - a)
+        cuts.append(b)
+    return cuts[:-1]
+
+
+_CHUNK = 3000
+_ANY_END = re.compile(r"\w[.!?]\s+(?=[A-Z])")
+
+
+def _chunks(text: str) -> list[tuple[int, int]]:
+    # Cut every _CHUNK characters or so at a sentence end after a word that is no abbreviation;
+    # an ordinary paragraph is one chunk.
+    out = []
+    start = 0
+    while len(text) - start > _CHUNK:
+        ends = _ANY_END.finditer(text, start + _CHUNK)
+        end = next((m for m in ends if not _is_abbreviation(_last_word(text[m.start() - 40 : m.start() + 2]))), None)
+        if end is None:
+            break
+        out.append((start, end.end()))
+        start = end.end()
+    return out + [(start, len(text))]
+
+
+# A plain sentence end: a lowercase word that is no abbreviation, a stop, a space, a capitalised word.
+_PLAIN_END = re.compile(r"\b([a-z]{2,})[.!?]\s+(?=[A-Z][a-z])")
+# Anything pysbd may have to decide on: a stop (perhaps closing a quote or bracket) before a space.
+_CANDIDATE = re.compile(r"[.!?…][\"”’')\]]*\s")
+
+
+def _pieces(text: str) -> list[tuple[int, int]]:
+    """The text cut at plain sentence ends outside brackets: cuts pysbd would make anyway.
+
+    pysbd costs a few seconds a megabyte and grows with the square of its input, so it only sees
+    the pieces between plain ends that still hold a possible sentence end (abbreviations, quotes).
+    """
+    # pysbd reads a quotation as a whole (a lone closing mark confuses it), so no cut goes inside one.
+    quotes = [q.span() for q in _QUOTATION.finditer(text)]
+    quote_starts = [a for a, _ in quotes]
+    out = []
+    start = depth_from = 0
+    depth = 0
+    for m in _PLAIN_END.finditer(text):
+        depth += text.count("(", depth_from, m.start()) - text.count(")", depth_from, m.start())
+        depth_from = m.start()
+        inside = bisect.bisect_right(quote_starts, m.start()) - 1
+        quoted = inside >= 0 and m.start() < quotes[inside][1]
+        if depth <= 0 and not quoted and m.group(1) not in ABBREVIATIONS:
+            out.append((start, m.end()))
+            start = m.end()
+    return out + [(start, len(text))]
+
+
+def _last_word(before: str) -> str:
+    m = _LAST_WORD.search(before.rstrip())
+    return m.group(1).lstrip("“‘\"'([«").rstrip(".") if m else ""
+
+
+def _is_abbreviation(word: str) -> bool:
+    lowered = word.lower()
+    # Initials ("J.") and dotted abbreviations ("U.S.", "Ph.D.") count; "I." is a pronoun ending a sentence.
+    initial = len(word) == 1 and word.isalpha() and word != "I"
+    return lowered in ABBREVIATIONS or initial or bool(re.fullmatch(r"(?:[a-z]{1,2}\.)+[a-z]{1,2}", lowered))
+
+
+def _is_false_end(before: str, after: str) -> bool:
+    """Whether a cut after `before` falls behind an abbreviation that cannot end this sentence."""
+    if not before.rstrip().endswith("."):
         return False
-    word = m.group(1).lstrip("“‘\"'(").rstrip(".").lower()
-    # Initials such as "J." and multi-dot abbreviations such as "U.S." never end a sentence here.
-    return word in ABBREVIATIONS or (len(word) == 1 and word.isalpha()) or bool(re.fullmatch(r"(?:[a-z]\.)+[a-z]", word))
+    word = _last_word(before)
+    following = after.lstrip()
+    if word in _TITLES:
+        return True
+    if word.lower() in ("a.m", "p.m") and _AFTER_TIME.match(following):
+        return True
+    return _is_abbreviation(word) and (following[:1].islower() or following[:1].isdigit())
 
 
-def _split_quotation(content: str, start: int, end: int) -> list[tuple[int, int]]:
-    piece = content[start:end]
-    if not any(q in piece for q in "“\"‘"):
-        return [(start, end)]
+def _quotation_cuts(content: str) -> list[int]:
+    """Sentence ends inside quotations, which pysbd keeps together as one sentence."""
     cuts = []
-    for m in _INNER_END.finditer(piece):
-        before = piece[: m.start()]
-        if before.endswith("...") or before.endswith("…"):
+    for quote in _QUOTATION.finditer(content):
+        for m in _INNER_END.finditer(content, quote.start(), min(len(content), quote.end() + 8)):
+            before, _ = _around(content, m.start())
             # An ellipsis mid-quotation usually trails off rather than ends the sentence.
-            continue
-        if _is_abbreviation(before):
-            continue
-        cuts.append(m.start(2))
-    out, a = [], start
-    for cut in cuts:
-        out.append((a, start + cut))
-        a = start + cut
-    out.append((a, end))
-    return out
-
-
-def _join_broken(content: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Undo splits after abbreviations that pysbd makes before a lowercase word or a number."""
-    out: list[tuple[int, int]] = []
-    for a, b in spans:
-        if out:
-            prev_a, prev_b = out[-1]
-            prev = content[prev_a:prev_b].rstrip()
-            nxt = content[a:b].lstrip()
-            if prev.endswith(".") and _is_abbreviation(prev) and nxt[:1].islower() or not prev.strip():
-                out[-1] = (prev_a, b)
-                continue
-        out.append((a, b))
-    return out
+            trails_off = before.endswith(("...", "…"))
+            if m.start() < quote.end() and not trails_off and not (before.endswith(".") and _is_abbreviation(_last_word(before))):
+                cuts.append(m.start(2))
+    return cuts
 
 
 # --- inline Markdown ----------------------------------------------------------------------------
 
-_INLINE_CODE = re.compile(r"(`+)(.+?)\1")
+_INLINE_CODE = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)")
 _LINK_TARGET = re.compile(r"(?<=\])\((?:[^()\s]|\([^()]*\))+(?:\s+\"[^\"]*\")?\)")
+_LINK_LABEL = re.compile(r"(?<=\])\[[^\[\]]+\]|\[\^[^\[\]\s]+\]")  # [text][label] and footnotes [^1]
 _AUTOLINK = re.compile(r"<(?:https?|mailto):[^>\s]+>")
+_LINK = re.compile(r"!?\[(?:[^\[\]]|\[[^\[\]]*\])*\](?:\((?:[^()\s]|\([^()]*\))*(?:\s+\"[^\"]*\")?\)|\[[^\[\]]*\])")
+# Bounded, so a line full of unmatched stars stays linear; longer emphasis may be cut like plain text.
+_EMPHASIS = re.compile(r"(?<![\w*])(\*\*|\*|__|_)(?=\S).{1,400}?(?<=\S)\1(?![\w*])")
 
 
-def _protected_spans(text: str) -> tuple[str, tuple[str, ...]]:
-    """The parts of a segment that are copied verbatim: inline code, link targets, autolinks."""
-    found = []
-    for pattern in (_INLINE_CODE, _LINK_TARGET, _AUTOLINK):
-        found.extend((m.start(), m.group(0)) for m in pattern.finditer(text))
-    found.sort()
-    return text, tuple(part for _, part in found)
+def _code_spans(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _INLINE_CODE.finditer(text)]
+
+
+def _protected(text: str) -> tuple[str, ...]:
+    """The parts of a segment copied verbatim, in order: inline code, link targets and labels, autolinks."""
+    code = _code_spans(text)
+    found = [(a, text[a:b]) for a, b in code]
+    for pattern in (_LINK_TARGET, _LINK_LABEL, _AUTOLINK):
+        found.extend((m.start(), m.group(0)) for m in pattern.finditer(text) if not any(a <= m.start() < b for a, b in code))
+    return tuple(part for _, part in sorted(found))
+
+
+def _inline_markup(text: str) -> list[tuple[int, int]]:
+    """Spans a sentence cut must not fall inside: inline code, whole links, emphasis."""
+    return _code_spans(text) + [m.span() for pattern in (_LINK, _EMPHASIS, _AUTOLINK) for m in pattern.finditer(text)]
 
 
 # --- identity and reassembly --------------------------------------------------------------------
@@ -425,7 +689,7 @@ def _assign_ids(segments: list[Segment]) -> tuple[Segment, ...]:
         base = seg.kind if seg.kind == TITLE else text_id(seg.text)
         seen[base] = seen.get(base, 0) + 1
         sid = base if seen[base] == 1 else f"{base}-{seen[base]}"
-        out.append(Segment(sid, seg.article, seg.kind, seg.block, seg.index, seg.line, seg.text, seg.start, seg.end, seg.protected))
+        out.append(dataclasses.replace(seg, id=sid))
     return tuple(out)
 
 
