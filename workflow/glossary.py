@@ -21,7 +21,7 @@ from petrovich.enums import Case, Gender
 from petrovich.main import Petrovich
 
 from workflow.errors import InputError
-from workflow.storage import atomic_write
+from workflow.storage import TEMP_SUFFIX, atomic_write
 
 COLUMNS = ("english", "kk", "ru", "kind", "gender", "note", "variants", "avoid_kk", "avoid_ru")
 KINDS = ("person", "place", "organisation", "other")
@@ -147,8 +147,12 @@ def _decode(data: bytes, shown: str) -> str:
 
 
 def save_glossary(glossary: Glossary, path: Path | None = None) -> bool:
-    """Write the glossary as CSV atomically; False if the file already had these bytes."""
+    """Write the glossary as CSV atomically; False if the file already had these bytes. Hold the project lock."""
     target = Path(path or glossary.path)
+    # A save killed before its rename leaves `.terms.csv.XXXX.tmp` beside the file; only this file's temps
+    # are ours to remove, as the glossary may sit in a folder with other files.
+    for stale in target.parent.glob(f".{target.name}.*{TEMP_SUFFIX}"):
+        stale.unlink(missing_ok=True)
     return atomic_write(target, to_csv(glossary.terms))
 
 

@@ -6,6 +6,7 @@ import contextlib
 import errno
 import fcntl
 import os
+import signal
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +15,13 @@ from workflow.errors import BusyError
 
 LOCK_NAME = ".workflow.lock"
 TEMP_SUFFIX = ".tmp"
+
+# Fault injection for the crash-safety tests (tests/test_faults.py): with WORKFLOW_FAULT_AFTER_WRITES=N
+# the process SIGKILLs itself once N writes have landed, inside the next one: its temp file is
+# complete but not yet renamed. Unset (always, outside tests) it costs one comparison per write.
+_FAULT_ENV = os.environ.get("WORKFLOW_FAULT_AFTER_WRITES", "")
+_FAULT_AFTER = int(_FAULT_ENV) if _FAULT_ENV.isdigit() else None
+_landed = 0
 
 
 def atomic_write(path: Path, data: str | bytes) -> bool:
@@ -34,6 +42,8 @@ def atomic_write(path: Path, data: str | bytes) -> bool:
             handle.write(payload)
             handle.flush()
             os.fsync(handle.fileno())
+        if _FAULT_AFTER is not None:
+            _fault_point()
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -41,6 +51,13 @@ def atomic_write(path: Path, data: str | bytes) -> bool:
         raise
     _fsync_dir(path.parent)
     return True
+
+
+def _fault_point() -> None:
+    global _landed
+    if _landed == _FAULT_AFTER:
+        os.kill(os.getpid(), signal.SIGKILL)
+    _landed += 1
 
 
 def _fsync_dir(directory: Path) -> None:
