@@ -387,7 +387,7 @@ GOOD_FRONT = "---\ntitle: T\ndate: 2026-11-20\nslug: ok\n---\n\nBody.\n"
 BAD_INPUTS = [
     ("missing", None, "no such article file"),
     ("not-utf8", b"---\ntitle: T\ndate: 2026-11-20\nslug: ok\n---\n\nCaf\xe9.\n", "7: not UTF-8 text (byte 0xe9); save the article as UTF-8"),
-    ("binary", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file (NUL bytes), not a Markdown article"),
+    ("binary", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "3: binary file (NUL bytes), not a Markdown article"),
     ("no-front-matter", b"Just text.\n", "1: missing front matter: the file must start with a '---' line, then title, date and slug"),
     ("unclosed", b"---\ntitle: T\ndate: 2026-11-20\n\nBody.\n", "1: front matter is not closed: add a '---' line after it"),
     ("invalid-yaml", b"---\ntitle: T\ndate: [2026\nslug: ok\n---\n\nBody.\n", "4: front matter is not valid YAML: expected ',' or ']', but got ':'"),

@@ -277,7 +277,7 @@ def config_case(name: str, stderr: str | re.Pattern) -> Case:
 CASES = [
     # Articles: encoding, structure, front matter.
     article_case("latin1", 1, "Error: articles/latin1.md:2: not UTF-8 text (byte 0xe9); save the article as UTF-8"),
-    article_case("nul", 1, "Error: articles/nul.md: binary file (NUL bytes), not a Markdown article"),
+    article_case("nul", 1, "Error: articles/nul.md:7: binary file (NUL bytes), not a Markdown article"),
     article_case(
         "empty",
         1,

@@ -84,4 +84,21 @@ def test_a_lock_left_by_a_killed_process_is_taken_over(tmp_path):
     holder.wait()
     assert (tmp_path / ".workflow.lock").exists()  # the file stays; its lock died with its holder
     with project_lock(tmp_path):
-        assert (tmp_path / ".workflow.lock").read_text() == str(os.getpid())
+        assert (tmp_path / ".workflow.lock").read_text().strip() == str(os.getpid())
+
+
+def test_written_files_keep_their_mode_or_get_the_usual_one(tmp_path):
+    fresh = tmp_path / "new.html"
+    atomic_write(fresh, "a")
+    assert fresh.stat().st_mode & 0o777 == 0o666 & ~_current_umask()
+    shared = tmp_path / "shared.po"
+    shared.write_text("old")
+    shared.chmod(0o664)
+    atomic_write(shared, "new")
+    assert shared.stat().st_mode & 0o777 == 0o664
+
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -85,7 +85,7 @@ def read_article(path: Path, project: Project | None = None) -> Article:
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", shown) from None
     if b"\x00" in data:
-        raise InputError("binary file (NUL bytes), not a Markdown article", shown)
+        raise InputError("binary file (NUL bytes), not a Markdown article", shown, data[: data.index(b"\x00")].count(b"\n") + 1)
     try:
         source = data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -15,6 +15,7 @@ from workflow.errors import BusyError
 
 LOCK_NAME = ".workflow.lock"
 TEMP_SUFFIX = ".tmp"
+_PID_WIDTH = 12
 
 # Fault injection for the crash-safety tests (tests/test_faults.py): with WORKFLOW_FAULT_AFTER_WRITES=N
 # the process SIGKILLs itself once N writes have landed, inside the next one: its temp file is
@@ -33,11 +34,14 @@ def atomic_write(path: Path, data: str | bytes) -> bool:
     try:
         if path.read_bytes() == payload:
             return False
+        mode = path.stat().st_mode & 0o7777
     except FileNotFoundError:
-        pass
+        mode = 0o666 & ~_umask()
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     try:
+        # mkstemp makes 0600 files; editions must stay readable by the web server, catalogs by translators.
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
             handle.flush()
@@ -51,6 +55,12 @@ def atomic_write(path: Path, data: str | bytes) -> bool:
         raise
     _fsync_dir(path.parent)
     return True
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
 
 
 def _fault_point() -> None:
@@ -97,14 +107,14 @@ def project_lock(root: Path, wait: bool = False) -> Iterator[None]:
         except OSError as exc:
             if exc.errno not in (errno.EAGAIN, errno.EACCES):
                 raise
-            holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "another process"
+            holder = os.pread(fd, _PID_WIDTH, 0).decode("ascii", "replace").strip() or "another process"
             raise BusyError(
                 f"another workflow run (pid {holder}) is writing this project; "
                 "wait for it to finish or pass --wait",
                 path,
             ) from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        # One fixed-width write, never a truncate: a run reading the holder's pid sees old or new, not empty.
+        os.pwrite(fd, str(os.getpid()).ljust(_PID_WIDTH).encode(), 0)
         yield
     finally:
         os.close(fd)
