@@ -31,7 +31,6 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import ctranslate2
 import numpy as np
 import sentencepiece as spm
 

@@ -554,7 +554,6 @@ def glossary_add(
     Example: workflow glossary add "Astana" --kk Астана --ru Астана --kind place
     """
     from workflow import glossary as glossary_mod
-    from workflow.storage import project_lock
 
     proj = load_project(project)
     shown = proj.relative(proj.glossary_path)
@@ -563,9 +562,7 @@ def glossary_add(
         "variants": "; ".join(variant or []), "avoid_kk": "; ".join(avoid_kk or []), "avoid_ru": "; ".join(avoid_ru or []),
     }
     term = glossary_mod.term_from_cells(cells, shown, None)
-    with project_lock(proj.root, wait):
-        updated = glossary_mod.add_term(_glossary_of(proj), term, shown)
-        glossary_mod.save_glossary(updated, proj.glossary_path)
+    updated = glossary_mod.update_glossary(proj, lambda g, where: glossary_mod.add_term(g, term, where), wait=wait)
     out.print(f"Added {term.english} → kk {term.kk}, ru {term.ru} to {shown} ({len(updated.terms)} terms).", markup=False)
 
 
@@ -580,13 +577,10 @@ def glossary_remove(
     Example: workflow glossary remove "The Urals Weekly"
     """
     from workflow import glossary as glossary_mod
-    from workflow.storage import project_lock
 
     proj = load_project(project)
     shown = proj.relative(proj.glossary_path)
-    with project_lock(proj.root, wait):
-        updated = glossary_mod.remove_term(_glossary_of(proj), english, shown)
-        glossary_mod.save_glossary(updated, proj.glossary_path)
+    updated = glossary_mod.update_glossary(proj, lambda g, where: glossary_mod.remove_term(g, english, where), wait=wait)
     out.print(f"Removed {english} from {shown} ({len(updated.terms)} terms).", markup=False)
 
 
@@ -602,16 +596,20 @@ def glossary_import(
     """
     from workflow import glossary as glossary_mod
     from workflow.errors import InputError
-    from workflow.storage import project_lock
 
     proj = load_project(project)
     shown = proj.relative(proj.glossary_path)
     if not file.is_file():
         raise InputError("no such glossary file to import", file)
     imported = glossary_mod.load_glossary(file, str(file)).terms
-    with project_lock(proj.root, wait):
-        updated, added, replaced = glossary_mod.merge_terms(_glossary_of(proj), imported, shown)
-        glossary_mod.save_glossary(updated, proj.glossary_path)
+    counts: dict[str, int] = {}
+
+    def merge(current, where):
+        merged, counts["added"], counts["replaced"] = glossary_mod.merge_terms(current, imported, where)
+        return merged
+
+    updated = glossary_mod.update_glossary(proj, merge, wait=wait)
+    added, replaced = counts["added"], counts["replaced"]
     out.print(f"Imported {file}: {added} added, {replaced} replaced; {shown} has {len(updated.terms)} terms.", markup=False)
 
 

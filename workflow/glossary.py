@@ -12,6 +12,7 @@ import csv
 import io
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -21,7 +22,7 @@ from petrovich.enums import Case, Gender
 from petrovich.main import Petrovich
 
 from workflow.errors import InputError
-from workflow.storage import TEMP_SUFFIX, atomic_write
+from workflow.storage import TEMP_SUFFIX, atomic_write, project_lock
 
 COLUMNS = ("english", "kk", "ru", "kind", "gender", "note", "variants", "avoid_kk", "avoid_ru")
 KINDS = ("person", "place", "organisation", "other")
@@ -154,6 +155,15 @@ def save_glossary(glossary: Glossary, path: Path | None = None) -> bool:
     for stale in target.parent.glob(f".{target.name}.*{TEMP_SUFFIX}"):
         stale.unlink(missing_ok=True)
     return atomic_write(target, to_csv(glossary.terms))
+
+
+def update_glossary(project, change: Callable[[Glossary, str], Glossary], *, wait: bool = False) -> Glossary:
+    """Apply `change(glossary, shown_path)` to the project's glossary under the project lock and save it atomically."""
+    shown = project.relative(project.glossary_path)
+    with project_lock(project.root, wait):
+        updated = change(load_glossary(project.glossary_path, shown), shown)
+        save_glossary(updated, project.glossary_path)
+    return updated
 
 
 def add_term(glossary: Glossary, term: Term, shown: str = "glossary") -> Glossary:
