@@ -480,3 +480,49 @@ def test_cli_refuses_an_escaping_slug_with_an_error_line(project_dir):
     assert result.stderr.strip() == (
         "Error: invalid slug '../etc': use lowercase letters, digits and single hyphens (e.g. kazakh-migrant-deported)"
     )
+
+
+def test_end_to_end_through_a_real_model_package_from_translate_to_published_pages(project_dir, installed_models):
+    """translate (copy-model package) → blocked with 29 pending per locale → all accepted → published → stable."""
+
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "workflow", *args, "--project", str(project_dir)], capture_output=True, text=True
+        )
+
+    assert cli("translate", "--quiet").returncode == 0
+    blocked = cli("publish", "--json")
+    assert blocked.returncode == 1
+    report = json.loads(blocked.stdout)
+    assert sorted((e["locale"], len(e["pending"])) for e in report["editions"]) == [("kk", 29), ("ru", 29)]
+    assert not (project_dir / "public").exists()
+
+    proj, article = sample(project_dir)
+    accepted = {}
+    for loc in ("kk", "ru"):
+        draft = polib.pofile(str(proj.po_path(SAMPLE_SLUG, loc))).find(article.segments[1].text).msgstr
+        accept(proj, article, loc, edits={FIRST_SENTENCE: f"{SCRIPT} {draft}"} if loc == "ru" else None)
+        accepted[loc] = {e.msgid: e.msgstr for e in polib.pofile(str(proj.po_path(SAMPLE_SLUG, loc)))}
+    published = cli("publish")
+    assert published.returncode == 0, published.stdout + published.stderr
+
+    for loc, date in (("ru", "24 ноября 2026\u202fг."), ("kk", "2026\u202fж. 24 қараша")):
+        page = (project_dir / "public" / loc / f"{SAMPLE_SLUG}.html").read_text(encoding="utf-8")
+        assert f'<html lang="{loc}"' in page and date in page
+        body = [s for s in article.body_segments if s.id != FIRST_SENTENCE]
+        position = page.index("<article")
+        for segment in body:  # every accepted sentence, each after the one before it
+            position = page.find(_html_text(accepted[loc][segment.text]), position)
+            assert position != -1, (loc, segment.text)
+    ru_page = (project_dir / "public" / "ru" / f"{SAMPLE_SLUG}.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in ru_page and "<script>" not in ru_page
+
+    before = mtimes(project_dir / "public")
+    again = cli("publish", "--json")
+    assert again.returncode == 0 and json.loads(again.stdout)["changed"] == 0
+    assert mtimes(project_dir / "public") == before
+
+
+def _html_text(text: str) -> str:
+    """How Jinja/markdown-it escape plain sentence text in a page."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
