@@ -1,0 +1,258 @@
+"""`python -m bench --articles N`: measure the whole pipeline on a generated corpus and print a table of ratios.
+
+Every measurement runs in its own subprocess, on this machine, with the same model packages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench import corpus, models
+
+REPO = Path(__file__).resolve().parent.parent
+CACHE = REPO / ".bench-cache"
+BEAM = 2  # the project default (workflow.toml), used by every measurement
+BATCH = 32  # project default batch size (examples per CTranslate2 batch)
+GLOSSARY_TERMS = 10_000
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def sandbox_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Environment for workers: argos data, config and caches under .bench-cache, never the user's home."""
+    env = dict(os.environ)
+    base = CACHE / "argos"
+    for var, sub in (("XDG_DATA_HOME", "data"), ("XDG_CONFIG_HOME", "config"), ("XDG_CACHE_HOME", "cache")):
+        (base / sub).mkdir(parents=True, exist_ok=True)
+        env[var] = str(base / sub)
+    # argostranslate's SPACY chunking looks for a cached multilingual model at import and would try to
+    # download one; an (empty) cache entry stops that. Our packages carry their own spacy/ pipeline.
+    (base / "cache" / "argos-translate" / "spacy" / "senter" / "model").mkdir(parents=True, exist_ok=True)
+    env["ARGOS_PACKAGES_DIR"] = str(base / "packages")
+    env["ARGOS_DEVICE_TYPE"] = "cpu"
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    env.pop("SOURCE_DATE_EPOCH", None)
+    env.update(extra or {})
+    return env
+
+
+def worker(kind: str, *args: str, env: dict[str, str] | None = None) -> dict:
+    """Run one measurement in a fresh process; its last stdout line is JSON."""
+    started = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.worker", kind, *map(str, args)],
+        env=env or sandbox_env(),
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stderr)
+        raise SystemExit(f"bench: worker {kind} failed (exit {proc.returncode})")
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    result["process_wall"] = time.perf_counter() - started
+    return result
+
+
+def install_packages(archives: dict[str, Path]) -> Path:
+    packages = CACHE / "argos" / "packages"
+    stamp = packages / ".bench-installed"
+    key = "\n".join(str(p) for p in archives.values())
+    if stamp.is_file() and stamp.read_text() == key:
+        return packages
+    if packages.exists():
+        shutil.rmtree(packages)
+    packages.mkdir(parents=True)
+    worker("install", packages, *archives.values())
+    stamp.write_text(key)
+    return packages
+
+
+def article_plain_text(path: Path) -> str:
+    """What a library user would pass to translate(): the title and each block's text, one per line."""
+    from workflow.articles import read_article
+
+    article = read_article(path)
+    blocks: dict[int, list[str]] = {}
+    for seg in article.segments:
+        blocks.setdefault(seg.block if seg.kind != "summary" else -1, []).append(seg.text)
+    return "\n".join(" ".join(texts) for _, texts in sorted(blocks.items()))
+
+
+def edit_one_paragraph(project_dir: Path) -> tuple[Path, int]:
+    """Add a new sentence to one paragraph of the first article; return (file, segments whose text changed).
+
+    The sentence is unlike any other, so it is new to the catalog: a small edit of an existing sentence
+    is merged as fuzzy with its old translation (msgmerge semantics) and reaches no model at all.
+    """
+    from workflow.articles import read_article
+
+    path = min((project_dir / "articles").glob("*.md"))
+    before = read_article(path)
+    paragraph = next(s for s in before.segments if s.kind == "paragraph" and s.block > 1)
+    text = before.source
+    added = "In a separate development, a district court postponed hearings on a second migrant's complaint until spring. "
+    path.write_text(text[: paragraph.start] + added + text[paragraph.start :], encoding="utf-8")
+    after = read_article(path)
+    changed = {s.id for s in after.segments} - {s.id for s in before.segments}
+    return path, len(changed)
+
+
+def catalog_bytes(project_dir: Path) -> int:
+    return sum(p.stat().st_size for p in (project_dir / "locales").rglob("*.po*") if p.is_file())
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--articles", type=int, default=1000, help="articles in the generated corpus (default 1000)")
+    parser.add_argument("--argos-sample", type=int, default=None, help="articles translated with argostranslate (default N/100, at least 2)")
+    parser.add_argument("--small", type=int, default=None, help="second corpus size for the memory check (default N/4, at least 10)")
+    parser.add_argument("--skip-argos", action="store_true", help="skip measurement 3 (argostranslate)")
+    args = parser.parse_args(argv)
+    n = args.articles
+    sample = args.argos_sample or max(2, n // 100)
+    small = args.small or max(10, n // 4)
+
+    t0 = time.perf_counter()
+    load_before = os.getloadavg()[0]
+
+    archives = models.build_packages(CACHE, log=log)
+    info = models.build_info(CACHE)
+    packages = install_packages(archives)
+    projects = CACHE / "projects"
+    big_dir = corpus.write_project(projects / f"n{n}", n, beam=BEAM, batch=BATCH)
+    log(f"corpus: {n} articles in {big_dir}")
+
+    # (1) full run from empty catalogs, recording exactly what reaches the model
+    inputs = projects / f"n{n}-model-inputs.jsonl"
+    log("1: workflow translate, all articles, both locales ...")
+    full = worker("pipeline", big_dir, inputs)
+    # (2) raw CTranslate2 on the same inputs
+    log("2: raw CTranslate2 translate_batch on the same segments ...")
+    raw = worker("raw", packages, inputs, BEAM, BATCH)
+    # (4) re-run after editing one paragraph
+    edited, changed = edit_one_paragraph(big_dir)
+    log(f"4: re-run after editing {edited.name} ({changed} segment(s) changed) ...")
+    rerun = worker("pipeline", big_dir)
+    # (5) glossary matching at scale
+    log(f"5: glossary matching with {GLOSSARY_TERMS} generated terms ...")
+    gloss = worker("glossary", big_dir, GLOSSARY_TERMS)
+    # (6) memory at a second corpus size
+    small_dir = corpus.write_project(projects / f"n{small}", small, beam=BEAM, batch=BATCH)
+    log(f"6: memory: workflow translate on {small} articles ...")
+    small_run = worker("pipeline", small_dir, projects / f"n{small}-model-inputs.jsonl")  # same instrumentation as (1)
+    # (3) argostranslate's own translate(), defaults and tuned
+    argos_runs = {}
+    if not args.skip_argos:
+        paths = sorted((big_dir / "articles").glob("*.md"))[:sample]
+        texts = projects / f"n{n}-argos-sample.json"
+        texts.write_text(json.dumps([article_plain_text(p) for p in paths], ensure_ascii=False), encoding="utf-8")
+        from workflow.articles import read_article
+
+        sample_segments = sum(len(read_article(p).segments) for p in paths) * 2
+        common = {"ARGOS_CHUNK_TYPE": "SPACY", "ARGOS_BEAM_SIZE": str(BEAM)}
+        for label, extra in (
+            ("defaults", {}),
+            ("tuned", {"ARGOS_BATCH_SIZE": "1024", "ARGOS_INTRA_THREADS": "2"}),
+        ):
+            log(f"3: argostranslate translate(), {label}, {sample} articles ...")
+            result = worker("argos", texts, env=sandbox_env({**common, **extra}))
+            result["segments"] = sample_segments
+            argos_runs[label] = result
+
+    # --- the table ---------------------------------------------------------------------------------
+    t = full["timings"]
+    wall = t["total"]
+    overhead = wall - t["inference"]
+    sent = full["sent_to_model"]
+    thr_full = sent / wall
+    thr_raw = raw["segments"] / raw["seconds"]
+    rows: list[tuple[str, str, str, str]] = []
+
+    def row(name: str, value: str, target: str = "", ok: bool | None = None) -> None:
+        rows.append((name, value, target, "" if ok is None else verdict(ok)))
+
+    row("model", models.PRODUCTION.describe())
+    row("tokenizer", f"SentencePiece BPE, {info['sentencepiece_pieces']} pieces (trained on generated text)")
+    row("corpus", f"{n} articles, {full['segments']} segments, {sent} sent to the model (2 locales), beam {BEAM}")
+    row("(1) full run wall time", f"{wall:.1f} s ({thr_full:.1f} segments/s; process CPU {full['cpu']:.0f} s)")
+    for part in ("segmentation", "glossary", "inference", "catalogs"):
+        row(f"    {part}", f"{t[part]:.2f} s ({100 * t[part] / wall:.1f} %)")
+    other = wall - sum(t[p] for p in ("segmentation", "glossary", "inference", "catalogs"))
+    row("    other (model load, state, lock)", f"{other:.2f} s ({100 * other / wall:.1f} %)")
+    row("pipeline overhead (all but inference)", f"{100 * overhead / wall:.1f} % of wall", "<= 5 %", overhead <= 0.05 * wall)
+    row("(2) raw CTranslate2 translate_batch", f"{raw['seconds']:.1f} s ({thr_raw:.1f} segments/s; CPU {raw['cpu']:.0f} s), inter 2 x intra 1")
+    row("(1) / (2) throughput", f"{thr_full / thr_raw:.2f} (by CPU time: {raw['cpu'] / full['cpu']:.2f})", ">= 0.9", thr_full >= 0.9 * thr_raw)
+    for label, minimum in (("defaults", 10.0), ("tuned", 2.0)):
+        if label in argos_runs:
+            a = argos_runs[label]
+            thr = a["segments"] / a["seconds"]
+            row(
+                f"(3) argostranslate translate(), {label}",
+                f"{a['seconds']:.1f} s for {a['articles']} articles x 2 locales ({thr:.2f} segments/s; CPU {a['cpu']:.0f} s); "
+                f"scaled to the corpus: {sent / thr:.0f} s",
+            )
+            row(f"(1) / (3 {label}) throughput", f"{thr_full / thr:.2f}", f">= {minimum:g}", thr_full >= minimum * thr)
+            row(f"(3 {label}) / (2) throughput", f"{thr / thr_raw:.2f}")
+    expected = changed * 2
+    rt = rerun["timings"]["total"]
+    row("(4) re-run after one edited paragraph", f"{rerun['sent_to_model']} segments sent to the model (changed: {expected})", f"== {expected}", rerun["sent_to_model"] == expected)
+    row("(4) re-run wall time", f"{rt:.2f} s = {100 * rt / wall:.2f} % of (1)", "<= 2 %", rt <= 0.02 * wall)
+    g = gloss
+    gtotal = g["load_seconds"] + g["match_seconds"]
+    row("(5) glossary: load + index", f"{g['terms']} terms, {g['load_seconds']:.2f} s")
+    row("(5) glossary: find_terms over corpus", f"{g['segments']} segments, {g['matches']} matches, {g['match_seconds']:.2f} s (total {gtotal:.2f} s)", "<= 1 s", gtotal <= 1.0)
+    cat_big, cat_small = catalog_bytes(big_dir), catalog_bytes(small_dir)
+    grow = full["peak_rss_mb"] - small_run["peak_rss_mb"]
+    allowed = (cat_big - cat_small) / 2**20 + 16
+    row(f"(6) peak RSS, {small} articles", f"{small_run['peak_rss_mb']:.0f} MiB")
+    row(f"(6) peak RSS, {n} articles", f"{full['peak_rss_mb']:.0f} MiB (catalogs on disk: {cat_big / 2**20:.1f} MiB)")
+    # Memory plateaus once a run is larger than one chunk of run.CHUNK_SEGMENTS segments; below that it
+    # grows with the chunk, so the check only means something when both sizes are past it.
+    from workflow.run import CHUNK_SEGMENTS
+
+    if small_run["segments"] > CHUNK_SEGMENTS:
+        row("(6) growth with N", f"{grow:+.0f} MiB", f"<= catalogs' growth + 16 MiB ({allowed:.0f})", grow <= allowed)
+    else:
+        row("(6) growth with N", f"{grow:+.0f} MiB (n/a: {small} articles fit in one chunk of {CHUNK_SEGMENTS} segments; use --articles >= 400)")
+
+    print(f"# python -m bench --articles {n}   ({platform.machine()}, {os.cpu_count()} CPUs, python {platform.python_version()}, "
+          f"ctranslate2 {_version('ctranslate2')}, argostranslate {_version('argostranslate')})")
+    print(f"# model build: {info['build_seconds']} s (cached); benchmark run: {time.perf_counter() - t0:.0f} s; "
+          f"load average {load_before:.1f} at start, {os.getloadavg()[0]:.1f} at end")
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    print(f"| {'measure':<{widths[0]}} | {'value':<{widths[1]}} | {'target':<{widths[2]}} | result |")
+    print(f"|{'-' * (widths[0] + 2)}|{'-' * (widths[1] + 2)}|{'-' * (widths[2] + 2)}|--------|")
+    for r in rows:
+        print(f"| {r[0]:<{widths[0]}} | {r[1]:<{widths[1]}} | {r[2]:<{widths[2]}} | {r[3]:<6} |")
+    failed = [r[0] for r in rows if r[3] == "FAIL"]
+    print(f"\n{len([r for r in rows if r[3]]) - len(failed)} targets pass, {len(failed)} fail" + (f": {', '.join(failed)}" if failed else ""))
+    return 0
+
+
+def _version(name: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "?"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
