@@ -10,6 +10,7 @@ arrive here already split.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
 import os
 import re
@@ -530,6 +531,20 @@ class Engine:
         return results
 
 
+_M_ARENA_MAX = -8  # glibc mallopt parameter
+
+
+def _limit_malloc_arenas(count: int) -> None:
+    """Cap glibc's malloc arenas before CTranslate2 starts its worker threads.
+
+    Each thread otherwise gets its own arena, and over a long run their freed buffers fragment:
+    peak memory grew with the number of articles (bench, measure 6: 418 MiB at 1,000 articles
+    against 305 MiB with two arenas, same run).
+    """
+    with contextlib.suppress(OSError, AttributeError):  # not glibc (musl, macOS): nothing to tune
+        ctypes.CDLL("libc.so.6").mallopt(_M_ARENA_MAX, count)
+
+
 def _load_parts(
     model_dir: Path,
     sp_model: Path,
@@ -542,6 +557,7 @@ def _load_parts(
     import ctranslate2
     import sentencepiece as spm
 
+    _limit_malloc_arenas(max(2, inter_threads))
     try:
         translator = ctranslate2.Translator(
             str(model_dir),
