@@ -8,6 +8,7 @@ import fcntl
 import os
 import signal
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -55,6 +56,16 @@ def atomic_write(path: Path, data: str | bytes) -> bool:
         raise
     _fsync_dir(path.parent)
     return True
+
+
+def _holder_pid(fd: int) -> str:
+    # The holder writes its pid just after taking the lock; a brand-new lock file may still be empty.
+    for _ in range(50):
+        pid = os.pread(fd, _PID_WIDTH, 0).decode("ascii", "replace").strip()
+        if pid:
+            return pid
+        time.sleep(0.01)
+    return "another process"
 
 
 def _umask() -> int:
@@ -107,7 +118,7 @@ def project_lock(root: Path, wait: bool = False) -> Iterator[None]:
         except OSError as exc:
             if exc.errno not in (errno.EAGAIN, errno.EACCES):
                 raise
-            holder = os.pread(fd, _PID_WIDTH, 0).decode("ascii", "replace").strip() or "another process"
+            holder = _holder_pid(fd)
             raise BusyError(
                 f"another workflow run (pid {holder}) is writing this project; "
                 "wait for it to finish or pass --wait",
