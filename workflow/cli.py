@@ -45,6 +45,7 @@ LocaleOpt = Annotated[
     Optional[list[str]],
     typer.Option("--locale", "-l", help="Target locale (repeatable); default: every locale in workflow.toml."),
 ]
+WaitOpt = Annotated[bool, typer.Option("--wait", help="Wait for another run's lock instead of refusing.")]
 SlugsArg = Annotated[Optional[list[str]], typer.Argument(help="Article slugs; default: every article.", show_default=False)]
 
 
@@ -304,7 +305,7 @@ def translate_cmd(
     beam_size: Annotated[Optional[int], typer.Option(min=1, help="Beam size; default from workflow.toml.")] = None,
     batch_size: Annotated[Optional[int], typer.Option(min=1, help="Segments per model batch; default from workflow.toml.")] = None,
     models_dir: ModelsDirOpt = None,
-    wait: Annotated[bool, typer.Option("--wait", help="Wait for another run's lock instead of refusing.")] = False,
+    wait: WaitOpt = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     json_out: JsonOpt = False,
     project: ProjectOpt = Path("."),
@@ -505,7 +506,6 @@ glossary_app = typer.Typer(
 )
 app.add_typer(glossary_app, name="glossary")
 
-WaitOpt = Annotated[bool, typer.Option("--wait", help="Wait for another run's lock instead of refusing.")]
 
 
 def _glossary_of(proj):
@@ -697,7 +697,7 @@ def publish_cmd(
         Optional[Path], typer.Option("--out", help="Output directory.", show_default="paths.public of workflow.toml")
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Report what would be published; write nothing.")] = False,
-    wait: Annotated[bool, typer.Option("--wait", help="Wait for another run's lock instead of refusing.")] = False,
+    wait: WaitOpt = False,
     json_out: JsonOpt = False,
     project: ProjectOpt = Path("."),
 ) -> None:
