@@ -20,7 +20,7 @@ from bench import corpus, models
 REPO = Path(__file__).resolve().parent.parent
 CACHE = REPO / ".bench-cache"
 BEAM = 2  # the project default (workflow.toml), used by every measurement
-BATCH = 32  # project default batch size (examples per CTranslate2 batch)
+BATCH = 16  # project default batch size (examples per CTranslate2 batch)
 GLOSSARY_TERMS = 10_000
 
 

@@ -255,7 +255,7 @@ def article_text(index: int, persons: list[Person], seed: int = 1) -> tuple[str,
     return slug, "\n".join(lines)
 
 
-def write_project(root: Path, n_articles: int, *, seed: int = 1, beam: int = 2, batch: int = 32, persons: int = 400) -> Path:
+def write_project(root: Path, n_articles: int, *, seed: int = 1, beam: int = 2, batch: int = 16, persons: int = 400) -> Path:
     """A fresh project dir with workflow.toml, N generated articles, the glossary and empty locales."""
     if root.exists():
         shutil.rmtree(root)
@@ -263,7 +263,7 @@ def write_project(root: Path, n_articles: int, *, seed: int = 1, beam: int = 2, 
     (root / "glossary").mkdir()
     (root / "locales").mkdir()
     # The project's own default config, with the benchmark's decoding settings.
-    config = DEFAULT_CONFIG.replace("beam_size = 2", f"beam_size = {beam}").replace("batch_size = 32", f"batch_size = {batch}")
+    config = DEFAULT_CONFIG.replace("beam_size = 2", f"beam_size = {beam}").replace("batch_size = 16", f"batch_size = {batch}")
     (root / "workflow.toml").write_text(config, encoding="utf-8")
     cast = people(random.Random(seed), persons)
     (root / "glossary" / "terms.csv").write_text(glossary_csv(corpus_terms(cast)), encoding="utf-8")

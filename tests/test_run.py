@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -12,6 +13,10 @@ import polib
 import pytest
 
 from tests.conftest import SAMPLE_SLUG, tree_digest
+from workflow import articles, catalog as catalogs, run
+from workflow.project import load_project
+
+NOW = dt.datetime(2026, 11, 18, tzinfo=dt.UTC)
 
 
 def workflow(project: Path, *args: str) -> subprocess.CompletedProcess:
@@ -90,3 +95,81 @@ def test_slugs_that_escape_are_refused(project_dir, installed_models, slug):
     result = workflow(project_dir, "translate", slug)
     assert result.returncode == 1
     assert result.stderr.startswith(f"Error: invalid slug {slug!r}")
+
+
+# --- what a re-run looks at ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def parsed(monkeypatch) -> list[str]:
+    """The names of the article files parsed from now on."""
+    names: list[str] = []
+    real = articles.read_article
+
+    def counting(path, project=None):
+        names.append(Path(path).name)
+        return real(path, project)
+
+    monkeypatch.setattr(articles, "read_article", counting)
+    return names
+
+
+def test_a_rerun_does_not_even_parse_an_unchanged_article(project_dir, installed_models, parsed):
+    project = load_project(project_dir)
+    first = run.translate_articles(project, now=NOW)
+    assert parsed == [f"{SAMPLE_SLUG}.md"]
+    parsed.clear()
+    again = run.translate_articles(project, now=NOW)
+    assert parsed == []
+    assert again.sent_to_model == 0 and again.segments == first.segments == 29
+    assert [(r.locale, r.skipped) for r in again.results] == [("kk", True), ("ru", True)]
+
+
+def _touch_article(root: Path) -> None:
+    path = root / "articles" / f"{SAMPLE_SLUG}.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+
+
+def _accept_one(root: Path) -> None:
+    po = catalog(root, "ru")
+    po[1].flags.remove("fuzzy")
+    po.save()
+
+
+def _edit_glossary(root: Path) -> None:
+    path = root / "glossary" / "terms.csv"
+    path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # any byte counts
+
+
+def _break_state(root: Path) -> None:
+    (root / "locales" / run.STATE_NAME).write_text('{"sample/kk": "from an older version"}', encoding="utf-8")
+
+
+@pytest.mark.parametrize("change", [_touch_article, _accept_one, _edit_glossary, _break_state])
+def test_an_article_is_read_again_when_its_file_a_catalog_the_glossary_or_the_state_changed(
+    project_dir, installed_models, parsed, change
+):
+    project = load_project(project_dir)
+    run.translate_articles(project, now=NOW)
+    accepted = catalog(project_dir, "ru")[1].msgstr
+    change(project_dir)
+    parsed.clear()
+    again = run.translate_articles(project, now=NOW)
+    assert parsed == [f"{SAMPLE_SLUG}.md"]
+    assert again.sent_to_model == 0  # nothing new to translate: the catalogs were merged, not redone
+    assert catalog(project_dir, "ru")[1].msgstr == accepted
+
+
+def test_each_template_is_written_once_per_run_not_once_per_locale(project_dir, installed_models, monkeypatch):
+    calls: list[str] = []
+    real = catalogs.write_template
+
+    def counting(project, article, now):
+        calls.append(article.slug)
+        return real(project, article, now)
+
+    monkeypatch.setattr(catalogs, "write_template", counting)
+    report = run.translate_articles(load_project(project_dir), now=NOW)
+    assert calls == [SAMPLE_SLUG]
+    assert len(report.results) == 2
+    assert (project_dir / "locales" / "templates" / f"{SAMPLE_SLUG}.pot").is_file()

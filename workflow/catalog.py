@@ -547,11 +547,13 @@ def write_catalog(
     glossary=None,
     *,
     now: dt.datetime,
+    template: tuple[bool, str] | None = None,
 ) -> CatalogResult:
     """Merge the article into its PO for `locale` (msgmerge semantics), add `drafts` fuzzy, write PO and POT.
 
     Call it holding the project lock. Reviewed entries and translator comments are never changed; if the
     entries come out identical to the file's the file is left untouched (even if a PO editor re-wrapped it).
+    `template` is what `write_template` returned for this article earlier in the same run, if it was called.
     """
     po_path = project.po_path(article.slug, locale)
     pot_path = project.pot_path(article.slug)
@@ -559,7 +561,7 @@ def write_catalog(
         remove_stale_temps(directory)
     old = load_catalog(project, article.slug, locale)
     entries, obsolete, counts = _merge(project, article, locale, old, drafts, provenance, glossary)
-    template_written, pot_date = write_template(project, article, now)
+    template_written, pot_date = template if template is not None else write_template(project, article, now)
     comment = (
         old.header_comment
         if old is not None and old.header_comment

@@ -23,6 +23,7 @@ from workflow.storage import atomic_write, project_lock, remove_stale_temps
 # Segments gathered before a batched model call; large enough to fill batches, small enough to stream.
 CHUNK_SEGMENTS = 2048
 STATE_NAME = ".translate-state.json"
+STATE_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -94,29 +95,70 @@ def article_paths(project: Project, slugs: list[str] | None) -> list[Path]:
     return [by_slug[s] for s in dict.fromkeys(slugs)]
 
 
-def _chunks(paths: list[Path], project: Project, clock: _Clock) -> Iterator[list[articles.Article]]:
-    chunk: list[articles.Article] = []
+@dataclass(frozen=True)
+class _Known:
+    """An article file whose bytes, catalogs, glossary and models are as the last run left them."""
+
+    slug: str
+    segments: int
+
+
+@dataclass
+class _State:
+    """What the last run did: lets a re-run skip work whose inputs have not changed.
+
+    `catalogs`: "slug/locale" -> the stamp (article, catalog, glossary, model) the catalog was written under.
+    `files`: article path -> its sha, slug and segment count, so an unchanged file is not even parsed.
+    """
+
+    catalogs: dict[str, dict[str, str]] = field(default_factory=dict)
+    files: dict[str, dict] = field(default_factory=dict)
+
+
+def _load_state(project: Project) -> _State:
+    try:
+        data = json.loads((project.locales_dir / STATE_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        # The state only lets a re-run skip unchanged work; without it everything is simply re-checked.
+        return _State()
+    if not isinstance(data, dict) or data.get("version") != STATE_VERSION:
+        return _State()
+    catalogs, files = data.get("catalogs"), data.get("files")
+    return _State(catalogs if isinstance(catalogs, dict) else {}, files if isinstance(files, dict) else {})
+
+
+def _dump_state(state: _State) -> str:
+    data = {"version": STATE_VERSION, "catalogs": state.catalogs, "files": state.files}
+    return json.dumps(data, indent=1, sort_keys=True) + "\n"
+
+
+def _chunks(
+    paths: list[Path], project: Project, clock: _Clock, known: Callable[[Path, str], _Known | None]
+) -> Iterator[list[tuple[articles.Article, str] | _Known]]:
+    """Articles in chunks of about CHUNK_SEGMENTS segments, each with the sha of its file.
+
+    A file `known` recognises from its sha is passed on unparsed: on a re-run of a large project,
+    segmenting every unchanged article would cost more than translating the changed ones.
+    """
+    chunk: list[tuple[articles.Article, str] | _Known] = []
     size = 0
     for path in paths:
         start = time.perf_counter()
+        unchanged = known(path, _file_sha(path))
+        if unchanged is not None:
+            chunk.append(unchanged)
+            clock.add("segmentation", start)
+            continue
         article = articles.read_article(path, project)
         clock.add("segmentation", start)
-        chunk.append(article)
+        # UTF-8 decoding is strict, so the text's sha is the file's: stamps agree with `known`.
+        chunk.append((article, _sha(article.source.encode("utf-8"))))
         size += len(article.segments)
         if size >= CHUNK_SEGMENTS:
             yield chunk
             chunk, size = [], 0
     if chunk:
         yield chunk
-
-
-def _load_state(project: Project) -> dict[str, dict[str, str]]:
-    try:
-        data = json.loads((project.locales_dir / STATE_NAME).read_text(encoding="utf-8"))
-        return data if isinstance(data, dict) else {}
-    except (OSError, ValueError):
-        # The state only lets a re-run skip unchanged work; without it everything is simply re-checked.
-        return {}
 
 
 def translate_articles(
@@ -155,51 +197,87 @@ def translate_articles(
             engines[loc] = translate.load_engine(
                 package, beam_size=beam_size or project.beam_size, batch_size=batch_size or project.batch_size
             )
-        for chunk in _chunks(paths, project, clock):
+        stamp_base = {
+            loc: {"glossary": glossary_sha, "model": engine.provenance, "retranslate": str(retranslate)}
+            for loc, engine in engines.items()
+        }
+
+        def stamp(slug: str, loc: str, article_sha: str) -> dict[str, str]:
+            return dict(stamp_base[loc], article=article_sha, catalog=_file_sha(project.po_path(slug, loc)))
+
+        def current(slug: str, loc: str, article_sha: str) -> bool:
+            return (
+                not retranslate
+                and state.catalogs.get(f"{slug}/{loc}") == stamp(slug, loc, article_sha)
+                and project.po_path(slug, loc).is_file()
+            )
+
+        def known(path: Path, sha: str) -> _Known | None:
+            info = state.files.get(project.relative(path))
+            if not isinstance(info, dict) or info.get("sha") != sha:
+                return None
+            slug, count = info.get("slug"), info.get("segments")
+            if not isinstance(slug, str) or not isinstance(count, int):
+                return None
+            return _Known(slug, count) if all(current(slug, loc, sha) for loc in targets) else None
+
+        for chunk in _chunks(paths, project, clock, known):
+            templates: dict[str, tuple[bool, str]] = {}  # each article's POT is written once, not per locale
             for loc in targets:
                 engine = engines[loc]
-                stamp_base = {"glossary": glossary_sha, "model": engine.provenance, "retranslate": str(retranslate)}
-                todo: list[articles.Article] = []
-                for article in chunk:
-                    po_path = project.po_path(article.slug, loc)
-                    stamp = dict(stamp_base, article=_sha(article.source.encode("utf-8")), catalog=_file_sha(po_path))
-                    if not retranslate and state.get(f"{article.slug}/{loc}") == stamp and po_path.is_file():
-                        results.append(ArticleResult(article.slug, loc, project.relative(po_path), 0, False, True))
+                todo: list[tuple[articles.Article, str]] = []
+                for item in chunk:
+                    if isinstance(item, _Known) or current(item[0].slug, loc, item[1]):
+                        slug = item.slug if isinstance(item, _Known) else item[0].slug
+                        results.append(ArticleResult(slug, loc, project.relative(project.po_path(slug, loc)), 0, False, True))
                         done += 1
                     else:
-                        todo.append(article)
+                        todo.append(item)
                 t = time.perf_counter()
-                pending = {a.slug: catalog.pending_segments(project, a, loc, retranslate=retranslate) for a in todo}
+                pending = {a.slug: catalog.pending_segments(project, a, loc, retranslate=retranslate) for a, _ in todo}
                 t = clock.add("catalogs", t)
                 prepared = {
-                    a.slug: [glossary.prepare(terms, s.text, loc, s.protected) for s in pending[a.slug]] for a in todo
+                    a.slug: [glossary.prepare(terms, s.text, loc, s.protected) for s in pending[a.slug]] for a, _ in todo
                 }
                 t = clock.add("glossary", t)
-                flat = [p.model_input for a in todo for p in prepared[a.slug]]
-                outputs = iter(engine.translate(flat, progress=(lambda n, base=sent: progress(done, total, base + n)) if progress else None))
+                flat = [p.model_input for a, _ in todo for p in prepared[a.slug]]
+                report = (lambda n, base=sent, finished=done: progress(finished, total, base + n)) if progress else None
+                outputs = iter(engine.translate(flat, progress=report))
                 t = clock.add("inference", t)
                 drafts = {
                     a.slug: {s.id: glossary.finish(p, next(outputs)) for s, p in zip(pending[a.slug], prepared[a.slug])}
-                    for a in todo
+                    for a, _ in todo
                 }
                 t = clock.add("glossary", t)
-                for article in todo:
+                for article, article_sha in todo:
+                    if article.slug not in templates:
+                        templates[article.slug] = catalog.write_template(project, article, now)
                     result = catalog.write_catalog(
-                        project, article, loc, drafts[article.slug], engine.provenance, terms, now=now
+                        project, article, loc, drafts[article.slug], engine.provenance, terms, now=now,
+                        template=templates[article.slug],
                     )
-                    po_path = project.po_path(article.slug, loc)
-                    state[f"{article.slug}/{loc}"] = dict(
-                        stamp_base, article=_sha(article.source.encode("utf-8")), catalog=_file_sha(po_path)
-                    )
+                    templates[article.slug] = (False, templates[article.slug][1])  # reported written once
+                    state.catalogs[f"{article.slug}/{loc}"] = stamp(article.slug, loc, article_sha)
                     count = len(pending[article.slug])
                     sent += count
                     done += 1
-                    results.append(ArticleResult(article.slug, loc, project.relative(po_path), count, result.written))
+                    results.append(ArticleResult(article.slug, loc, project.relative(result.po_path), count, result.written))
                     if progress:
                         progress(done, total, sent)
                 t = clock.add("catalogs", t)
-            segment_count += sum(len(a.segments) for a in chunk)
-        atomic_write(project.locales_dir / STATE_NAME, json.dumps(state, indent=1, sort_keys=True) + "\n")
+            for item in chunk:
+                if isinstance(item, _Known):
+                    segment_count += item.segments
+                    continue
+                article, article_sha = item
+                segment_count += len(article.segments)
+                state.files[project.relative(article.path)] = {
+                    "sha": article_sha, "slug": article.slug, "segments": len(article.segments)
+                }
+        if not slugs:  # forget articles that are gone, so the state does not grow for ever
+            present = {project.relative(p) for p in paths}
+            state.files = {k: v for k, v in state.files.items() if k in present}
+        atomic_write(project.locales_dir / STATE_NAME, _dump_state(state))
 
     timings = Timings(**clock.parts, total=time.perf_counter() - started)
     return TranslateReport(
@@ -212,12 +290,12 @@ def translate_articles(
     )
 
 
-def _check_catalogs(project: Project, locales: tuple[str, ...], slugs: list[str] | None, state: dict) -> None:
+def _check_catalogs(project: Project, locales: tuple[str, ...], slugs: list[str] | None, state: _State) -> None:
     """Parse every catalog the run may merge before writing any, so a broken one stops the run untouched.
 
     Catalogs whose bytes are those the last run wrote were valid then and are not parsed again.
     """
-    known = {entry.get("catalog") for entry in state.values() if isinstance(entry, dict)}
+    known = {entry.get("catalog") for entry in state.catalogs.values() if isinstance(entry, dict)}
     for loc in locales:
         folder = project.locales_dir / loc / "LC_MESSAGES"
         paths = [project.po_path(s, loc) for s in slugs] if slugs else sorted(folder.glob("*.po"))
