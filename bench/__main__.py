@@ -22,6 +22,10 @@ CACHE = REPO / ".bench-cache"
 BEAM = 2  # the project default (workflow.toml), used by every measurement
 BATCH = 16  # project default batch size (examples per CTranslate2 batch)
 GLOSSARY_TERMS = 10_000
+# Below this many articles a run is a quick check: the memory check cannot mean anything yet (one
+# chunk holds everything), and (2) runs on a sample so that `--articles 50` takes under a minute.
+QUICK_BELOW = 400
+QUICK_EVERY = 4
 
 
 def log(message: str) -> None:
@@ -79,15 +83,29 @@ def install_packages(archives: dict[str, Path]) -> Path:
     return packages
 
 
-def article_plain_text(path: Path) -> str:
-    """What a library user would pass to translate(): the title and each block's text, one per line."""
+def argos_sample(paths: list[Path], segments: int) -> tuple[list[str], int]:
+    """What a library user would pass to translate(), article by article: the title and each block's
+    text, one per line; the first articles' blocks until `segments` of our segments are covered.
+
+    Returns the texts and the number of segments they hold.
+    """
     from workflow.articles import read_article
 
-    article = read_article(path)
-    blocks: dict[int, list[str]] = {}
-    for seg in article.segments:
-        blocks.setdefault(seg.block if seg.kind != "summary" else -1, []).append(seg.text)
-    return "\n".join(" ".join(texts) for _, texts in sorted(blocks.items()))
+    texts, count = [], 0
+    for path in paths:
+        blocks: dict[int, list[str]] = {}
+        for seg in read_article(path).segments:
+            blocks.setdefault(seg.block if seg.kind != "summary" else -1, []).append(seg.text)
+        lines = []
+        for _, block in sorted(blocks.items()):
+            lines.append(" ".join(block))
+            count += len(block)
+            if count >= segments:
+                break
+        texts.append("\n".join(lines))
+        if count >= segments:
+            break
+    return texts, count
 
 
 def edit_one_paragraph(project_dir: Path) -> tuple[Path, int]:
@@ -120,12 +138,15 @@ def verdict(ok: bool) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument("--articles", type=int, default=1000, help="articles in the generated corpus (default 1000)")
-    parser.add_argument("--argos-sample", type=int, default=None, help="articles translated with argostranslate (default N/100, at least 2)")
+    parser.add_argument(
+        "--argos-sample", type=float, default=1.0, help="percent of the segments sent to the model that argostranslate translates (default 1)"
+    )
+    parser.add_argument("--raw-every", type=int, default=None, help=f"measure (2) on every Kth segment (default 1; {QUICK_EVERY} below {QUICK_BELOW} articles)")
     parser.add_argument("--small", type=int, default=None, help="second corpus size for the memory check (default N/4, at least 10)")
     parser.add_argument("--skip-argos", action="store_true", help="skip measurement 3 (argostranslate)")
     args = parser.parse_args(argv)
     n = args.articles
-    sample = args.argos_sample or max(2, n // 100)
+    every = args.raw_every or (QUICK_EVERY if n < QUICK_BELOW else 1)
     small = args.small or max(10, n // 4)
 
     t0 = time.perf_counter()
@@ -143,8 +164,8 @@ def main(argv: list[str] | None = None) -> int:
     log("1: workflow translate, all articles, both locales ...")
     full = worker("pipeline", big_dir, inputs)
     # (2) raw CTranslate2 on the same inputs
-    log("2: raw CTranslate2 translate_batch on the same segments ...")
-    raw = worker("raw", packages, inputs, BEAM, BATCH)
+    log("2: raw CTranslate2 translate_batch on the same segments" + (f" (every {every}th)" if every > 1 else "") + " ...")
+    raw = worker("raw", packages, inputs, BEAM, BATCH, every)
     # (4) re-run after editing one paragraph
     edited, changed = edit_one_paragraph(big_dir)
     log(f"4: re-run after editing {edited.name} ({changed} segment(s) changed) ...")
@@ -152,27 +173,33 @@ def main(argv: list[str] | None = None) -> int:
     # (5) glossary matching at scale
     log(f"5: glossary matching with {GLOSSARY_TERMS} generated terms ...")
     gloss = worker("glossary", big_dir, GLOSSARY_TERMS)
-    # (6) memory at a second corpus size
+    # (6) memory at a second corpus size: only meaningful once both sizes are past one chunk of
+    # run.CHUNK_SEGMENTS segments (below that, memory grows with the chunk).
+    from workflow.articles import read_article
+    from workflow.run import CHUNK_SEGMENTS
+
     small_dir = corpus.write_project(projects / f"n{small}", small, beam=BEAM, batch=BATCH)
-    log(f"6: memory: workflow translate on {small} articles ...")
-    small_run = worker("pipeline", small_dir, projects / f"n{small}-model-inputs.jsonl")  # same instrumentation as (1)
+    small_segments = sum(len(read_article(p).segments) for p in (small_dir / "articles").glob("*.md"))
+    small_run = None
+    if small_segments > CHUNK_SEGMENTS:
+        log(f"6: memory: workflow translate on {small} articles ...")
+        small_run = worker("pipeline", small_dir, projects / f"n{small}-model-inputs.jsonl")  # same instrumentation as (1)
     # (3) argostranslate's own translate(), defaults and tuned
     argos_runs = {}
     if not args.skip_argos:
-        paths = sorted((big_dir / "articles").glob("*.md"))[:sample]
+        paths = sorted((big_dir / "articles").glob("*.md"))
+        # Both locales translate the same text: half of the sample's segments each.
+        sample_texts, sample_segments = argos_sample(paths, max(10, round(full["sent_to_model"] * args.argos_sample / 100 / 2)))
         texts = projects / f"n{n}-argos-sample.json"
-        texts.write_text(json.dumps([article_plain_text(p) for p in paths], ensure_ascii=False), encoding="utf-8")
-        from workflow.articles import read_article
-
-        sample_segments = sum(len(read_article(p).segments) for p in paths) * 2
+        texts.write_text(json.dumps(sample_texts, ensure_ascii=False), encoding="utf-8")
         common = {"ARGOS_CHUNK_TYPE": "SPACY", "ARGOS_BEAM_SIZE": str(BEAM)}
         for label, extra in (
             ("defaults", {}),
             ("tuned", {"ARGOS_BATCH_SIZE": "1024", "ARGOS_INTRA_THREADS": "2"}),
         ):
-            log(f"3: argostranslate translate(), {label}, {sample} articles ...")
+            log(f"3: argostranslate translate(), {label}, {sample_segments} segments x 2 locales ...")
             result = worker("argos", texts, env=sandbox_env({**common, **extra}))
-            result["segments"] = sample_segments
+            result["segments"] = sample_segments * 2
             argos_runs[label] = result
 
     # --- the table ---------------------------------------------------------------------------------
@@ -196,15 +223,17 @@ def main(argv: list[str] | None = None) -> int:
     other = wall - sum(t[p] for p in ("segmentation", "glossary", "inference", "catalogs"))
     row("    other (model load, state, lock)", f"{other:.2f} s ({100 * other / wall:.1f} %)")
     row("pipeline overhead (all but inference)", f"{100 * overhead / wall:.1f} % of wall", "<= 5 %", overhead <= 0.05 * wall)
-    row("(2) raw CTranslate2 translate_batch", f"{raw['seconds']:.1f} s ({thr_raw:.1f} segments/s; CPU {raw['cpu']:.0f} s), inter 2 x intra 1")
-    row("(1) / (2) throughput", f"{thr_full / thr_raw:.2f} (by CPU time: {raw['cpu'] / full['cpu']:.2f})", ">= 0.9", thr_full >= 0.9 * thr_raw)
+    which = "the same segments" if every == 1 else f"every {every}th of the same segments ({raw['segments']})"
+    row("(2) raw CTranslate2 translate_batch", f"{raw['seconds']:.1f} s on {which} ({thr_raw:.1f} segments/s; CPU {raw['cpu']:.0f} s), inter 2 x intra 1")
+    cpu_ratio = (raw["cpu"] / raw["segments"]) / (full["cpu"] / sent)
+    row("(1) / (2) throughput", f"{thr_full / thr_raw:.2f} (by CPU time: {cpu_ratio:.2f})", ">= 0.9", thr_full >= 0.9 * thr_raw)
     for label, minimum in (("defaults", 10.0), ("tuned", 2.0)):
         if label in argos_runs:
             a = argos_runs[label]
             thr = a["segments"] / a["seconds"]
             row(
                 f"(3) argostranslate translate(), {label}",
-                f"{a['seconds']:.1f} s for {a['articles']} articles x 2 locales ({thr:.2f} segments/s; CPU {a['cpu']:.0f} s); "
+                f"{a['seconds']:.1f} s for {a['segments'] // 2} segments x 2 locales ({thr:.2f} segments/s; CPU {a['cpu']:.0f} s); "
                 f"scaled to the corpus: {sent / thr:.0f} s",
             )
             row(f"(1) / (3 {label}) throughput", f"{thr_full / thr:.2f}", f">= {minimum:g}", thr_full >= minimum * thr)
@@ -217,21 +246,17 @@ def main(argv: list[str] | None = None) -> int:
     gtotal = g["load_seconds"] + g["match_seconds"]
     row("(5) glossary: load + index", f"{g['terms']} terms, {g['load_seconds']:.2f} s")
     row("(5) glossary: find_terms over corpus", f"{g['segments']} segments, {g['matches']} matches, {g['match_seconds']:.2f} s (total {gtotal:.2f} s)", "<= 1 s", gtotal <= 1.0)
-    cat_big, cat_small = catalog_bytes(big_dir), catalog_bytes(small_dir)
-    grow = full["peak_rss_mb"] - small_run["peak_rss_mb"]
-    allowed = (cat_big - cat_small) / 2**20 + 16
-    row(f"(6) peak RSS, {small} articles", f"{small_run['peak_rss_mb']:.0f} MiB")
+    cat_big = catalog_bytes(big_dir)
     row(f"(6) peak RSS, {n} articles", f"{full['peak_rss_mb']:.0f} MiB (catalogs on disk: {cat_big / 2**20:.1f} MiB)")
-    # Memory plateaus once a run is larger than one chunk of run.CHUNK_SEGMENTS segments; below that it
-    # grows with the chunk, so the check only means something when both sizes are past it.
-    from workflow.run import CHUNK_SEGMENTS
-
-    if small_run["segments"] > CHUNK_SEGMENTS:
+    if small_run is not None:
+        grow = full["peak_rss_mb"] - small_run["peak_rss_mb"]
+        allowed = (cat_big - catalog_bytes(small_dir)) / 2**20 + 16
+        row(f"(6) peak RSS, {small} articles", f"{small_run['peak_rss_mb']:.0f} MiB")
         row("(6) growth with N", f"{grow:+.0f} MiB", f"<= catalogs' growth + 16 MiB ({allowed:.0f})", grow <= allowed)
     else:
-        row("(6) growth with N", f"{grow:+.0f} MiB (n/a: {small} articles fit in one chunk of {CHUNK_SEGMENTS} segments; use --articles >= 400)")
+        row("(6) growth with N", f"n/a: {small} articles fit in one chunk of {CHUNK_SEGMENTS} segments; use --articles >= {QUICK_BELOW}")
 
-    print(f"# python -m bench --articles {n}   ({platform.machine()}, {os.cpu_count()} CPUs, python {platform.python_version()}, "
+    print(f"# python -m bench {' '.join(sys.argv[1:] if argv is None else argv)}   ({platform.machine()}, {os.cpu_count()} CPUs, python {platform.python_version()}, "
           f"ctranslate2 {_version('ctranslate2')}, argostranslate {_version('argostranslate')})")
     print(f"# model build: {info['build_seconds']} s (cached); benchmark run: {time.perf_counter() - t0:.0f} s; "
           f"load average {load_before:.1f} at start, {os.getloadavg()[0]:.1f} at end")

@@ -67,8 +67,8 @@ def pipeline(project_dir: str, inputs_out: str = "") -> dict:
     }
 
 
-def raw(packages_dir: str, inputs: str, beam: str, batch: str) -> dict:
-    """CTranslate2 translate_batch on exactly the texts the pipeline sent, all at once per locale."""
+def raw(packages_dir: str, inputs: str, beam: str, batch: str, every: str = "1") -> dict:
+    """CTranslate2 translate_batch on exactly the texts the pipeline sent (every Nth), all at once per locale."""
     import ctranslate2
     import sentencepiece as spm
 
@@ -79,6 +79,8 @@ def raw(packages_dir: str, inputs: str, beam: str, batch: str) -> dict:
         for line in lines:
             locale, *texts = json.loads(line)
             by_locale.setdefault(locale, []).extend(texts)
+    # A sample in the pipeline's own order (articles, not lengths) keeps the mix of sentence lengths.
+    by_locale = {locale: texts[:: int(every)] for locale, texts in by_locale.items()}
     seconds = cpu = 0.0
     count = tokens_out = 0
     for locale, texts in sorted(by_locale.items()):
