@@ -229,6 +229,15 @@ def test_a_bad_package_is_refused_with_a_clear_error_and_nothing_changes(install
     assert not Path("/tmp/escaped.txt").exists()
 
 
+@pytest.mark.parametrize("make", [not_a_zip, unloadable_model], ids=["checked-before-extracting", "refused-after-load-test"])
+def test_a_refused_install_into_a_new_models_dir_leaves_no_dir_behind(models_dir, copy_package, tmp_path, make):
+    bad = make(copy_package["kk"], tmp_path / "bad.argosmodel")
+    fresh = tmp_path / "new-models"
+    result = runner.invoke(app, ["models", "install", str(bad), "--models-dir", str(fresh)])
+    assert result.exit_code == 1
+    assert not fresh.exists()
+
+
 def test_cli_prints_the_bad_package_error_on_one_line_and_exits_1(installed_models, copy_package, tmp_path):
     bad = zip_slip(copy_package["kk"], tmp_path / "slip.argosmodel")
     before = tree_digest(installed_models)

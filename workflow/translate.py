@@ -60,8 +60,8 @@ class ModelPackage:
 def configure_models_dir(path: Path | None) -> Path:
     """Point argostranslate at `path` (None keeps its own settings); return the packages dir in use."""
     if path is not None:
+        # Not created here: a refused install must leave no trace; install_file creates it when it installs.
         path = Path(path).expanduser().resolve()
-        path.mkdir(parents=True, exist_ok=True)
         os.environ["ARGOS_PACKAGES_DIR"] = str(path)
         import sys
 
@@ -74,10 +74,9 @@ def configure_models_dir(path: Path | None) -> Path:
 
 
 def models_dir() -> Path:
-    """The directory packages are installed into."""
+    """The directory packages are installed into (it may not exist yet)."""
     from argostranslate import settings
 
-    Path(settings.package_data_dir).mkdir(parents=True, exist_ok=True)
     return Path(settings.package_data_dir)
 
 
@@ -246,7 +245,9 @@ def install_file(source: Path) -> ModelPackage:
     if not zipfile.is_zipfile(source):
         raise InputError("not a model package: not a zip archive; nothing installed", source)
     target_root = models_dir()
+    created = not target_root.exists()
     staging: Path | None = None
+    final: Path | None = None
     try:
         try:
             with zipfile.ZipFile(source) as zf:
@@ -261,6 +262,7 @@ def install_file(source: Path) -> ModelPackage:
                 except (ValueError, UnicodeDecodeError):
                     raise InputError(f"{top}/metadata.json is not valid JSON; nothing installed", source) from None
                 _metadata_package(metadata, top, target_root / top, source)
+                target_root.mkdir(parents=True, exist_ok=True)
                 staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=target_root))
                 _extract(zf, staging)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, zlib.error) as exc:
@@ -283,6 +285,9 @@ def install_file(source: Path) -> ModelPackage:
     finally:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
+        if created and final is None:
+            with contextlib.suppress(OSError):  # refused: a packages dir made for this install goes too
+                target_root.rmdir()
     _clear_argos_cache()
     return read_package(final)
 
