@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import workflow.cli
 from tests.conftest import DATA, REPO, SAMPLE_SLUG, tree_digest
-from workflow.articles import Article, parse_article, read_article, reassemble
+from workflow.articles import Article, parse_article, read_article, read_slug, reassemble
 from workflow.errors import InputError
 
 HEADER = "---\ntitle: A test article\ndate: 2026-11-20\nslug: test-article\n---\n\n"
@@ -452,3 +452,26 @@ def test_directory_is_not_an_article(tmp_path: Path) -> None:
     with pytest.raises(InputError) as info:
         read_article(tmp_path / "dir.md")
     assert str(info.value) == f"{tmp_path / 'dir.md'}: is a directory, not an article file"
+
+
+# --- the slug alone -------------------------------------------------------------------------------------
+
+BAD_ARTICLES = sorted((DATA / "bad" / "articles").glob("*.md"))
+
+
+def test_the_slug_is_read_from_the_front_matter_alone() -> None:
+    sample = REPO / "articles" / f"{SAMPLE_SLUG}.md"
+    assert read_slug(sample) == read_article(sample).slug == SAMPLE_SLUG
+
+
+@pytest.mark.parametrize("path", [p for p in BAD_ARTICLES if p.stem != "no-body"], ids=lambda p: p.stem)
+def test_a_file_read_for_its_slug_fails_exactly_as_reading_the_whole_article_would(path: Path) -> None:
+    with pytest.raises(InputError) as whole:
+        read_article(path)
+    with pytest.raises(InputError) as slug_only:
+        read_slug(path)
+    assert str(slug_only.value) == str(whole.value)
+
+
+def test_a_body_is_not_needed_for_the_slug() -> None:
+    assert read_slug(DATA / "bad" / "articles" / "no-body.md") == "no-body"

@@ -323,6 +323,15 @@ CASES = [
         1,
         f"Error: {SAMPLE}: slug '{SAMPLE_SLUG}' is also used by articles/copy-of-sample.md",
     ),
+    # translate reads only the front matter of each file first, and refuses before loading a model.
+    Case(
+        "article-duplicate-slug-translate",
+        with_duplicate_slug,
+        ("translate",),
+        1,
+        f"Error: {SAMPLE}: slug '{SAMPLE_SLUG}' is also used by articles/copy-of-sample.md",
+        models=True,
+    ),
     Case("article-is-a-directory", lambda root: None, ("segment", "articles"), 1, "Error: articles: is a directory, not an article file"),
     # Valid but unusual articles: accepted, segmented exactly like the plain text, nothing written.
     Case("article-bom-accepted", with_bom, ("segment", "articles/bom.md", "--json"), 0, None, same_segments_as_sample),

@@ -76,6 +76,19 @@ class Article:
 def read_article(path: Path, project: Project | None = None) -> Article:
     """Load and segment the article at `path`; raise InputError naming file and line on bad input."""
     shown = project.relative(path) if project else str(path)
+    return parse_article(_read_text(path, shown), Path(path), shown)
+
+
+def read_slug(path: Path, project: Project | None = None) -> str:
+    """The slug in the front matter of the article at `path`, without segmenting its body."""
+    shown = project.relative(path) if project else str(path)
+    source = _read_text(path, shown)
+    lines = _physical_lines(source[1:] if source.startswith("\ufeff") else source)
+    meta, end_line = _front_matter(lines, shown)
+    return _check_meta(meta, lines, end_line, shown)["slug"]
+
+
+def _read_text(path: Path, shown: str) -> str:
     try:
         data = Path(path).read_bytes()
     except FileNotFoundError:
@@ -91,7 +104,7 @@ def read_article(path: Path, project: Project | None = None) -> Article:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise InputError(f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save the article as UTF-8", shown, line) from None
-    return parse_article(source, Path(path), shown)
+    return source
 
 
 def _physical_lines(text: str) -> list[str]:

@@ -78,20 +78,37 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def article_paths(project: Project, slugs: list[str] | None) -> list[Path]:
-    """The article files to work on; requested slugs are checked before any work starts."""
-    paths = articles.find_articles(project)
+def _identify(project: Project, slugs: list[str] | None, state: _State) -> list[tuple[Path, str, str]]:
+    """(path, sha of its bytes, slug) of each article to work on, checked before any work starts.
+
+    Two files with one slug would fight over one catalog, so that is refused. A file the last run
+    saw with the same bytes is not read for its slug again.
+    """
+    listing: list[tuple[Path, str, str]] = []
+    seen: dict[str, Path] = {}
+    for path in articles.find_articles(project):
+        try:
+            sha = _sha(path.read_bytes())
+        except OSError:
+            sha = ""  # unreadable: read_slug says what is wrong, naming the file
+        info = state.files.get(project.relative(path))
+        if sha and isinstance(info, dict) and info.get("sha") == sha and isinstance(info.get("slug"), str):
+            slug = info["slug"]
+        else:
+            slug = articles.read_slug(path, project)
+        if slug in seen:
+            raise InputError(f"slug {slug!r} is also used by {project.relative(seen[slug])}", project.relative(path))
+        seen[slug] = path
+        listing.append((path, sha, slug))
     if not slugs:
-        return paths
-    by_slug: dict[str, Path] = {}
-    for path in paths:
-        by_slug.setdefault(articles.read_article(path, project).slug, path)
-    missing = [s for s in dict.fromkeys(slugs) if check_slug(s) not in by_slug]
+        return listing
+    missing = [s for s in dict.fromkeys(slugs) if check_slug(s) not in seen]
     if missing:
         raise InputError(
-            f"no article with slug {missing[0]!r} (articles: {', '.join(sorted(by_slug)) or 'none'})",
+            f"no article with slug {missing[0]!r} (articles: {', '.join(sorted(seen)) or 'none'})",
             project.relative(project.articles_dir),
         )
+    by_slug = {item[2]: item for item in listing}
     return [by_slug[s] for s in dict.fromkeys(slugs)]
 
 
@@ -133,7 +150,7 @@ def _dump_state(state: _State) -> str:
 
 
 def _chunks(
-    paths: list[Path], project: Project, clock: _Clock, known: Callable[[Path, str], _Known | None]
+    listing: list[tuple[Path, str, str]], project: Project, clock: _Clock, known: Callable[[Path, str, str], _Known | None]
 ) -> Iterator[list[tuple[articles.Article, str] | _Known]]:
     """Articles in chunks of about CHUNK_SEGMENTS segments, each with the sha of its file.
 
@@ -142,9 +159,9 @@ def _chunks(
     """
     chunk: list[tuple[articles.Article, str] | _Known] = []
     size = 0
-    for path in paths:
+    for path, sha, slug in listing:
         start = time.perf_counter()
-        unchanged = known(path, _file_sha(path))
+        unchanged = known(path, sha, slug)
         if unchanged is not None:
             chunk.append(unchanged)
             clock.add("segmentation", start)
@@ -180,11 +197,13 @@ def translate_articles(
     started = time.perf_counter()
     targets = select_locales(project, locales)
     packages = {loc: translate.find_package(project.source_locale, loc) for loc in targets}
-    paths = article_paths(project, slugs)
-    total = len(paths) * len(targets)
+    clock = _Clock()
+    t = time.perf_counter()
+    listing = _identify(project, slugs, _load_state(project))
+    clock.add("segmentation", t)
+    total = len(listing) * len(targets)
     terms = glossary.load_glossary(project.glossary_path)
     glossary_sha = _sha(project.glossary_path.read_bytes()) if project.glossary_path.is_file() else ""
-    clock = _Clock()
     results: list[ArticleResult] = []
     sent = done = segment_count = 0
     engines: dict[str, translate.Engine] = {}
@@ -212,16 +231,16 @@ def translate_articles(
                 and project.po_path(slug, loc).is_file()
             )
 
-        def known(path: Path, sha: str) -> _Known | None:
+        def known(path: Path, sha: str, slug: str) -> _Known | None:
             info = state.files.get(project.relative(path))
-            if not isinstance(info, dict) or info.get("sha") != sha:
+            if not isinstance(info, dict) or info.get("sha") != sha or info.get("slug") != slug:
                 return None
-            slug, count = info.get("slug"), info.get("segments")
-            if not isinstance(slug, str) or not isinstance(count, int):
+            count = info.get("segments")
+            if not isinstance(count, int):
                 return None
             return _Known(slug, count) if all(current(slug, loc, sha) for loc in targets) else None
 
-        for chunk in _chunks(paths, project, clock, known):
+        for chunk in _chunks(listing, project, clock, known):
             templates: dict[str, tuple[bool, str]] = {}  # each article's POT is written once, not per locale
             for loc in targets:
                 engine = engines[loc]
@@ -275,7 +294,7 @@ def translate_articles(
                     "sha": article_sha, "slug": article.slug, "segments": len(article.segments)
                 }
         if not slugs:  # forget articles that are gone, so the state does not grow for ever
-            present = {project.relative(p) for p in paths}
+            present = {project.relative(path) for path, _, _ in listing}
             state.files = {k: v for k, v in state.files.items() if k in present}
         atomic_write(project.locales_dir / STATE_NAME, _dump_state(state))
 
@@ -286,7 +305,7 @@ def translate_articles(
         timings=timings,
         sent_to_model=sent,
         segments=segment_count,
-        articles=len(paths),
+        articles=len(listing),
     )
 
 
