@@ -13,7 +13,7 @@ import polib
 import pytest
 
 from tests.conftest import SAMPLE_SLUG, tree_digest
-from workflow import articles, catalog as catalogs, run
+from workflow import articles, catalog as catalogs, run, translate
 from workflow.project import load_project
 
 NOW = dt.datetime(2026, 11, 18, tzinfo=dt.UTC)
@@ -173,3 +173,21 @@ def test_each_template_is_written_once_per_run_not_once_per_locale(project_dir, 
     assert calls == [SAMPLE_SLUG]
     assert len(report.results) == 2
     assert (project_dir / "locales" / "templates" / f"{SAMPLE_SLUG}.pot").is_file()
+
+
+def test_a_rerun_whose_edits_all_merge_as_fuzzy_loads_no_model(project_dir, installed_models, sample_path, monkeypatch):
+    project = load_project(project_dir)
+    run.translate_articles(project, now=NOW)
+    sample_path.write_text(sample_path.read_text(encoding="utf-8").replace("for five years.", "for ten years.", 1), encoding="utf-8")
+    loaded: list[str] = []
+    real = translate.load_engine
+
+    def counting(package, *args, **kwargs):
+        loaded.append(package.code)
+        return real(package, *args, **kwargs)
+
+    monkeypatch.setattr(translate, "load_engine", counting)
+    report = run.translate_articles(project, now=NOW)
+    assert report.sent_to_model == 0 and loaded == []
+    assert [r.written for r in report.results] == [True, True]  # the edit is merged, fuzzy, in both catalogs
+    assert report.models == {"kk": "translate-en_kk 1.0", "ru": "translate-en_ru 1.0"}

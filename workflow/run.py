@@ -192,7 +192,8 @@ def translate_articles(
 ) -> TranslateReport:
     """Translate new segments of the chosen articles into the chosen locales and merge the catalogs.
 
-    Every model is found before any work starts, so a missing one changes nothing on disk.
+    Every model is found before any work starts, so a missing one changes nothing on disk; a model is
+    loaded only when a segment needs it.
     """
     started = time.perf_counter()
     targets = select_locales(project, locales)
@@ -212,14 +213,18 @@ def translate_articles(
         remove_stale_temps(project.locales_dir)
         state = _load_state(project)
         _check_catalogs(project, targets, slugs, state)
-        for loc, package in packages.items():
-            engines[loc] = translate.load_engine(
-                package, beam_size=beam_size or project.beam_size, batch_size=batch_size or project.batch_size
-            )
         stamp_base = {
-            loc: {"glossary": glossary_sha, "model": engine.provenance, "retranslate": str(retranslate)}
-            for loc, engine in engines.items()
+            loc: {"glossary": glossary_sha, "model": package.provenance, "retranslate": str(retranslate)}
+            for loc, package in packages.items()
         }
+
+        def engine_for(loc: str) -> translate.Engine:
+            # Loaded on first use: a re-run whose edits all merge as fuzzy loads no model at all.
+            if loc not in engines:
+                engines[loc] = translate.load_engine(
+                    packages[loc], beam_size=beam_size or project.beam_size, batch_size=batch_size or project.batch_size
+                )
+            return engines[loc]
 
         def stamp(slug: str, loc: str, article_sha: str) -> dict[str, str]:
             return dict(stamp_base[loc], article=article_sha, catalog=_file_sha(project.po_path(slug, loc)))
@@ -243,7 +248,6 @@ def translate_articles(
         for chunk in _chunks(listing, project, clock, known):
             templates: dict[str, tuple[bool, str]] = {}  # each article's POT is written once, not per locale
             for loc in targets:
-                engine = engines[loc]
                 todo: list[tuple[articles.Article, str]] = []
                 for item in chunk:
                     if isinstance(item, _Known) or current(item[0].slug, loc, item[1]):
@@ -261,7 +265,11 @@ def translate_articles(
                 t = clock.add("glossary", t)
                 flat = [p.model_input for a, _ in todo for p in prepared[a.slug]]
                 report = (lambda n, base=sent, finished=done: progress(finished, total, base + n)) if progress else None
-                outputs = iter(engine.translate(flat, progress=report))
+                outputs: Iterator[str] = iter(())
+                if flat:
+                    engine = engine_for(loc)
+                    t = time.perf_counter()  # loading the model is not inference: it shows under "other"
+                    outputs = iter(engine.translate(flat, progress=report))
                 t = clock.add("inference", t)
                 drafts = {
                     a.slug: {s.id: glossary.finish(p, next(outputs)) for s, p in zip(pending[a.slug], prepared[a.slug])}
@@ -272,7 +280,7 @@ def translate_articles(
                     if article.slug not in templates:
                         templates[article.slug] = catalog.write_template(project, article, now)
                     result = catalog.write_catalog(
-                        project, article, loc, drafts[article.slug], engine.provenance, terms, now=now,
+                        project, article, loc, drafts[article.slug], packages[loc].provenance, terms, now=now,
                         template=templates[article.slug],
                     )
                     templates[article.slug] = (False, templates[article.slug][1])  # reported written once
@@ -301,7 +309,7 @@ def translate_articles(
     timings = Timings(**clock.parts, total=time.perf_counter() - started)
     return TranslateReport(
         results=tuple(results),
-        models={loc: e.provenance for loc, e in engines.items()},
+        models={loc: package.provenance for loc, package in packages.items()},
         timings=timings,
         sent_to_model=sent,
         segments=segment_count,
