@@ -67,8 +67,41 @@ def pipeline(project_dir: str, inputs_out: str = "") -> dict:
     }
 
 
-def raw(packages_dir: str, inputs: str, beam: str, batch: str, every: str = "1") -> dict:
-    """CTranslate2 translate_batch on exactly the texts the pipeline sent (every Nth), all at once per locale."""
+def dry(project_dir: str, inputs_out: str) -> dict:
+    """The texts a full run of `project_dir` sends to the model, found without a model.
+
+    run.translate_articles on a scratch copy, with an engine that records its input and hands it back,
+    so that half of (2) can be measured before (1) (see bench/__main__.py).
+    """
+    import shutil
+
+    from workflow import run, translate
+    from workflow.project import load_project
+
+    scratch = Path(project_dir).with_name(Path(project_dir).name + "-dry")
+    shutil.rmtree(scratch, ignore_errors=True)
+    shutil.copytree(project_dir, scratch)
+    with open(inputs_out, "w", encoding="utf-8") as sink:
+
+        class Recorder:
+            def __init__(self, package):
+                self.package = package
+
+            def translate(self, texts, progress=None, max_tokens=None):
+                sink.write(json.dumps([self.package.to_code, *texts], ensure_ascii=False) + "\n")
+                return list(texts)
+
+        translate.load_engine = lambda package, **options: Recorder(package)
+        report = run.translate_articles(load_project(scratch), now=NOW)
+    shutil.rmtree(scratch)
+    return {"sent_to_model": report.sent_to_model}
+
+
+def raw(packages_dir: str, inputs: str, beam: str, batch: str, every: str = "1", half: str = "") -> dict:
+    """CTranslate2 translate_batch on exactly the texts the pipeline sent, all at once per locale.
+
+    `every` K: only every Kth text (quick checks); `half` "0" or "1": only the even or odd ones of those.
+    """
     import ctranslate2
     import sentencepiece as spm
 
@@ -81,6 +114,8 @@ def raw(packages_dir: str, inputs: str, beam: str, batch: str, every: str = "1")
             by_locale.setdefault(locale, []).extend(texts)
     # A sample in the pipeline's own order (articles, not lengths) keeps the mix of sentence lengths.
     by_locale = {locale: texts[:: int(every)] for locale, texts in by_locale.items()}
+    if half:
+        by_locale = {locale: texts[int(half) :: 2] for locale, texts in by_locale.items()}
     seconds = cpu = 0.0
     count = tokens_out = 0
     for locale, texts in sorted(by_locale.items()):
@@ -148,7 +183,7 @@ def glossary_scale(project_dir: str, terms: str) -> dict:
     }
 
 
-KINDS = {"install": install, "pipeline": pipeline, "raw": raw, "argos": argos, "glossary": glossary_scale}
+KINDS = {"install": install, "dry": dry, "pipeline": pipeline, "raw": raw, "argos": argos, "glossary": glossary_scale}
 
 if __name__ == "__main__":
     kind, *args = sys.argv[1:]
