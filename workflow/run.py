@@ -85,7 +85,7 @@ def _identify(project: Project, slugs: list[str] | None, state: _State) -> list[
     saw with the same bytes is not read for its slug again.
     """
     listing: list[tuple[Path, str, str]] = []
-    seen: dict[str, Path] = {}
+    seen: dict[str, tuple[Path, str, str]] = {}
     for path in articles.find_articles(project):
         try:
             sha = _sha(path.read_bytes())
@@ -97,9 +97,9 @@ def _identify(project: Project, slugs: list[str] | None, state: _State) -> list[
         else:
             slug = articles.read_slug(path, project)
         if slug in seen:
-            raise InputError(f"slug {slug!r} is also used by {project.relative(seen[slug])}", project.relative(path))
-        seen[slug] = path
-        listing.append((path, sha, slug))
+            raise InputError(f"slug {slug!r} is also used by {project.relative(seen[slug][0])}", project.relative(path))
+        seen[slug] = (path, sha, slug)
+        listing.append(seen[slug])
     if not slugs:
         return listing
     missing = [s for s in dict.fromkeys(slugs) if check_slug(s) not in seen]
@@ -108,8 +108,7 @@ def _identify(project: Project, slugs: list[str] | None, state: _State) -> list[
             f"no article with slug {missing[0]!r} (articles: {', '.join(sorted(seen)) or 'none'})",
             project.relative(project.articles_dir),
         )
-    by_slug = {item[2]: item for item in listing}
-    return [by_slug[s] for s in dict.fromkeys(slugs)]
+    return [seen[s] for s in dict.fromkeys(slugs)]
 
 
 @dataclass(frozen=True)
@@ -212,7 +211,7 @@ def translate_articles(
     with project_lock(project.root, wait=wait):
         remove_stale_temps(project.locales_dir)
         state = _load_state(project)
-        _check_catalogs(project, targets, slugs, state)
+        catalog_shas = _check_catalogs(project, targets, slugs, state)
         stamp_base = {
             loc: {"glossary": glossary_sha, "model": package.provenance, "retranslate": str(retranslate)}
             for loc, package in packages.items()
@@ -226,15 +225,12 @@ def translate_articles(
                 )
             return engines[loc]
 
-        def stamp(slug: str, loc: str, article_sha: str) -> dict[str, str]:
-            return dict(stamp_base[loc], article=article_sha, catalog=_file_sha(project.po_path(slug, loc)))
-
         def current(slug: str, loc: str, article_sha: str) -> bool:
-            return (
-                not retranslate
-                and state.catalogs.get(f"{slug}/{loc}") == stamp(slug, loc, article_sha)
-                and project.po_path(slug, loc).is_file()
-            )
+            # Asked once per article and locale, before this run writes that catalog: the sha taken
+            # by _check_catalogs is still the file's.
+            po_sha = catalog_shas.get(project.po_path(slug, loc))
+            stamp = dict(stamp_base[loc], article=article_sha, catalog=po_sha)
+            return not retranslate and po_sha is not None and state.catalogs.get(f"{slug}/{loc}") == stamp
 
         def known(path: Path, sha: str, slug: str) -> _Known | None:
             info = state.files.get(project.relative(path))
@@ -284,7 +280,9 @@ def translate_articles(
                         template=templates[article.slug],
                     )
                     templates[article.slug] = (False, templates[article.slug][1])  # reported written once
-                    state.catalogs[f"{article.slug}/{loc}"] = stamp(article.slug, loc, article_sha)
+                    state.catalogs[f"{article.slug}/{loc}"] = dict(
+                        stamp_base[loc], article=article_sha, catalog=_file_sha(result.po_path)
+                    )
                     count = len(pending[article.slug])
                     sent += count
                     done += 1
@@ -317,18 +315,27 @@ def translate_articles(
     )
 
 
-def _check_catalogs(project: Project, locales: tuple[str, ...], slugs: list[str] | None, state: _State) -> None:
+def _check_catalogs(
+    project: Project, locales: tuple[str, ...], slugs: list[str] | None, state: _State
+) -> dict[Path, str]:
     """Parse every catalog the run may merge before writing any, so a broken one stops the run untouched.
 
     Catalogs whose bytes are those the last run wrote were valid then and are not parsed again.
+    Returns the sha of each existing catalog, so that the run does not read it again to compare.
     """
     known = {entry.get("catalog") for entry in state.catalogs.values() if isinstance(entry, dict)}
+    shas: dict[Path, str] = {}
     for loc in locales:
         folder = project.locales_dir / loc / "LC_MESSAGES"
         paths = [project.po_path(s, loc) for s in slugs] if slugs else sorted(folder.glob("*.po"))
         for path in paths:
-            if path.is_file() and _file_sha(path) not in known:
+            sha = _file_sha(path)
+            if not sha:
+                continue  # not written yet
+            shas[path] = sha
+            if sha not in known:
                 catalog.read_catalog(path, project.relative(path))
+    return shas
 
 
 def _file_sha(path: Path) -> str:
