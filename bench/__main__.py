@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from bench import corpus, models
+from bench.worker import read_inputs
 
 REPO = Path(__file__).resolve().parent.parent
 CACHE = REPO / ".bench-cache"
@@ -129,16 +130,6 @@ def edit_one_paragraph(project_dir: Path) -> tuple[Path, int]:
     return path, len(changed)
 
 
-def _by_locale(inputs: Path) -> dict[str, list[str]]:
-    """The texts of a model-inputs file, per locale, sorted: the same multiset means the same work."""
-    texts: dict[str, list[str]] = {}
-    with inputs.open(encoding="utf-8") as lines:
-        for line in lines:
-            locale, *batch = json.loads(line)
-            texts.setdefault(locale, []).extend(batch)
-    return {locale: sorted(batch) for locale, batch in texts.items()}
-
-
 def catalog_bytes(project_dir: Path) -> int:
     return sum(p.stat().st_size for p in (project_dir / "locales").rglob("*.po*") if p.is_file())
 
@@ -189,7 +180,10 @@ def main(argv: list[str] | None = None) -> int:
     inputs = projects / f"n{n}-model-inputs.jsonl"
     log("1: workflow translate, all articles, both locales ...")
     full = worker("pipeline", big_dir, inputs)
-    if _by_locale(inputs) != _by_locale(planned):
+    def same_work(a: Path, b: Path) -> bool:  # the same texts per locale, in any order
+        return {k: sorted(v) for k, v in read_inputs(a).items()} == {k: sorted(v) for k, v in read_inputs(b).items()}
+
+    if not same_work(inputs, planned):
         raise SystemExit("bench: the run without a model planned other segments than (1) sent; (2) would not be comparable")
     log(f"2b: raw CTranslate2 translate_batch on the other half of {part}the segments (1) sent ...")
     raw_after = worker("raw", packages, inputs, BEAM, BATCH, every, 1)

@@ -27,6 +27,21 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def record_inputs(sink, locale: str, texts) -> None:
+    """One line of a model-inputs file: the target locale, then the texts of one model call."""
+    sink.write(json.dumps([locale, *texts], ensure_ascii=False) + "\n")
+
+
+def read_inputs(path: str | Path) -> dict[str, list[str]]:
+    """A model-inputs file's texts per locale, in the order they were sent."""
+    by_locale: dict[str, list[str]] = {}
+    with open(path, encoding="utf-8") as lines:
+        for line in lines:
+            locale, *texts = json.loads(line)
+            by_locale.setdefault(locale, []).extend(texts)
+    return by_locale
+
+
 def install(packages_dir: str, *archives: str) -> dict:
     from workflow import translate
 
@@ -46,7 +61,7 @@ def pipeline(project_dir: str, inputs_out: str = "") -> dict:
 
         def recording(self, texts, progress=None, max_tokens=None):
             # Streamed to disk, not kept: the recording must not add memory that grows with N.
-            sink.write(json.dumps([self.package.to_code, *texts], ensure_ascii=False) + "\n")
+            record_inputs(sink, self.package.to_code, texts)
             return original(self, texts, progress=progress, max_tokens=max_tokens)
 
         translate.Engine.translate = recording
@@ -88,7 +103,7 @@ def dry(project_dir: str, inputs_out: str) -> dict:
                 self.package = package
 
             def translate(self, texts, progress=None, max_tokens=None):
-                sink.write(json.dumps([self.package.to_code, *texts], ensure_ascii=False) + "\n")
+                record_inputs(sink, self.package.to_code, texts)
                 return list(texts)
 
         translate.load_engine = lambda package, **options: Recorder(package)
@@ -107,11 +122,7 @@ def raw(packages_dir: str, inputs: str, beam: str, batch: str, every: str = "1",
 
     from workflow.translate import decoding_limit
 
-    by_locale: dict[str, list[str]] = {}
-    with open(inputs, encoding="utf-8") as lines:
-        for line in lines:
-            locale, *texts = json.loads(line)
-            by_locale.setdefault(locale, []).extend(texts)
+    by_locale = read_inputs(inputs)
     # A sample in the pipeline's own order (articles, not lengths) keeps the mix of sentence lengths.
     by_locale = {locale: texts[:: int(every)] for locale, texts in by_locale.items()}
     if half:
