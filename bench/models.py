@@ -7,7 +7,6 @@ others), and decoding stops at the source's `</s>`, so output lengths equal inpu
 
 from __future__ import annotations
 
-import io
 import json
 import shutil
 import sys
@@ -29,19 +28,18 @@ LOCALES = ("kk", "ru")
 
 @dataclass(frozen=True)
 class Dimensions:
-    encoder_layers: int = 6
-    decoder_layers: int = 6
-    d_model: int = 512
-    heads: int = 8
-    ffn: int = 2048
+    """The benchmark's network (modelkit's own ModelShape, at Transformer-base size) and its vocabulary."""
+
+    shape: modelkit.ModelShape = modelkit.ModelShape(
+        encoder_layers=6, decoder_layers=6, d_model=512, heads=8, ffn=2048, quantization="int8", max_positions=256
+    )
     vocab_size: int = 32000
-    quantization: str = "int8"
-    max_positions: int = 256
 
     def describe(self) -> str:
+        s = self.shape
         return (
-            f"Transformer-base copy model: {self.encoder_layers}+{self.decoder_layers} layers, d_model {self.d_model}, "
-            f"{self.heads} heads, FFN {self.ffn}, vocab {self.vocab_size}, {self.quantization}"
+            f"Transformer-base copy model: {s.encoder_layers}+{s.decoder_layers} layers, d_model {s.d_model}, "
+            f"{s.heads} heads, FFN {s.ffn}, vocab {self.vocab_size}, {s.quantization}"
         )
 
 
@@ -50,7 +48,8 @@ TRAINING_ARTICLES = 3000  # SentencePiece training text: this many generated art
 
 
 def _key(dims: Dimensions) -> str:
-    return f"base-{dims.d_model}-{dims.encoder_layers}x{dims.decoder_layers}-v{dims.vocab_size}-{dims.quantization}-bpe-r3"
+    s = dims.shape
+    return f"base-{s.d_model}-{s.encoder_layers}x{s.decoder_layers}-v{dims.vocab_size}-{s.quantization}-bpe-r3"
 
 
 def _blank_spacy(target: Path) -> None:
@@ -58,37 +57,6 @@ def _blank_spacy(target: Path) -> None:
     import spacy
 
     spacy.blank("en").to_disk(target)
-
-
-def train_sentencepiece(path: Path, vocab_size: int, lines: tuple[str, ...]) -> Path:
-    """A BPE SentencePiece model that fills `vocab_size` pieces from the generated text.
-
-    (modelkit's unigram trainer stops at ~7.7k pieces on this text and splits common words such as
-    "security"; BPE keeps merging to the full size, so words tokenize like in stock argos models.)
-    """
-    import sentencepiece as spm
-
-    buffer = io.BytesIO()
-    spm.SentencePieceTrainer.train(
-        sentence_iterator=iter(lines),
-        model_writer=buffer,
-        vocab_size=vocab_size,
-        hard_vocab_limit=False,
-        model_type="bpe",
-        byte_fallback=True,
-        character_coverage=1.0,
-        normalization_rule_name="identity",
-        remove_extra_whitespaces=False,
-        split_digits=True,
-        unk_id=0,
-        bos_id=1,
-        eos_id=2,
-        pad_id=-1,
-        num_threads=2,
-        minloglevel=2,
-    )
-    path.write_bytes(buffer.getvalue())
-    return path
 
 
 def build_packages(cache: Path, dims: Dimensions = PRODUCTION, log=print) -> dict[str, Path]:
@@ -106,19 +74,14 @@ def build_packages(cache: Path, dims: Dimensions = PRODUCTION, log=print) -> dic
     log(f"building {dims.describe()} (once; cached in {out}) ...")
     text = corpus.training_text(TRAINING_ARTICLES)
     lines = tuple(line for line in text.splitlines() if line.strip())
-    sp_model = train_sentencepiece(work / "sentencepiece.model", dims.vocab_size, lines)
+    # BPE, not modelkit's default unigram: on this text unigram stops at ~7.7k pieces and splits common
+    # words ("s|ec|ur|ity"); BPE keeps merging to the full size, so words tokenize as in stock argos models.
+    sp_model = modelkit.train_sentencepiece(
+        work / "sentencepiece.model", dims.vocab_size, corpus=lines, model_type="bpe", threads=2
+    )
     pieces = modelkit.sentencepiece_vocab(sp_model)
     vocab = modelkit.padded_vocab(pieces, dims.vocab_size)
-    shape = modelkit.ModelShape(
-        encoder_layers=dims.encoder_layers,
-        decoder_layers=dims.decoder_layers,
-        d_model=dims.d_model,
-        heads=dims.heads,
-        ffn=dims.ffn,
-        quantization=dims.quantization,
-        max_positions=dims.max_positions,
-    )
-    model_dir = modelkit.build_ct2_model(work / "model", vocab, "copy", shape)
+    model_dir = modelkit.build_ct2_model(work / "model", vocab, "copy", dims.shape)
     spacy_dir = work / "spacy"
     _blank_spacy(spacy_dir)
     for loc, path in wanted.items():

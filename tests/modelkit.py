@@ -110,16 +110,22 @@ class PackageSpec:
 
 
 def train_sentencepiece(
-    path: Path, vocab_size: int = 400, extra_symbols: tuple[str, ...] = (), corpus: tuple[str, ...] = CORPUS
+    path: Path,
+    vocab_size: int = 400,
+    extra_symbols: tuple[str, ...] = (),
+    corpus: tuple[str, ...] = CORPUS,
+    *,
+    model_type: str = "unigram",
+    threads: int = 1,
 ) -> Path:
-    """Train a byte-fallback unigram SentencePiece model on `corpus`; every character round-trips."""
+    """Train a byte-fallback SentencePiece model (unigram, or "bpe") on `corpus`; every character round-trips."""
     buffer = io.BytesIO()
     spm.SentencePieceTrainer.train(
         sentence_iterator=iter(corpus),
         model_writer=buffer,
         vocab_size=vocab_size,
         hard_vocab_limit=False,  # a few dozen sentences cannot fill a large vocabulary; padded below
-        model_type="unigram",
+        model_type=model_type,
         byte_fallback=True,
         character_coverage=1.0,
         normalization_rule_name="identity",
@@ -130,7 +136,7 @@ def train_sentencepiece(
         bos_id=1,
         eos_id=2,
         pad_id=-1,
-        num_threads=1,
+        num_threads=threads,
         minloglevel=2,
     )
     path.parent.mkdir(parents=True, exist_ok=True)
