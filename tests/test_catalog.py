@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import gettext
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -82,6 +84,25 @@ def entries_by_key(po_path: Path) -> dict:
     return {(e.msgctxt, e.msgid): e for e in polib.pofile(str(po_path)) if not e.obsolete}
 
 
+def plural_rule(header: str) -> tuple[int, list[int]]:
+    """What a Plural-Forms header means: its nplurals and the form it picks for n = 0..200."""
+    found = re.fullmatch(r"\s*nplurals\s*=\s*(\d+)\s*;\s*plural\s*=\s*(.+?)\s*;?\s*", header)
+    assert found, header
+    pick = gettext.c2py(found.group(2))
+    return int(found.group(1)), [pick(n) for n in range(201)]
+
+
+_PLURAL_LINE = re.compile(r'^"Plural-Forms: (.*)\\n"$', re.M)
+
+
+def assert_same_po_text(written: str, expected: str) -> None:
+    """Byte for byte, except the Plural-Forms formula Babel spells: that one must mean the same."""
+    ours, theirs = _PLURAL_LINE.findall(written), _PLURAL_LINE.findall(expected)
+    assert len(ours) == len(theirs) == 1
+    assert plural_rule(ours[0]) == plural_rule(theirs[0])
+    assert _PLURAL_LINE.sub("", written) == _PLURAL_LINE.sub("", expected)
+
+
 def assert_valid_po(path: Path) -> None:
     """GNU msgfmt --check and Babel's reader both accept the file."""
     done = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(path)], capture_output=True, text=True)
@@ -143,7 +164,7 @@ def test_written_catalog_and_template_match_expected_files(flood):
     simulate_translator(project.po_path(SLUG, "ru"))
     edit_article(path)
     translate(project, path, now=T1)
-    assert project.po_path(SLUG, "ru").read_text(encoding="utf-8") == (CATALOG_DATA / "expected-ru.po").read_text(encoding="utf-8")
+    assert_same_po_text(project.po_path(SLUG, "ru").read_text(encoding="utf-8"), (CATALOG_DATA / "expected-ru.po").read_text(encoding="utf-8"))
     assert project.pot_path(SLUG).read_text(encoding="utf-8") == (CATALOG_DATA / "expected.pot").read_text(encoding="utf-8")
 
 
@@ -151,7 +172,7 @@ def test_first_catalog_in_kazakh_matches_expected_file(flood):
     project, path = flood
     translate(project, path, locale="kk")
     po_path = project.po_path(SLUG, "kk")
-    assert po_path.read_text(encoding="utf-8") == (CATALOG_DATA / "expected-kk.po").read_text(encoding="utf-8")
+    assert_same_po_text(po_path.read_text(encoding="utf-8"), (CATALOG_DATA / "expected-kk.po").read_text(encoding="utf-8"))
     assert_valid_po(po_path)
 
 
@@ -170,7 +191,8 @@ def test_header_names_language_plural_forms_and_utf8(flood, locale, plural):
     translate(project, path, locale=locale)
     meta = polib.pofile(str(project.po_path(SLUG, locale))).metadata
     assert meta["Language"] == locale
-    assert meta["Plural-Forms"] == plural
+    # Babel's spelling of the formula changes between releases; its meaning must not.
+    assert plural_rule(meta["Plural-Forms"]) == plural_rule(plural)
     assert meta["Content-Type"] == "text/plain; charset=UTF-8"
     assert meta["Project-Id-Version"] == SLUG
     assert meta["PO-Revision-Date"] == meta["POT-Creation-Date"] == "2026-11-18 09:30+0000"

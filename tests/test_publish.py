@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ from pathlib import Path
 import polib
 import pytest
 import yaml
+from babel import Locale
 from typer.testing import CliRunner
 
 from tests.conftest import DATA, SAMPLE_SLUG, tree_digest
@@ -93,6 +95,30 @@ def second_ru(article: articles.Article, keep_link: bool = True) -> dict[str, st
     return texts
 
 
+# --- text that Babel formats: checked for meaning, since its spelling changes between releases --------
+
+
+def assert_long_date(text: str, date: dt.date, locale: str) -> None:
+    """A long date in `locale`: the day, the year and the month's name in that language."""
+    months = Locale.parse(locale).months["format"]["wide"]
+    assert str(date.day) in text and str(date.year) in text and months[date.month] in text, (text, locale)
+
+
+_TIME = re.compile(r'<time datetime="(\d{4}-\d\d-\d\d)">([^<]*)</time>')
+
+
+def time_text(page: str, iso: str) -> str:
+    """The text of the page's <time> element for the date `iso`."""
+    return dict(_TIME.findall(page))[iso]
+
+
+def assert_same_page(written: str, expected: str, locale: str) -> None:
+    """Byte for byte, except the dates Babel spells inside <time>: those must name the right date."""
+    for iso, text in _TIME.findall(written):
+        assert_long_date(text, dt.date.fromisoformat(iso), locale)
+    assert _TIME.sub(r'<time datetime="\1"></time>', written) == _TIME.sub(r'<time datetime="\1"></time>', expected)
+
+
 # --- the end-to-end run ----------------------------------------------------------------------------
 
 
@@ -113,16 +139,17 @@ def test_sample_article_is_blocked_until_reviewed_then_published_escaped_localiz
     assert [f.action for f in report.files] == ["written"] * 7
 
     public = proj.public_dir
-    for loc, date_text in (("ru", "24 ноября 2026\u202fг."), ("kk", "2026\u202fж. 24 қараша")):
+    for loc in ("ru", "kk"):
         page = (public / loc / f"{SAMPLE_SLUG}.html").read_text(encoding="utf-8")
         assert f'<html lang="{loc}"' in page
         cursor = page.index("<h1>")
         for seg in article.segments:  # each accepted sentence comes after the one before it
             cursor = page.index(drafts(loc)[seg.id], cursor)
-        assert f'<time datetime="2026-11-24">{date_text}</time>' in page
+        assert_long_date(time_text(page, "2026-11-24"), dt.date(2026, 11, 24), loc)
         assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page and "<script" not in page
     for name in (f"ru/{SAMPLE_SLUG}.html", f"ru/{SAMPLE_SLUG}.md", "kk/index.html"):
-        assert (public / name).read_text(encoding="utf-8") == (PUBLISH_DATA / "expected" / name).read_text(encoding="utf-8"), name
+        written, expected = ((root / name).read_text(encoding="utf-8") for root in (public, PUBLISH_DATA / "expected"))
+        assert_same_page(written, expected, name.split("/")[0])
 
     before, stamps = tree_digest(public), mtimes(public)
     again = publish.publish(proj, now=LATER)
@@ -253,7 +280,7 @@ def test_ready_articles_are_published_while_others_are_blocked_and_the_index_lis
     index = (proj.public_dir / "ru" / "index.html").read_text(encoding="utf-8")
     assert "2 статьи" in index
     assert index.index("second-story.html") < index.index(f"{SAMPLE_SLUG}.html")
-    assert '<time datetime="2026-11-25">25 ноября 2026\u202fг.</time>' in index
+    assert_long_date(time_text(index, "2026-11-25"), dt.date(2026, 11, 25), "ru")
     page = (proj.public_dir / "ru" / "second-story.html").read_text(encoding="utf-8")
     assert '<a href="https://example.org/report">отчёт</a>' in page
 
@@ -352,11 +379,11 @@ def test_article_counts_use_the_locales_plural_rules(locale, n, text):
 
 
 @pytest.mark.parametrize(
-    "locale, date_text, name",
-    [("ru", "24 ноября 2026\u202fг.", "Русский"), ("kk", "2026\u202fж. 24 қараша", "Қазақ тілі"), ("en", "November 24, 2026", "English")],
+    "locale, name",
+    [("ru", "Русский"), ("kk", "Қазақ тілі"), ("en", "English")],
 )
-def test_dates_and_language_names_are_in_the_locales_own_language(locale, date_text, name):
-    assert publish.long_date(dt.date(2026, 11, 24), locale) == date_text
+def test_dates_and_language_names_are_in_the_locales_own_language(locale, name):
+    assert_long_date(publish.long_date(dt.date(2026, 11, 24), locale), dt.date(2026, 11, 24), locale)
     assert publish.language_name(locale) == name
 
 
@@ -506,9 +533,10 @@ def test_end_to_end_through_a_real_model_package_from_translate_to_published_pag
     published = cli("publish")
     assert published.returncode == 0, published.stdout + published.stderr
 
-    for loc, date in (("ru", "24 ноября 2026\u202fг."), ("kk", "2026\u202fж. 24 қараша")):
+    for loc in ("ru", "kk"):
         page = (project_dir / "public" / loc / f"{SAMPLE_SLUG}.html").read_text(encoding="utf-8")
-        assert f'<html lang="{loc}"' in page and date in page
+        assert f'<html lang="{loc}"' in page
+        assert_long_date(time_text(page, "2026-11-24"), dt.date(2026, 11, 24), loc)
         body = [s for s in article.body_segments if s.id != FIRST_SENTENCE]
         position = page.index("<article")
         for segment in body:  # every accepted sentence, each after the one before it
