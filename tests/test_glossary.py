@@ -300,6 +300,26 @@ def test_finish_tolerates_what_a_sentencepiece_model_does_to_placeholders(shippe
     assert g.finish(prepared, output) == restored
 
 
+# Every shape the restorer accepts from a model, typed into the article itself.
+PLACEHOLDER_LOOKALIKES = ["ZXQ1", "zxq2", "ZXQ 3", "Z X Q 4", "Z XQ 1", "ZXQ5ға", "ZXQ6-ға", "ZXQ0001", "zXq12", "ZXQ9999"]
+
+
+@pytest.mark.parametrize("literal", PLACEHOLDER_LOOKALIKES)
+@pytest.mark.parametrize(("locale", "stems"), [("kk", ("Алматы", "Ресей")), ("ru", ("Алматы", "Росси"))])
+def test_article_text_that_looks_like_a_placeholder_comes_through_unchanged(shipped, literal, locale, stems):
+    text = f"In Almaty the code {literal} was found, said Russia."
+    prepared = g.prepare(shipped, text, locale)
+    draft = g.finish(prepared, prepared.model_input)
+    assert literal in draft
+    assert [draft.count(stem) for stem in stems] == [1, 1], draft
+
+
+def test_every_placeholder_form_at_once_comes_through_unchanged(shipped):
+    text = "Codes " + ", ".join(PLACEHOLDER_LOOKALIKES) + " in Almaty."
+    prepared = g.prepare(shipped, text, "ru", ("`x`",))
+    assert g.finish(prepared, prepared.model_input) == "Codes " + ", ".join(PLACEHOLDER_LOOKALIKES) + " in Алматы."
+
+
 def test_identity_model_gives_every_term_of_the_sample_its_target_form(shipped, sample):
     for locale in ("kk", "ru"):
         for segment in sample.segments:

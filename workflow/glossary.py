@@ -971,7 +971,10 @@ def prepare(glossary: Glossary, text: str, locale: str, protected: tuple[str, ..
         while start != -1:
             spans.append((start, start + len(part), None, None))
             start = text.find(part, start + len(part))
-    spans.sort(key=lambda s: s[0])
+    # Article text that the restorer would take for a placeholder ("ZXQ1", "zxq 2") is masked too and comes
+    # back verbatim: otherwise a literal ZXQ1 would be restored as the first term.
+    spans.extend((m.start(), m.end(), None, None) for m in _PLACEHOLDER.finditer(text))
+    spans.sort(key=lambda s: (s[0], -s[1]))
     kept: list[tuple[int, int, Term | None, TermMatch | None]] = []
     for span in spans:
         if not kept or span[0] >= kept[-1][1]:
