@@ -212,6 +212,97 @@ def test_bad_tbx_is_refused_with_one_line(data, message):
     assert str(caught.value).startswith(message)
 
 
+CONTROL_CELLS = [
+    pytest.param("note", "line\x0btab", "\\x0b", id="vertical-tab-in-note"),
+    pytest.param("note", "a\x1b[8mb", "\\x1b", id="escape-in-note"),
+    pytest.param("english", "Alm\x00aty", "\\x00", id="nul-in-english"),
+    pytest.param("ru", "Алматы\x7f", "\\x7f", id="del-in-ru"),
+    pytest.param("variants", "Alma\x85Ata", "\\x85", id="c1-next-line-in-variants"),
+    pytest.param("avoid_kk", "Алма\x0cАта", "\\x0c", id="form-feed-in-avoid"),
+]
+
+
+@pytest.mark.parametrize(("column", "value", "shown"), CONTROL_CELLS)
+def test_control_characters_in_a_cell_are_refused_on_import_naming_the_line(column, value, shown):
+    cells = dict(zip(g.COLUMNS, ROW_ALMATY.split(",")))
+    cells[column] = value
+    text = f"{HEADER}\nMoscow,Мәскеу,Москва,place,,,,,\n" + ",".join(f'"{cells[c]}"' for c in g.COLUMNS) + "\n"
+    with pytest.raises(InputError) as caught:
+        g.parse_csv(text, "in.csv")
+    assert str(caught.value).startswith(f"in.csv:3: control character {shown} in the {column} cell")
+
+
+def test_a_note_with_a_control_character_is_refused_by_add_and_touches_nothing(project_dir):
+    before = tree_digest(project_dir)
+    done = subprocess.run(
+        [sys.executable, "-m", "workflow", "glossary", "add", "Astana", "--kk", "Астана", "--ru", "Астана",
+         "--kind", "place", "--note", "capital\x0bsince 1997"],
+        cwd=project_dir, capture_output=True, text=True, timeout=60,
+    )
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == (
+        "Error: glossary/terms.csv: control character \\x0b in the note cell of 'Astana' "
+        "(TBX and terminals cannot carry it); remove it\n"
+    )
+    assert tree_digest(project_dir) == before
+
+
+def test_tabs_and_line_breaks_in_a_note_survive_csv_tbx_csv():
+    term = g.Term("Almaty", "Алматы", "Алматы", "place", note="first\tcolumn\nsecond line")
+    assert g.parse_tbx(g.to_tbx((term,)).encode("utf-8")) == (term,)
+    assert g.parse_csv(g.to_csv((term,))) == (term,)
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t", ","], ids=["semicolon", "tab", "comma"])
+def test_a_spreadsheet_csv_with_semicolons_or_tabs_is_read_like_the_comma_one(shipped, delimiter):
+    import csv as csv_mod
+    import io
+
+    buffer = io.StringIO()
+    writer = csv_mod.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    for row in csv_mod.reader(io.StringIO(g.to_csv(shipped.terms))):
+        writer.writerow(row)
+    assert g.parse_csv(buffer.getvalue(), "excel.csv") == shipped.terms
+
+
+def test_a_semicolon_csv_with_a_bad_row_names_that_row():
+    text = HEADER.replace(",", ";") + "\nAlmaty;Алматы;;place;;;;;\n"
+    with pytest.raises(InputError) as caught:
+        g.parse_csv(text, "excel.csv")
+    assert str(caught.value) == "excel.csv:2: empty ru form for 'Almaty'"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "declared"),
+    [("utf-16", "UTF-16"), ("utf-16-le", None), ("utf-16-be", None), ("utf-8-sig", "UTF-8"), ("cp1251", "windows-1251")],
+    ids=["utf16-bom-declared", "utf16le-bom", "utf16be-bom", "utf8-bom", "windows-1251-declared"],
+)
+def test_tbx_in_another_encoding_is_read_by_its_bom_or_declaration(shipped, encoding, declared):
+    # Windows-1251 has Russian letters but not all Kazakh ones (ғ, ә): only the terms it can spell.
+    terms = tuple(t for t in shipped.terms if g.to_tbx((t,)).encode(encoding, "ignore").decode(encoding) == g.to_tbx((t,)))
+    assert len(terms) >= 4
+    text = g.to_tbx(terms).replace('encoding="UTF-8"', f'encoding="{declared}"' if declared else "")
+    data = text.encode(encoding)
+    if encoding in ("utf-16-le", "utf-16-be"):
+        data = "\ufeff".encode(encoding) + data
+    assert g.parse_tbx(data, "in.tbx") == terms
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b'<?xml version="1.0" encoding="UTF-8"?>\n<martif>\xff</martif>', "in.tbx:2: not UTF-8 text (byte 0xff); save the TBX file as UTF-8 or declare its encoding in <?xml ... encoding=...?>"),
+        (b'<?xml version="1.0" encoding="x-klingon"?>\n<martif/>', "in.tbx:1: unknown encoding 'x-klingon' in the XML declaration; save the TBX file as UTF-8"),
+    ],
+    ids=["bad-utf8", "unknown-encoding"],
+)
+def test_tbx_that_cannot_be_decoded_gets_a_tbx_message(data, message):
+    with pytest.raises(InputError) as caught:
+        g.parse_tbx(data, "in.tbx")
+    assert str(caught.value) == message
+    assert "CSV" not in str(caught.value)
+
+
 # --- matching English ----------------------------------------------------------------------------
 
 MATCHES = [

@@ -8,6 +8,7 @@ Checks accept any case form of a canonical name (Russian declension, Kazakh case
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -243,7 +244,7 @@ def to_csv(terms: tuple[Term, ...]) -> str:
 
 def parse_csv(text: str, shown: str = "glossary.csv") -> tuple[Term, ...]:
     """Parse and validate glossary CSV text; errors name `shown` and the line."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True)
     header: list[str] | None = None
     header_line = 1
     terms: list[Term] = []
@@ -276,6 +277,16 @@ def parse_csv(text: str, shown: str = "glossary.csv") -> tuple[Term, ...]:
     return tuple(terms)
 
 
+def _delimiter(text: str) -> str:
+    """The header row's delimiter: Excel saves "CSV" with semicolons (or tabs) where the decimal mark is a comma."""
+    # Only the header decides: in a comma file, the variants and avoid_* cells hold ";"-separated lists.
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    try:
+        return csv.Sniffer().sniff(header, delimiters=",;\t").delimiter
+    except csv.Error:
+        return ","
+
+
 def _check_header(header: list[str], shown: str, line: int) -> None:
     missing = [c for c in COLUMNS if c not in header]
     if missing:
@@ -290,8 +301,28 @@ def _check_header(header: list[str], shown: str, line: int) -> None:
         seen.add(c)
 
 
+# Controls other than tab and line breaks: XML (so TBX) cannot carry most of them, and on a terminal they are
+# escape sequences. A glossary refuses them on the way in rather than writing a TBX its own import rejects.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
+def _check_controls(cells: dict[str, str], shown: str, line: int | None) -> None:
+    for column in COLUMNS:
+        found = _CONTROL.search(cells.get(column, ""))
+        if found:
+            char = ord(found.group())
+            name = f"\\x{char:02x}" if char < 0x100 else f"U+{char:04X}"
+            english = " ".join(cells.get("english", "").split())
+            raise InputError(
+                f"control character {name} in the {column} cell of {english!r} (TBX and terminals cannot carry it); remove it",
+                shown,
+                line,
+            )
+
+
 def term_from_cells(cells: dict[str, str], shown: str, line: int | None) -> Term:
     """A validated Term from one row's cells (column name -> text); InputError naming `shown` and `line`."""
+    _check_controls(cells, shown, line)
     english = " ".join(cells.get("english", "").split())
     if not english:
         raise InputError("empty English form", shown, line)
@@ -374,13 +405,47 @@ def to_tbx(terms: tuple[Term, ...]) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"),
+)
+_XML_ENCODING = re.compile(rb"""^<\?xml[^>]*?\sencoding\s*=\s*["']([^"']*)["']""")
+
+
+def _decode_xml(data: bytes, shown: str) -> str:
+    """TBX text decoded as XML is: by its byte order mark, else its declared encoding, else UTF-8."""
+    encoding = next((codec for bom, codec in _BOMS if data.startswith(bom)), None)
+    if encoding is None and data.startswith((b"<\x00?\x00", b"\x00<\x00?")):
+        encoding = "utf-16-le" if data[0] == 0x3C else "utf-16-be"  # UTF-16 without a BOM, as XML allows
+    label = encoding.upper().removesuffix("-SIG") if encoding else "UTF-8"
+    if encoding is None:
+        declared = _XML_ENCODING.match(data)
+        encoding = declared.group(1).decode("ascii", "replace") if declared else "utf-8"
+        label = encoding if declared else "UTF-8"
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise InputError(f"unknown encoding {encoding!r} in the XML declaration; save the TBX file as UTF-8", shown, 1) from None
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].decode(encoding, "replace").count("\n") + 1
+        raise InputError(
+            f"not {label} text (byte 0x{data[exc.start]:02x}); save the TBX file as UTF-8 or declare its encoding in <?xml ... encoding=...?>",
+            shown,
+            line,
+        ) from None
+    # ElementTree reads a str as the text it is, whatever encoding the declaration names.
+    return text.removeprefix("\ufeff")
+
+
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
 def parse_tbx(data: bytes, shown: str = "glossary.tbx") -> tuple[Term, ...]:
     """Read TBX 2 (`martif`: termEntry/langSet/tig|ntig) or TBX 3 (`tbx`: conceptEntry/langSec/termSec) terms."""
-    text = _decode(data, shown)
+    text = _decode_xml(data, shown)
     declaration = re.search(r"<!(DOCTYPE|ENTITY)", text, re.IGNORECASE)
     if declaration:
         line = text.count("\n", 0, declaration.start()) + 1
