@@ -359,6 +359,57 @@ def test_ten_thousand_terms_match_over_the_sample_in_well_under_a_second(shipped
     assert matched - built < 0.1
 
 
+# --- names that are also common words ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def common_names() -> g.Glossary:
+    return g.Glossary(None, (
+        g.Term("Theresa May", "Тереза Мэй", "Тереза Мэй", "person", "f", "", ("May",)),
+        g.Term("Joe Friday", "Джо Фрайдей", "Джо Фрайдей", "person", "m"),
+        g.Term("Condoleezza Rice", "Кондолиза Райс", "Кондолиза Райс", "person", "f"),
+        g.Term("Almaty", "Алматы", "Алматы", "place"),
+    ))
+
+
+COMMON_WORD_MATCHES = [
+    ("Theresa May resigned in May.", None, [("Theresa May", "full")]),
+    ("In May, the rains came.", None, []),
+    ("The vote is on May 5 and results come by 7 May 2019.", None, []),
+    ("May said she would resign.", None, []),  # nothing names her: the month, or the verb, is as likely
+    ("May said she would resign.", {"Theresa May"}, [("May", "full")]),  # the article named her before
+    ("She resigned in May.", {"Theresa May"}, []),  # a date even in an article about her
+    ("Theresa May said May was right, in May.", None, [("Theresa May", "full"), ("May", "full")]),
+    ("Joe Friday called on Friday; Friday said no.", None, [("Joe Friday", "full"), ("Friday", "surname")]),
+    ("On Friday night, Friday morning.", {"Joe Friday"}, []),
+    ("Rice said the rice harvest failed.", None, []),
+    ("Rice said the harvest failed.", {"Condoleezza Rice"}, [("Rice", "surname")]),
+    ("Almaty in May.", None, [("Almaty", "full")]),
+]
+
+
+@pytest.mark.parametrize(("text", "named", "expected"), COMMON_WORD_MATCHES)
+def test_a_name_that_is_also_a_common_word_matches_only_where_it_names_the_person(common_names, text, named, expected):
+    named_terms = None if named is None else frozenset(common_names.get(n) for n in named)
+    found = g.find_terms(common_names, text, named=named_terms)
+    assert [(m.surface, m.part) for m in found] == expected
+
+
+def test_terms_named_in_an_article_are_those_whose_full_name_occurs(common_names):
+    texts = ["Theresa May spoke on Friday.", "May said so.", "Rice fell."]
+    assert g.named_terms(common_names, texts) == frozenset({common_names.get("Theresa May")})
+
+
+@pytest.mark.parametrize("locale", ["kk", "ru"])
+def test_the_month_is_neither_masked_nor_flagged_in_a_sentence_about_a_date(common_names, locale):
+    source = "The election was held in May."
+    prepared = g.prepare(common_names, source, locale)
+    assert prepared.model_input == source
+    assert g.finish(prepared, "Выборы прошли в мае.") == "Выборы прошли в мае."
+    assert g.check_translation(common_names, source, "Выборы прошли в мае.", locale) == []
+    assert g.hints(common_names, source, locale) == []
+
+
 # --- masking through the model -------------------------------------------------------------------
 
 

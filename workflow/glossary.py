@@ -511,12 +511,32 @@ def _tokens_of(text: str) -> list[str]:
     return _TOKEN.findall(text)
 
 
+# Names that are also everyday English words. Alone (a variant or a person's surname), such a word names the
+# person only in a text that names them in full (`named`), and a month or weekday never where it is a date:
+# "in May" is not Theresa May. Capitalisation alone cannot tell: sentences start with "May" too.
+_MONTHS = frozenset("january february march april may june july august september october november december".split())
+_WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+COMMON_WORDS = _MONTHS | _WEEKDAYS | frozenset(
+    "will rice brown bush cook rose young little long hill park green white black king bird grant hope page bill "
+    "mark church hall wood lane rich best strong wise love may even gay bright moon snow frost stone well"
+    .split()
+)
+# Words before a month or weekday that make it a date ("in May", "last Friday", "mid-May").
+_DATE_BEFORE = frozenset(
+    "in on since until till by from of during before after last next early late mid this that every each "
+    "through throughout between".split()
+)
+_DATE_AFTER = frozenset("morning afternoon evening night".split())
+_LISTED = frozenset("and or to through".split())
+
+
 @dataclass(frozen=True)
 class _Entry:
     tokens: tuple[str, ...]  # casefolded
     capitals: tuple[bool, ...]  # a capitalised glossary word only matches a capitalised text word
     term: Term
     part: str
+    common: bool = False  # a variant or surname that is also an everyday word (COMMON_WORDS)
 
 
 def _build_index(terms: tuple[Term, ...]) -> dict:
@@ -527,7 +547,9 @@ def _build_index(terms: tuple[Term, ...]) -> dict:
 
     def entry(form: str, term: Term, part: str) -> _Entry:
         raw = _tokens_of(form)
-        return _Entry(tuple(t.casefold() for t in raw), tuple(t[:1].isupper() for t in raw), term, part)
+        folded = tuple(t.casefold() for t in raw)
+        common = form != term.english and len(folded) == 1 and folded[0] in COMMON_WORDS
+        return _Entry(folded, tuple(t[:1].isupper() for t in raw), term, part, common)
 
     def insert(e: _Entry) -> None:
         node = root
@@ -559,9 +581,36 @@ def _fits(e: _Entry, spans: list[tuple[int, int, str]], i: int) -> bool:
     return all(not cap or spans[i + j][2][:1].isupper() for j, cap in enumerate(e.capitals))
 
 
-def find_terms(glossary: Glossary, text: str) -> list[TermMatch]:
+def _is_number(token: str) -> bool:
+    return bool(re.fullmatch(r"\d+(?:st|nd|rd|th)?", token, re.IGNORECASE))
+
+
+def _is_date(folded: list[str], i: int) -> bool:
+    """Whether the month or weekday at token `i` is used as a date: "in May", "May 5", "7 May", "Friday night"."""
+    if folded[i] not in _MONTHS and folded[i] not in _WEEKDAYS:
+        return False
+    before = [t for t in folded[max(0, i - 3) : i] if t not in ("-", "the")]
+    after = folded[i + 1] if i + 1 < len(folded) else ""
+    if after and (_is_number(after) or after in _DATE_AFTER):
+        return True
+    if not before:
+        return False
+    if before[-1] in _DATE_BEFORE or _is_number(before[-1]):
+        return True
+    # "April and May", "Monday to Friday"
+    return before[-1] in _LISTED and len(before) > 1 and (before[-2] in _MONTHS or before[-2] in _WEEKDAYS)
+
+
+def named_terms(glossary: Glossary, texts) -> frozenset[Term]:
+    """Terms an article names unambiguously (in full, or by a surname that is not an everyday word)."""
+    return frozenset(m.term for text in texts for m in find_terms(glossary, text))
+
+
+def find_terms(glossary: Glossary, text: str, named: frozenset[Term] | None = None) -> list[TermMatch]:
     """Glossary terms in English text: whole words, longest match first, possessives included.
 
+    A variant or surname that is an everyday word ("May") matches only once `text` or the article (`named`)
+    has named its term unambiguously, and a month or weekday never where it is a date.
     Linear in the text whatever the glossary's size: each position walks the token trie only as deep as the
     longest term starting with its words.
     """
@@ -572,6 +621,7 @@ def find_terms(glossary: Glossary, text: str) -> list[TermMatch]:
     folded = [s[2].casefold() for s in spans]
     count = len(spans)
     out: list[TermMatch] = []
+    seen: set[Term] = set(named or ())
     i = 0
     while i < count:
         hit = None
@@ -583,9 +633,12 @@ def find_terms(glossary: Glossary, text: str) -> list[TermMatch]:
                 break
             j += 1
             for candidate in node.get(None, ()):
-                if _fits(candidate, spans, i):
-                    hit = candidate
-                    break
+                if not _fits(candidate, spans, i):
+                    continue
+                if candidate.common and (candidate.term not in seen or _is_date(folded, i)):
+                    continue
+                hit = candidate
+                break
         if hit is None:
             i += 1
             continue
@@ -602,14 +655,15 @@ def find_terms(glossary: Glossary, text: str) -> list[TermMatch]:
             end = spans[last + 2][1]
             last += 2
         out.append(TermMatch(hit.term, spans[i][0], end, text[spans[i][0] : end], hit.part, possessive))
+        seen.add(hit.term)
         i = last + 1
     return out
 
 
-def hints(glossary: Glossary, text: str, locale: str) -> list[str]:
+def hints(glossary: Glossary, text: str, locale: str, named: frozenset[Term] | None = None) -> list[str]:
     """One "English → target" line per distinct term in `text`, for PO extracted comments."""
     out: list[str] = []
-    for match in find_terms(glossary, text):
+    for match in find_terms(glossary, text, named):
         target = _target_text(match.term, locale, match.part)
         if target is None:
             continue
@@ -953,11 +1007,13 @@ def _distinct(matches: list[TermMatch]) -> list[TermMatch]:
     return out
 
 
-def check_translation(glossary: Glossary, source: str, translation: str, locale: str) -> list[TermFlag]:
+def check_translation(
+    glossary: Glossary, source: str, translation: str, locale: str, named: frozenset[Term] | None = None
+) -> list[TermFlag]:
     """Flag each term of `source` whose canonical form (in any case form) is missing from `translation`, misspelt or avoided."""
     flags: list[TermFlag] = []
     words = _words(translation)
-    for match in _distinct(find_terms(glossary, source)):
+    for match in _distinct(find_terms(glossary, source, named)):
         target = _target(match.term, locale, match.part)
         if target is None:
             continue
@@ -1028,7 +1084,9 @@ def _cue(text: str, start: int) -> str:
     return "of" if (before, word) == ("according", "to") else word
 
 
-def prepare(glossary: Glossary, text: str, locale: str, protected: tuple[str, ...] | list[str] = ()) -> Prepared:
+def prepare(
+    glossary: Glossary, text: str, locale: str, protected: tuple[str, ...] | list[str] = (), named: frozenset[Term] | None = None
+) -> Prepared:
     """Mask each glossary term (when `locale` has forms) and each protected span of `text` as an ASCII placeholder."""
     spans: list[tuple[int, int, Term | None, TermMatch | None]] = []
     for part in dict.fromkeys(p for p in protected if p):
@@ -1044,7 +1102,7 @@ def prepare(glossary: Glossary, text: str, locale: str, protected: tuple[str, ..
     for span in spans:
         if not kept or span[0] >= kept[-1][1]:
             kept.append(span)
-    matches = find_terms(glossary, text)
+    matches = find_terms(glossary, text, named)
     for match in matches:
         if match.term.target(locale) is None:
             continue
