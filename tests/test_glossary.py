@@ -377,9 +377,9 @@ COMMON_WORD_MATCHES = [
     ("In May, the rains came.", None, []),
     ("The vote is on May 5 and results come by 7 May 2019.", None, []),
     ("May said she would resign.", None, []),  # nothing names her: the month, or the verb, is as likely
-    ("May said she would resign.", {"Theresa May"}, [("May", "full")]),  # the article named her before
+    ("May said she would resign.", {"Theresa May"}, [("May", "surname")]),  # the article named her before
     ("She resigned in May.", {"Theresa May"}, []),  # a date even in an article about her
-    ("Theresa May said May was right, in May.", None, [("Theresa May", "full"), ("May", "full")]),
+    ("Theresa May said May was right, in May.", None, [("Theresa May", "full"), ("May", "surname")]),
     ("Joe Friday called on Friday; Friday said no.", None, [("Joe Friday", "full"), ("Friday", "surname")]),
     ("On Friday night, Friday morning.", {"Joe Friday"}, []),
     ("Rice said the rice harvest failed.", None, []),

@@ -482,6 +482,7 @@ def review_cmd(
                 "status": e.status,
                 "reason": e.reason,
                 "flags": list(e.flags),
+                "overridden": list(e.overridden),
                 "provenance": e.provenance,
             }
             for r in reviews
@@ -499,6 +500,8 @@ def review_cmd(
             out.print(f"  {row['locale']}: {row['translation'] or '(empty)'}", markup=False)
             for flag in row["flags"]:
                 out.print(f"  ! {flag}", markup=False)
+            for flag in row["overridden"]:
+                out.print(f"  ~ {flag} (overridden by a glossary-ok comment)", markup=False)
             out.print("")
         out.print(f"{len(rows)} pending entr{'y' if len(rows) == 1 else 'ies'}.", markup=False)
         return
@@ -708,25 +711,35 @@ def glossary_check(
     gl = _glossary_of(proj)
     locales_ = select_locales(proj, locale)
     rows = []
+    overridden = []
     checked = 0
     for article in articles_mod.load_articles(proj, slugs or None):
+        named = glossary_mod.named_terms(gl, (s.text for s in article.segments))
         for loc in locales_:
-            review = review_mod.review_article(proj, article, loc, None)
+            # With the glossary, review knows which flags a `# glossary-ok:` comment overrides.
+            review = review_mod.review_article(proj, article, loc, gl)
             for entry in review.entries:
                 if not entry.msgstr:
                     continue
                 checked += 1
-                for flag in glossary_mod.check_translation(gl, entry.segment.text, entry.msgstr, loc):
-                    rows.append({
+                for flag in glossary_mod.check_translation(gl, entry.segment.text, entry.msgstr, loc, named):
+                    row = {
                         "po": review.po_path, "line": entry.line, "reference": entry.reference, "locale": loc,
                         "status": entry.status, "term": flag.term.english, "expected": flag.expected,
                         "found": flag.found, "message": flag.message, "msgstr": entry.msgstr,
-                    })
+                    }
+                    (overridden if f"glossary: {flag.message}" in entry.overridden else rows).append(row)
     if json_out:
         print_json(rows)
     else:
         for row in rows:
             out.print(f"{row['po']}:{row['line']}: [{row['status']}] {row['message']}", markup=False)
+        for row in overridden:
+            out.print(
+                f"{row['po']}:{row['line']}: [{row['status']}] overridden by `# {glossary_mod.OVERRIDE_PREFIX} {row['term']}`: "
+                f"{row['message']}",
+                markup=False,
+            )
     if rows:
         segments = len({(r["po"], r["line"]) for r in rows})
         raise GateError(f"{len(rows)} glossary flag(s) in {segments} of {checked} translated segment(s)")

@@ -559,7 +559,9 @@ def _build_index(terms: tuple[Term, ...]) -> dict:
 
     for term in terms:
         for form in (term.english, *term.variants):
-            e = entry(form, term, "full")
+            # A person's variant that is their surname ("May" of Theresa May) names them by surname.
+            is_surname = term.kind == "person" and form != term.english and _fold(form) == _fold(_last_word(term.english))
+            e = entry(form, term, "surname" if is_surname else "full")
             if not e.tokens:
                 continue
             full.add(e.tokens)
@@ -1025,6 +1027,33 @@ def check_translation(
         elif not _occurrences(target, words):
             flags.append(TermFlag(match.term, target.canonical, "", f"{label}: not found in the translation"))
     return flags
+
+
+# --- a reviewer's override --------------------------------------------------------------------------
+
+# A translator comment `# glossary-ok: Theresa May` on one PO entry: the reviewer checked that entry's rendering of
+# that term (a quote, a nickname, a name left out on purpose) and its flag stops blocking; publish records it.
+OVERRIDE_PREFIX = "glossary-ok:"
+
+
+def overridden_names(comments) -> frozenset[str]:
+    """The terms (folded English forms) that `# glossary-ok: NAME` translator comment lines vouch for."""
+    names = set()
+    for line in comments:
+        line = line.strip()
+        if line.casefold().startswith(OVERRIDE_PREFIX):
+            names.update(_fold(n) for n in line[len(OVERRIDE_PREFIX) :].split(LIST_SEPARATOR) if n.strip())
+    return frozenset(names)
+
+
+def split_overridden(flags: list[TermFlag], comments) -> tuple[list[TermFlag], list[TermFlag]]:
+    """(flags that stand, flags a `# glossary-ok:` comment overrides); the comment names the term or a variant."""
+    names = overridden_names(comments)
+    stand, overridden = [], []
+    for flag in flags:
+        forms = {_fold(flag.term.english), *(_fold(v) for v in flag.term.variants)}
+        (overridden if forms & names else stand).append(flag)
+    return stand, overridden
 
 
 # --- masking through machine translation ---------------------------------------------------------
