@@ -410,6 +410,18 @@ def test_the_month_is_neither_masked_nor_flagged_in_a_sentence_about_a_date(comm
     assert g.hints(common_names, source, locale) == []
 
 
+def test_copy_model_keeps_the_month_and_the_literal_placeholder_text_of_the_source(common_names, installed_models):
+    from workflow import translate
+
+    sources = ["The vote was held in May, code ZXQ1.", "Theresa May spoke in Almaty on Friday."]
+    for locale in ("kk", "ru"):
+        engine = translate.load_engine(translate.find_package("en", locale), beam_size=1, batch_size=16)
+        prepared = [g.prepare(common_names, text, locale) for text in sources]
+        first, second = (g.finish(p, out) for p, out in zip(prepared, engine.translate([p.model_input for p in prepared])))
+        assert first == "The vote was held in May, code ZXQ1."
+        assert "Тереза Мэй" in second and "Алматы" in second and "Friday" in second
+
+
 # --- masking through the model -------------------------------------------------------------------
 
 
