@@ -142,6 +142,15 @@ def test_control_sequences_in_a_translation_reach_the_terminal_only_as_visible_e
     assert json.loads(as_json.stdout)[0]["translation"] == f"Перевод {hostile} конец"
 
 
+def test_segment_table_shows_control_sequences_in_an_article_as_escapes(tmp_path: Path) -> None:
+    path = tmp_path / "hostile.md"
+    path.write_text("---\ntitle: T\ndate: 2026-11-20\nslug: hostile\n---\n\nSee \x1b]0;pwn\x07 and \u202eereh.\n")
+    result = runner.invoke(workflow.cli.app, ["segment", str(path)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "See \\x1b]0;pwn\\x07 and <U+202E>ereh." in result.stdout
+    assert "\x1b" not in result.stdout and "\u202e" not in result.stdout
+
+
 MARKUP_TERMS = [
     pytest.param("Radio [/bold] Free", id="closing-tag"),
     pytest.param("[bold]Astana[/bold]", id="bold-tag"),
