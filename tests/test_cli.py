@@ -96,3 +96,124 @@ def test_segment_table_shows_markdown_text_literally(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "See [bold][/] and [the report](https://e.com)." in result.stdout
     assert "links: 2 segments" in result.stdout
+
+
+# --- terminal safety: user data is shown as text, never as markup or control sequences -----------------
+
+HOSTILE_TEXT = [
+    pytest.param("\x1b[8mhidden\x1b[0m", "\\x1b[8mhidden\\x1b[0m", id="ansi-conceal"),
+    pytest.param("\x1b]52;c;cm0gLXJmIH4=\x07", "\\x1b]52;c;cm0gLXJmIH4=\\x07", id="osc52-clipboard-write"),
+    pytest.param("\x1b]0;pwned\x1b\\", "\\x1b]0;pwned\\x1b\\", id="window-title"),
+    pytest.param("\x9b31mred", "\\x9b31mred", id="c1-csi"),
+    pytest.param("abc\x7f\x08\x08d", "abc\\x7f\\x08\\x08d", id="del-and-backspace"),
+    pytest.param("\u202egnp.exe", "<U+202E>gnp.exe", id="bidi-override"),
+    pytest.param("a\u2066b\u2069c", "a<U+2066>b<U+2069>c", id="bidi-isolate"),
+]
+
+
+@pytest.mark.parametrize(("hostile", "shown"), HOSTILE_TEXT)
+def test_visible_renders_controls_and_bidi_overrides_as_escapes(hostile: str, shown: str) -> None:
+    assert workflow.cli.visible(hostile) == shown
+    assert workflow.cli.visible("Алматы, “quoted” — ok") == "Алматы, “quoted” — ok"
+
+
+@pytest.mark.parametrize(("hostile", "shown"), HOSTILE_TEXT)
+def test_control_sequences_in_a_translation_reach_the_terminal_only_as_visible_escapes(
+    project_dir: Path, hostile: str, shown: str
+) -> None:
+    import polib
+
+    from tests.test_catalog import SLUG, setup_project, translate
+
+    project, path = setup_project(project_dir)
+    (project_dir / "glossary" / "terms.csv").unlink()
+    translate(project, path)
+    po_path = project.po_path(SLUG, "ru")
+    po = polib.pofile(str(po_path))
+    entry = next(e for e in po if not e.obsolete)
+    entry.msgstr = f"Перевод {hostile} конец"
+    po.save()
+    args = ["review", "queue", SLUG, "-l", "ru", "--project", str(project_dir)]
+    done = runner.invoke(workflow.cli.app, args, env={"COLUMNS": "200"})
+    assert done.exit_code == 0, done.output
+    assert f"  ru: Перевод {shown} конец" in done.stdout
+    assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", done.stdout)
+    as_json = runner.invoke(workflow.cli.app, [*args, "--json"])
+    assert json.loads(as_json.stdout)[0]["translation"] == f"Перевод {hostile} конец"
+
+
+def test_segment_table_shows_control_sequences_in_an_article_as_escapes(tmp_path: Path) -> None:
+    path = tmp_path / "hostile.md"
+    path.write_text("---\ntitle: T\ndate: 2026-11-20\nslug: hostile\n---\n\nSee \x1b]0;pwn\x07 and \u202eereh.\n")
+    result = runner.invoke(workflow.cli.app, ["segment", str(path)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "See \\x1b]0;pwn\\x07 and <U+202E>ereh." in result.stdout
+    assert "\x1b" not in result.stdout and "\u202e" not in result.stdout
+
+
+MARKUP_TERMS = [
+    pytest.param("Radio [/bold] Free", id="closing-tag"),
+    pytest.param("[bold]Astana[/bold]", id="bold-tag"),
+    pytest.param("Club :smile: United", id="emoji-code"),
+    pytest.param("Café \u202eriov\u202c Noir", id="bidi-override"),  # the glossary refuses C0/C1 controls themselves
+]
+
+
+@pytest.mark.parametrize("english", MARKUP_TERMS)
+def test_glossary_list_shows_terms_that_look_like_markup_or_controls_literally(project_dir: Path, english: str) -> None:
+    add = runner.invoke(
+        workflow.cli.app,
+        ["glossary", "add", english, "--kk", f"{english} kk", "--ru", f"{english} ru", "--project", str(project_dir)],
+    )
+    assert add.exit_code == 0, add.output
+    assert workflow.cli.visible(english) in add.stdout
+    done = runner.invoke(workflow.cli.app, ["glossary", "list", "--project", str(project_dir)], env={"COLUMNS": "250"})
+    assert done.exit_code == 0, done.output
+    assert workflow.cli.visible(english) in done.stdout
+    assert "\x1b" not in done.stdout and "\u202e" not in done.stdout and "😄" not in done.stdout
+
+
+@pytest.mark.parametrize("name", ["models[/bold]", "models[bold]x", "models:smile:", "models\x1b[8m"], ids=["closing-tag", "bold-tag", "emoji", "ansi"])
+def test_models_list_shows_a_models_path_that_looks_like_markup_literally(tmp_path: Path, name: str) -> None:
+    where = tmp_path / name
+    where.mkdir(parents=True)
+    done = runner.invoke(workflow.cli.app, ["models", "list", "--models-dir", str(where), "--project", str(tmp_path)], env={"COLUMNS": "250"})
+    assert done.exit_code == 0, done.output
+    assert workflow.cli.visible(str(where)) in done.stdout
+    assert "\x1b" not in done.stdout and "😄" not in done.stdout
+
+
+@pytest.mark.parametrize(
+    "english",
+    [":smile:", "[/bold]", "\x1b]52;c;eA==\x07"],
+    ids=["emoji-code", "closing-tag", "osc52"],
+)
+def test_an_error_line_shows_user_text_literally(project_dir: Path, english: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "workflow", "glossary", "remove", english],
+        cwd=project_dir,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert done.stderr == f"Error: glossary/terms.csv: no term {workflow.cli.visible(repr(english))} in the glossary\n"
+
+
+@pytest.mark.parametrize(("path", "command"), COMMANDS, ids=[" ".join(p) or "workflow" for p, _ in COMMANDS])
+def test_every_command_help_shows_its_examples_exactly_as_written(path: tuple[str, ...], command: Any) -> None:
+    examples = [line.strip() for line in (command.help or "").splitlines() if line.strip().startswith("Example: ")]
+    assert examples
+    result = runner.invoke(workflow.cli.app, [*path, "--help"])
+    assert result.exit_code == 0, result.output
+    shown = [line.strip() for line in result.output.splitlines()]
+    for example in examples:
+        # click re-wraps help paragraphs (breaking at hyphens): a "\b" line before the example keeps it whole.
+        assert example in shown, f"`workflow {' '.join(path)} --help` does not show {example!r} as written (a \\b line before it?)"
+
+
+def test_models_build_help_shows_the_nllb_suffix_token() -> None:
+    result = runner.invoke(workflow.cli.app, ["models", "build", "--help"])
+    assert result.exit_code == 0, result.output
+    assert "--source-suffix '</s>'" in result.output
+    assert "e.g. '</s>'" in " ".join(result.output.split())

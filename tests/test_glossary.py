@@ -212,6 +212,97 @@ def test_bad_tbx_is_refused_with_one_line(data, message):
     assert str(caught.value).startswith(message)
 
 
+CONTROL_CELLS = [
+    pytest.param("note", "line\x0btab", "\\x0b", id="vertical-tab-in-note"),
+    pytest.param("note", "a\x1b[8mb", "\\x1b", id="escape-in-note"),
+    pytest.param("english", "Alm\x00aty", "\\x00", id="nul-in-english"),
+    pytest.param("ru", "Алматы\x7f", "\\x7f", id="del-in-ru"),
+    pytest.param("variants", "Alma\x85Ata", "\\x85", id="c1-next-line-in-variants"),
+    pytest.param("avoid_kk", "Алма\x0cАта", "\\x0c", id="form-feed-in-avoid"),
+]
+
+
+@pytest.mark.parametrize(("column", "value", "shown"), CONTROL_CELLS)
+def test_control_characters_in_a_cell_are_refused_on_import_naming_the_line(column, value, shown):
+    cells = dict(zip(g.COLUMNS, ROW_ALMATY.split(",")))
+    cells[column] = value
+    text = f"{HEADER}\nMoscow,Мәскеу,Москва,place,,,,,\n" + ",".join(f'"{cells[c]}"' for c in g.COLUMNS) + "\n"
+    with pytest.raises(InputError) as caught:
+        g.parse_csv(text, "in.csv")
+    assert str(caught.value).startswith(f"in.csv:3: control character {shown} in the {column} cell")
+
+
+def test_a_note_with_a_control_character_is_refused_by_add_and_touches_nothing(project_dir):
+    before = tree_digest(project_dir)
+    done = subprocess.run(
+        [sys.executable, "-m", "workflow", "glossary", "add", "Astana", "--kk", "Астана", "--ru", "Астана",
+         "--kind", "place", "--note", "capital\x0bsince 1997"],
+        cwd=project_dir, capture_output=True, text=True, timeout=60,
+    )
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == (
+        "Error: glossary/terms.csv: control character \\x0b in the note cell of 'Astana' "
+        "(TBX and terminals cannot carry it); remove it\n"
+    )
+    assert tree_digest(project_dir) == before
+
+
+def test_tabs_and_line_breaks_in_a_note_survive_csv_tbx_csv():
+    term = g.Term("Almaty", "Алматы", "Алматы", "place", note="first\tcolumn\nsecond line")
+    assert g.parse_tbx(g.to_tbx((term,)).encode("utf-8")) == (term,)
+    assert g.parse_csv(g.to_csv((term,))) == (term,)
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t", ","], ids=["semicolon", "tab", "comma"])
+def test_a_spreadsheet_csv_with_semicolons_or_tabs_is_read_like_the_comma_one(shipped, delimiter):
+    import csv as csv_mod
+    import io
+
+    buffer = io.StringIO()
+    writer = csv_mod.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    for row in csv_mod.reader(io.StringIO(g.to_csv(shipped.terms))):
+        writer.writerow(row)
+    assert g.parse_csv(buffer.getvalue(), "excel.csv") == shipped.terms
+
+
+def test_a_semicolon_csv_with_a_bad_row_names_that_row():
+    text = HEADER.replace(",", ";") + "\nAlmaty;Алматы;;place;;;;;\n"
+    with pytest.raises(InputError) as caught:
+        g.parse_csv(text, "excel.csv")
+    assert str(caught.value) == "excel.csv:2: empty ru form for 'Almaty'"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "declared"),
+    [("utf-16", "UTF-16"), ("utf-16-le", None), ("utf-16-be", None), ("utf-8-sig", "UTF-8"), ("cp1251", "windows-1251")],
+    ids=["utf16-bom-declared", "utf16le-bom", "utf16be-bom", "utf8-bom", "windows-1251-declared"],
+)
+def test_tbx_in_another_encoding_is_read_by_its_bom_or_declaration(shipped, encoding, declared):
+    # Windows-1251 has Russian letters but not all Kazakh ones (ғ, ә): only the terms it can spell.
+    terms = tuple(t for t in shipped.terms if g.to_tbx((t,)).encode(encoding, "ignore").decode(encoding) == g.to_tbx((t,)))
+    assert len(terms) >= 4
+    text = g.to_tbx(terms).replace('encoding="UTF-8"', f'encoding="{declared}"' if declared else "")
+    data = text.encode(encoding)
+    if encoding in ("utf-16-le", "utf-16-be"):
+        data = "\ufeff".encode(encoding) + data
+    assert g.parse_tbx(data, "in.tbx") == terms
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b'<?xml version="1.0" encoding="UTF-8"?>\n<martif>\xff</martif>', "in.tbx:2: not UTF-8 text (byte 0xff); save the TBX file as UTF-8 or declare its encoding in <?xml ... encoding=...?>"),
+        (b'<?xml version="1.0" encoding="x-klingon"?>\n<martif/>', "in.tbx:1: unknown encoding 'x-klingon' in the XML declaration; save the TBX file as UTF-8"),
+    ],
+    ids=["bad-utf8", "unknown-encoding"],
+)
+def test_tbx_that_cannot_be_decoded_gets_a_tbx_message(data, message):
+    with pytest.raises(InputError) as caught:
+        g.parse_tbx(data, "in.tbx")
+    assert str(caught.value) == message
+    assert "CSV" not in str(caught.value)
+
+
 # --- matching English ----------------------------------------------------------------------------
 
 MATCHES = [
@@ -268,6 +359,69 @@ def test_ten_thousand_terms_match_over_the_sample_in_well_under_a_second(shipped
     assert matched - built < 0.1
 
 
+# --- names that are also common words ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def common_names() -> g.Glossary:
+    return g.Glossary(None, (
+        g.Term("Theresa May", "Тереза Мэй", "Тереза Мэй", "person", "f", "", ("May",)),
+        g.Term("Joe Friday", "Джо Фрайдей", "Джо Фрайдей", "person", "m"),
+        g.Term("Condoleezza Rice", "Кондолиза Райс", "Кондолиза Райс", "person", "f"),
+        g.Term("Almaty", "Алматы", "Алматы", "place"),
+    ))
+
+
+COMMON_WORD_MATCHES = [
+    ("Theresa May resigned in May.", None, [("Theresa May", "full")]),
+    ("In May, the rains came.", None, []),
+    ("The vote is on May 5 and results come by 7 May 2019.", None, []),
+    ("May said she would resign.", None, []),  # nothing names her: the month, or the verb, is as likely
+    ("May said she would resign.", {"Theresa May"}, [("May", "surname")]),  # the article named her before
+    ("She resigned in May.", {"Theresa May"}, []),  # a date even in an article about her
+    ("Theresa May said May was right, in May.", None, [("Theresa May", "full"), ("May", "surname")]),
+    ("Joe Friday called on Friday; Friday said no.", None, [("Joe Friday", "full"), ("Friday", "surname")]),
+    ("On Friday night, Friday morning.", {"Joe Friday"}, []),
+    ("Rice said the rice harvest failed.", None, []),
+    ("Rice said the harvest failed.", {"Condoleezza Rice"}, [("Rice", "surname")]),
+    ("Almaty in May.", None, [("Almaty", "full")]),
+]
+
+
+@pytest.mark.parametrize(("text", "named", "expected"), COMMON_WORD_MATCHES)
+def test_a_name_that_is_also_a_common_word_matches_only_where_it_names_the_person(common_names, text, named, expected):
+    named_terms = None if named is None else frozenset(common_names.get(n) for n in named)
+    found = g.find_terms(common_names, text, named=named_terms)
+    assert [(m.surface, m.part) for m in found] == expected
+
+
+def test_terms_named_in_an_article_are_those_whose_full_name_occurs(common_names):
+    texts = ["Theresa May spoke on Friday.", "May said so.", "Rice fell."]
+    assert g.named_terms(common_names, texts) == frozenset({common_names.get("Theresa May")})
+
+
+@pytest.mark.parametrize("locale", ["kk", "ru"])
+def test_the_month_is_neither_masked_nor_flagged_in_a_sentence_about_a_date(common_names, locale):
+    source = "The election was held in May."
+    prepared = g.prepare(common_names, source, locale)
+    assert prepared.model_input == source
+    assert g.finish(prepared, "Выборы прошли в мае.") == "Выборы прошли в мае."
+    assert g.check_translation(common_names, source, "Выборы прошли в мае.", locale) == []
+    assert g.hints(common_names, source, locale) == []
+
+
+def test_copy_model_keeps_the_month_and_the_literal_placeholder_text_of_the_source(common_names, installed_models):
+    from workflow import translate
+
+    sources = ["The vote was held in May, code ZXQ1.", "Theresa May spoke in Almaty on Friday."]
+    for locale in ("kk", "ru"):
+        engine = translate.load_engine(translate.find_package("en", locale), beam_size=1, batch_size=16)
+        prepared = [g.prepare(common_names, text, locale) for text in sources]
+        first, second = (g.finish(p, out) for p, out in zip(prepared, engine.translate([p.model_input for p in prepared])))
+        assert first == "The vote was held in May, code ZXQ1."
+        assert "Тереза Мэй" in second and "Алматы" in second and "Friday" in second
+
+
 # --- masking through the model -------------------------------------------------------------------
 
 
@@ -298,6 +452,26 @@ def test_a_locale_without_a_column_masks_only_protected_spans(shipped):
 def test_finish_tolerates_what_a_sentencepiece_model_does_to_placeholders(shipped, output, restored):
     prepared = g.prepare(shipped, "He worked in Russia.", "ru")
     assert g.finish(prepared, output) == restored
+
+
+# Every shape the restorer accepts from a model, typed into the article itself.
+PLACEHOLDER_LOOKALIKES = ["ZXQ1", "zxq2", "ZXQ 3", "Z X Q 4", "Z XQ 1", "ZXQ5ға", "ZXQ6-ға", "ZXQ0001", "zXq12", "ZXQ9999"]
+
+
+@pytest.mark.parametrize("literal", PLACEHOLDER_LOOKALIKES)
+@pytest.mark.parametrize(("locale", "stems"), [("kk", ("Алматы", "Ресей")), ("ru", ("Алматы", "Росси"))])
+def test_article_text_that_looks_like_a_placeholder_comes_through_unchanged(shipped, literal, locale, stems):
+    text = f"In Almaty the code {literal} was found, said Russia."
+    prepared = g.prepare(shipped, text, locale)
+    draft = g.finish(prepared, prepared.model_input)
+    assert literal in draft
+    assert [draft.count(stem) for stem in stems] == [1, 1], draft
+
+
+def test_every_placeholder_form_at_once_comes_through_unchanged(shipped):
+    text = "Codes " + ", ".join(PLACEHOLDER_LOOKALIKES) + " in Almaty."
+    prepared = g.prepare(shipped, text, "ru", ("`x`",))
+    assert g.finish(prepared, prepared.model_input) == "Codes " + ", ".join(PLACEHOLDER_LOOKALIKES) + " in Алматы."
 
 
 def test_identity_model_gives_every_term_of_the_sample_its_target_form(shipped, sample):

@@ -237,3 +237,114 @@ def test_review_help_explains_both_forms_with_an_example():
     assert done.exit_code == 0
     text = " ".join(done.stdout.split())
     assert "workflow review [SLUG...]" in text and "workflow review queue [SLUG...]" in text and "Example: workflow review" in text
+
+
+# --- names that are also common words, and the reviewer's recorded override -------------------------
+
+MAY_ARTICLE = """\
+---
+title: Theresa May steps down
+date: 2026-11-20
+slug: may-steps-down
+---
+
+The vote was held in May.
+
+Critics called Theresa May the Maybot.
+
+May said she was sorry.
+"""
+MAY_ROW = "Theresa May,Тереза Мэй,Тереза Мэй,person,f,Former prime minister,May,,\n"
+MAY_RU = {
+    "Theresa May steps down": "Тереза Мэй уходит в отставку",
+    "The vote was held in May.": "Голосование прошло в мае.",
+    "Critics called Theresa May the Maybot.": "Критики прозвали её «Мэйбот».",  # the name left out on purpose
+    "May said she was sorry.": "Мэй сказала, что сожалеет.",
+}
+
+
+def may_project(project_dir: Path, comment: str | None):
+    """The sample project plus the Theresa May term and article, drafted and accepted in Russian with `comment`
+    on the entry that leaves her full name out."""
+    from workflow import catalog
+    from workflow.project import load_project
+
+    with (project_dir / "glossary" / "terms.csv").open("a", encoding="utf-8") as f:
+        f.write(MAY_ROW)
+    path = project_dir / "articles" / "may-steps-down.md"
+    path.write_text(MAY_ARTICLE, encoding="utf-8")
+    project = load_project(project_dir)
+    article = read_article(path, project)
+    drafts = {s.id: MAY_RU[s.text] for s in article.segments}
+    catalog.write_catalog(project, article, "ru", drafts, "translate-en_ru 1.9", now=T1)
+    po = polib.pofile(str(project.po_path(article.slug, "ru")))
+    for entry in po:
+        entry.flags.remove("fuzzy")
+        if comment is not None and "Maybot" in entry.msgid:
+            entry.tcomment = (entry.tcomment + "\n" if entry.tcomment else "") + comment
+    po.save()
+    return project, article
+
+
+MAYBOT_FLAG = "glossary: Theresa May → Тереза Мэй: not found in the translation"
+
+
+@pytest.mark.parametrize(
+    ("comment", "flags", "overridden"),
+    [
+        pytest.param(None, (MAYBOT_FLAG,), (), id="no-comment"),
+        pytest.param("glossary-ok: Theresa May", (), (MAYBOT_FLAG,), id="override"),
+        pytest.param("glossary-ok:  theresa   MAY ", (), (MAYBOT_FLAG,), id="override-case-and-spacing"),
+        pytest.param("glossary-ok: Almaty", (MAYBOT_FLAG,), (), id="another-term"),
+        pytest.param("checked: Theresa May", (MAYBOT_FLAG,), (), id="not-an-override"),
+    ],
+)
+def test_a_glossary_ok_comment_overrides_that_terms_flag_on_that_entry_only(project_dir, comment, flags, overridden):
+    from workflow.glossary import load_glossary
+
+    project, article = may_project(project_dir, comment)
+    result = review.review_article(project, article, "ru", load_glossary(project.glossary_path))
+    by_source = {e.msgid: e for e in result.entries}
+    # "in May" is a date, not the person: the correct "в мае" is not flagged; "May said" after her full name
+    # is her surname, and "Мэй" renders it.
+    assert [(e.msgid, e.flags) for e in result.entries if e.msgid != "Critics called Theresa May the Maybot."] == [
+        ("Theresa May steps down", ()),
+        ("The vote was held in May.", ()),
+        ("May said she was sorry.", ()),
+    ]
+    maybot = by_source["Critics called Theresa May the Maybot."]
+    assert (maybot.flags, maybot.overridden) == (flags, overridden)
+    assert result.complete == (not flags)
+
+
+def test_an_overridden_flag_does_not_block_publish_and_the_manifest_records_it(project_dir):
+    from workflow import publish
+
+    project, article = may_project(project_dir, "glossary-ok: Theresa May")
+    report = publish.publish(project, [article.slug], ["ru"], now=T1)
+    assert report.blocked == ()
+    manifest = json.loads((project.public_dir / "manifest.json").read_text(encoding="utf-8"))
+    line = next(s.line for s in article.segments if "Maybot" in s.text)
+    for name in ("ru/may-steps-down.md", "ru/may-steps-down.html"):
+        assert manifest["files"][name]["glossary_overrides"] == [
+            f"articles/may-steps-down.md:{line}: Theresa May → Тереза Мэй: not found in the translation"
+        ]
+
+
+def test_without_the_override_the_flag_blocks_and_the_manifest_has_no_overrides(project_dir):
+    from workflow import publish
+
+    project, article = may_project(project_dir, None)
+    report = publish.publish(project, [article.slug], ["ru"], now=T1)
+    assert [e.slug for e in report.blocked] == [article.slug]
+    assert not (project.public_dir / "manifest.json").exists()
+
+
+def test_glossary_check_shows_an_overridden_flag_as_overridden_and_passes(project_dir):
+    project, article = may_project(project_dir, "glossary-ok: Theresa May")
+    done = runner.invoke(app, ["glossary", "check", article.slug, "-l", "ru", "--project", str(project_dir)])
+    assert done.exit_code == 0, done.output
+    po = f"locales/ru/LC_MESSAGES/{article.slug}.po"
+    assert "overridden by `# glossary-ok: Theresa May`: Theresa May → Тереза Мэй: not found in the translation" in done.stdout
+    assert done.stdout.rstrip().endswith("render the glossary's terms canonically.")
+    assert po in done.stdout

@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -24,17 +25,14 @@ app = typer.Typer(
     help=(
         "Translate English news articles into Kazakh and Russian, review them as gettext PO files, "
         "and publish only what translators accepted.\n\n"
-        "Example: workflow segment articles/kazakh-migrant-refused-war-contract.md"
+        "\b\nExample: workflow segment articles/kazakh-migrant-refused-war-contract.md"
     ),
     no_args_is_help=True,
     add_completion=False,
-    rich_markup_mode="markdown",
+    rich_markup_mode=None,  # plain help: examples such as '</s>' show as written, not as markup
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-# Piped output is read by people in logs and CI too: give tables room instead of rich's 80 columns.
-out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 ProjectOpt = Annotated[
     Path,
@@ -47,6 +45,44 @@ LocaleOpt = Annotated[
 ]
 WaitOpt = Annotated[bool, typer.Option("--wait", help="Wait for another run's lock instead of refusing.")]
 SlugsArg = Annotated[Optional[list[str]], typer.Argument(help="Article slugs; default: every article.", show_default=False)]
+
+
+# C0 and C1 controls and DEL (escape sequences: hidden text, OSC 52 clipboard writes, window titles) and the
+# bidi controls that reorder what a reader sees (Trojan Source): shown as escapes, never sent to the terminal.
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def _escape(match: re.Match) -> str:
+    char = match.group()
+    if char in _NAMED:
+        return _NAMED[char]
+    return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"<U+{ord(char):04X}>"
+
+
+def visible(text: str) -> str:
+    """`text` with every control character and bidi override shown as an escape (`\\x1b`, `<U+202E>`)."""
+    return _INVISIBLE.sub(_escape, text)
+
+
+class _Terminal(Console):
+    """A console that prints every string as text: no markup, no emoji codes, control characters as escapes.
+
+    Rich turns every string it prints (table cells and titles too) into Text through render_str: escaping
+    there covers every renderer, including the ones added later.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(markup=False, emoji=False, highlight=False, soft_wrap=True, **kwargs)
+
+    def render_str(self, text: str, **kwargs: Any):  # noqa: ANN201 (rich's own signature)
+        kwargs["markup"] = kwargs["emoji"] = False
+        return super().render_str(visible(text), **kwargs)
+
+
+# Piped output is read by people in logs and CI too: give tables room instead of rich's 80 columns.
+out = _Terminal(width=None if sys.stdout.isatty() else 160)
+err = _Terminal(stderr=True)
 
 
 def now() -> dt.datetime:
@@ -95,6 +131,7 @@ def main() -> None:
 def init(project: ProjectOpt = Path(".")) -> None:
     """Start a project: write workflow.toml and the articles/, glossary/ and locales/ folders.
 
+    \b
     Example: workflow init --project newsroom
     """
     config = project / CONFIG_NAME
@@ -112,6 +149,7 @@ def locales(json_out: JsonOpt = False, project: ProjectOpt = Path(".")) -> None:
 
     The project's own target locales are marked with `*`.
 
+    \b
     Example: workflow locales | grep -i kazakh
     """
     from babel import Locale
@@ -144,6 +182,7 @@ def segment(
 
     The title comes first; then each heading, paragraph, quotation, list item and attribution line, split into sentences. Ids are stable: editing one sentence changes only its own id. Link targets and inline code are listed as protected: they are never translated.
 
+    \b
     Example: workflow segment articles/kazakh-migrant-refused-war-contract.md --json
     """
     proj = load_project(project) if (project / CONFIG_NAME).exists() else None
@@ -164,14 +203,12 @@ def segment(
         print_json(rows)
         return
     from rich.table import Table
-    from rich.text import Text
 
     table = Table(title=f"{parsed.slug}: {len(rows)} segments", title_justify="left")
     for col in ("line", "kind", "id", "text"):
         table.add_column(col, overflow="fold")
     for row in rows:
-        # Text(), not str: article text such as "[link](url)" must not be read as rich markup.
-        table.add_row(str(row["line"]), row["kind"], row["id"], Text(row["text"]))
+        table.add_row(str(row["line"]), row["kind"], row["id"], row["text"])
     out.print(table)
 
 
@@ -196,7 +233,7 @@ def _use_models_dir(models_dir: Path | None, project: Path) -> Path:
 
 
 models_app = typer.Typer(
-    help="List, install and build argostranslate model packages.\n\nExample: workflow models list",
+    help="List, install and build argostranslate model packages.\n\n\b\nExample: workflow models list",
     no_args_is_help=True,
 )
 app.add_typer(models_app, name="models")
@@ -206,6 +243,7 @@ app.add_typer(models_app, name="models")
 def models_list(json_out: JsonOpt = False, models_dir: ModelsDirOpt = None, project: ProjectOpt = Path(".")) -> None:
     """List installed translation packages: code, languages, version and where each lives.
 
+    \b
     Example: workflow models list --json
     """
     from workflow import translate as translate_mod
@@ -236,6 +274,7 @@ def models_install(
 ) -> None:
     """Install a model package, checking it fully and load-testing it before it goes into place.
 
+    \b
     Example: workflow models install translate-en_kk-nllb.argosmodel
     """
     from workflow import translate as translate_mod
@@ -272,6 +311,7 @@ def models_build(
 
     The model is load-tested first; prefix tokens must be in its vocabulary.
 
+    \b
     Example: workflow models build --model nllb-ct2 --sp-model nllb-ct2/sentencepiece.bpe.model --from en --to kk --source-prefix eng_Latn --source-suffix '</s>' --target-prefix kaz_Cyrl -o translate-en_kk-nllb.argosmodel
     """
     from workflow import translate as translate_mod
@@ -316,6 +356,7 @@ def translate_cmd(
     changed; edited sentences keep their old translation, marked fuzzy with the previous source;
     removed ones become obsolete. Exit code 2 if a locale has no model installed (nothing is touched).
 
+    \b
     Example: workflow translate kazakh-migrant-refused-war-contract --locale ru
     """
     from workflow import run
@@ -414,6 +455,7 @@ def review_cmd(
     current translation, why each is pending and what the checks flagged (glossary terms, dropped
     link targets or inline code).
 
+    \b
     Example: workflow review queue --locale ru kazakh-migrant-refused-war-contract --json
     """
     from workflow import review as review_mod
@@ -440,6 +482,7 @@ def review_cmd(
                 "status": e.status,
                 "reason": e.reason,
                 "flags": list(e.flags),
+                "overridden": list(e.overridden),
                 "provenance": e.provenance,
             }
             for r in reviews
@@ -457,6 +500,8 @@ def review_cmd(
             out.print(f"  {row['locale']}: {row['translation'] or '(empty)'}", markup=False)
             for flag in row["flags"]:
                 out.print(f"  ! {flag}", markup=False)
+            for flag in row["overridden"]:
+                out.print(f"  ~ {flag} (overridden by a glossary-ok comment)", markup=False)
             out.print("")
         out.print(f"{len(rows)} pending entr{'y' if len(rows) == 1 else 'ies'}.", markup=False)
         return
@@ -500,7 +545,7 @@ def review_cmd(
 glossary_app = typer.Typer(
     help=(
         "The term list (glossary/terms.csv): names that must come out in one agreed Kazakh and Russian spelling.\n\n"
-        "Example: workflow glossary list"
+        "\b\nExample: workflow glossary list"
     ),
     no_args_is_help=True,
 )
@@ -518,6 +563,7 @@ def _glossary_of(proj):
 def glossary_list(json_out: JsonOpt = False, project: ProjectOpt = Path(".")) -> None:
     """List the glossary's terms: English form, Kazakh and Russian forms, kind and gender.
 
+    \b
     Example: workflow glossary list --json
     """
     proj = load_project(project)
@@ -551,6 +597,7 @@ def glossary_add(
 ) -> None:
     """Add a term to the glossary (refused if its English form or a variant is already a term).
 
+    \b
     Example: workflow glossary add "Astana" --kk Астана --ru Астана --kind place
     """
     from workflow import glossary as glossary_mod
@@ -574,6 +621,7 @@ def glossary_remove(
 ) -> None:
     """Remove a term from the glossary.
 
+    \b
     Example: workflow glossary remove "The Urals Weekly"
     """
     from workflow import glossary as glossary_mod
@@ -592,6 +640,7 @@ def glossary_import(
 ) -> None:
     """Import terms from CSV or TBX: terms with the same English form are replaced, new ones appended.
 
+    \b
     Example: workflow glossary import shared-terms.tbx
     """
     from workflow import glossary as glossary_mod
@@ -621,6 +670,7 @@ def glossary_export(
 ) -> None:
     """Export the glossary as CSV (formula-like cells neutralised) or TBX; CSV → TBX → CSV gives the same file.
 
+    \b
     Example: workflow glossary export --format tbx --output terms.tbx
     """
     from workflow import glossary as glossary_mod
@@ -649,6 +699,7 @@ def glossary_check(
 
     Read-only: nothing is rewritten or un-reviewed. Exit code 1 if anything is flagged.
 
+    \b
     Example: workflow glossary check kazakh-migrant-refused-war-contract --locale ru
     """
     from workflow import glossary as glossary_mod
@@ -660,25 +711,35 @@ def glossary_check(
     gl = _glossary_of(proj)
     locales_ = select_locales(proj, locale)
     rows = []
+    overridden = []
     checked = 0
     for article in articles_mod.load_articles(proj, slugs or None):
+        named = glossary_mod.named_terms(gl, (s.text for s in article.segments))
         for loc in locales_:
-            review = review_mod.review_article(proj, article, loc, None)
+            # With the glossary, review knows which flags a `# glossary-ok:` comment overrides.
+            review = review_mod.review_article(proj, article, loc, gl)
             for entry in review.entries:
                 if not entry.msgstr:
                     continue
                 checked += 1
-                for flag in glossary_mod.check_translation(gl, entry.segment.text, entry.msgstr, loc):
-                    rows.append({
+                for flag in glossary_mod.check_translation(gl, entry.segment.text, entry.msgstr, loc, named):
+                    row = {
                         "po": review.po_path, "line": entry.line, "reference": entry.reference, "locale": loc,
                         "status": entry.status, "term": flag.term.english, "expected": flag.expected,
                         "found": flag.found, "message": flag.message, "msgstr": entry.msgstr,
-                    })
+                    }
+                    (overridden if f"glossary: {flag.message}" in entry.overridden else rows).append(row)
     if json_out:
         print_json(rows)
     else:
         for row in rows:
             out.print(f"{row['po']}:{row['line']}: [{row['status']}] {row['message']}", markup=False)
+        for row in overridden:
+            out.print(
+                f"{row['po']}:{row['line']}: [{row['status']}] overridden by `# {glossary_mod.OVERRIDE_PREFIX} {row['term']}`: "
+                f"{row['message']}",
+                markup=False,
+            )
     if rows:
         segments = len({(r["po"], r["line"]) for r in rows})
         raise GateError(f"{len(rows)} glossary flag(s) in {segments} of {checked} translated segment(s)")
@@ -707,6 +768,7 @@ def publish_cmd(
     review) or flagged by a check is not published; its pending segments are listed and the exit code
     is 1, while ready articles in the same run are still published. Unchanged files are not rewritten.
 
+    \b
     Example: workflow publish kazakh-migrant-refused-war-contract --locale ru --dry-run
     """
     from workflow import publish as publish_mod

@@ -8,6 +8,7 @@ Checks accept any case form of a canonical name (Russian declension, Kazakh case
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -243,7 +244,7 @@ def to_csv(terms: tuple[Term, ...]) -> str:
 
 def parse_csv(text: str, shown: str = "glossary.csv") -> tuple[Term, ...]:
     """Parse and validate glossary CSV text; errors name `shown` and the line."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True)
     header: list[str] | None = None
     header_line = 1
     terms: list[Term] = []
@@ -276,6 +277,16 @@ def parse_csv(text: str, shown: str = "glossary.csv") -> tuple[Term, ...]:
     return tuple(terms)
 
 
+def _delimiter(text: str) -> str:
+    """The header row's delimiter: Excel saves "CSV" with semicolons (or tabs) where the decimal mark is a comma."""
+    # Only the header decides: in a comma file, the variants and avoid_* cells hold ";"-separated lists.
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    try:
+        return csv.Sniffer().sniff(header, delimiters=",;\t").delimiter
+    except csv.Error:
+        return ","
+
+
 def _check_header(header: list[str], shown: str, line: int) -> None:
     missing = [c for c in COLUMNS if c not in header]
     if missing:
@@ -290,8 +301,28 @@ def _check_header(header: list[str], shown: str, line: int) -> None:
         seen.add(c)
 
 
+# Controls other than tab and line breaks: XML (so TBX) cannot carry most of them, and on a terminal they are
+# escape sequences. A glossary refuses them on the way in rather than writing a TBX its own import rejects.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
+def _check_controls(cells: dict[str, str], shown: str, line: int | None) -> None:
+    for column in COLUMNS:
+        found = _CONTROL.search(cells.get(column, ""))
+        if found:
+            char = ord(found.group())
+            name = f"\\x{char:02x}" if char < 0x100 else f"U+{char:04X}"
+            english = " ".join(cells.get("english", "").split())
+            raise InputError(
+                f"control character {name} in the {column} cell of {english!r} (TBX and terminals cannot carry it); remove it",
+                shown,
+                line,
+            )
+
+
 def term_from_cells(cells: dict[str, str], shown: str, line: int | None) -> Term:
     """A validated Term from one row's cells (column name -> text); InputError naming `shown` and `line`."""
+    _check_controls(cells, shown, line)
     english = " ".join(cells.get("english", "").split())
     if not english:
         raise InputError("empty English form", shown, line)
@@ -374,13 +405,47 @@ def to_tbx(terms: tuple[Term, ...]) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"),
+)
+_XML_ENCODING = re.compile(rb"""^<\?xml[^>]*?\sencoding\s*=\s*["']([^"']*)["']""")
+
+
+def _decode_xml(data: bytes, shown: str) -> str:
+    """TBX text decoded as XML is: by its byte order mark, else its declared encoding, else UTF-8."""
+    encoding = next((codec for bom, codec in _BOMS if data.startswith(bom)), None)
+    if encoding is None and data.startswith((b"<\x00?\x00", b"\x00<\x00?")):
+        encoding = "utf-16-le" if data[0] == 0x3C else "utf-16-be"  # UTF-16 without a BOM, as XML allows
+    label = encoding.upper().removesuffix("-SIG") if encoding else "UTF-8"
+    if encoding is None:
+        declared = _XML_ENCODING.match(data)
+        encoding = declared.group(1).decode("ascii", "replace") if declared else "utf-8"
+        label = encoding if declared else "UTF-8"
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise InputError(f"unknown encoding {encoding!r} in the XML declaration; save the TBX file as UTF-8", shown, 1) from None
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].decode(encoding, "replace").count("\n") + 1
+        raise InputError(
+            f"not {label} text (byte 0x{data[exc.start]:02x}); save the TBX file as UTF-8 or declare its encoding in <?xml ... encoding=...?>",
+            shown,
+            line,
+        ) from None
+    # ElementTree reads a str as the text it is, whatever encoding the declaration names.
+    return text.removeprefix("\ufeff")
+
+
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
 def parse_tbx(data: bytes, shown: str = "glossary.tbx") -> tuple[Term, ...]:
     """Read TBX 2 (`martif`: termEntry/langSet/tig|ntig) or TBX 3 (`tbx`: conceptEntry/langSec/termSec) terms."""
-    text = _decode(data, shown)
+    text = _decode_xml(data, shown)
     declaration = re.search(r"<!(DOCTYPE|ENTITY)", text, re.IGNORECASE)
     if declaration:
         line = text.count("\n", 0, declaration.start()) + 1
@@ -446,12 +511,32 @@ def _tokens_of(text: str) -> list[str]:
     return _TOKEN.findall(text)
 
 
+# Names that are also everyday English words. Alone (a variant or a person's surname), such a word names the
+# person only in a text that names them in full (`named`), and a month or weekday never where it is a date:
+# "in May" is not Theresa May. Capitalisation alone cannot tell: sentences start with "May" too.
+_MONTHS = frozenset("january february march april may june july august september october november december".split())
+_WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+COMMON_WORDS = _MONTHS | _WEEKDAYS | frozenset(
+    "will rice brown bush cook rose young little long hill park green white black king bird grant hope page bill "
+    "mark church hall wood lane rich best strong wise love may even gay bright moon snow frost stone well"
+    .split()
+)
+# Words before a month or weekday that make it a date ("in May", "last Friday", "mid-May").
+_DATE_BEFORE = frozenset(
+    "in on since until till by from of during before after last next early late mid this that every each "
+    "through throughout between".split()
+)
+_DATE_AFTER = frozenset("morning afternoon evening night".split())
+_LISTED = frozenset("and or to through".split())
+
+
 @dataclass(frozen=True)
 class _Entry:
     tokens: tuple[str, ...]  # casefolded
     capitals: tuple[bool, ...]  # a capitalised glossary word only matches a capitalised text word
     term: Term
     part: str
+    common: bool = False  # a variant or surname that is also an everyday word (COMMON_WORDS)
 
 
 def _build_index(terms: tuple[Term, ...]) -> dict:
@@ -462,7 +547,9 @@ def _build_index(terms: tuple[Term, ...]) -> dict:
 
     def entry(form: str, term: Term, part: str) -> _Entry:
         raw = _tokens_of(form)
-        return _Entry(tuple(t.casefold() for t in raw), tuple(t[:1].isupper() for t in raw), term, part)
+        folded = tuple(t.casefold() for t in raw)
+        common = form != term.english and len(folded) == 1 and folded[0] in COMMON_WORDS
+        return _Entry(folded, tuple(t[:1].isupper() for t in raw), term, part, common)
 
     def insert(e: _Entry) -> None:
         node = root
@@ -472,7 +559,9 @@ def _build_index(terms: tuple[Term, ...]) -> dict:
 
     for term in terms:
         for form in (term.english, *term.variants):
-            e = entry(form, term, "full")
+            # A person's variant that is their surname ("May" of Theresa May) names them by surname.
+            is_surname = term.kind == "person" and form != term.english and _fold(form) == _fold(_last_word(term.english))
+            e = entry(form, term, "surname" if is_surname else "full")
             if not e.tokens:
                 continue
             full.add(e.tokens)
@@ -494,9 +583,36 @@ def _fits(e: _Entry, spans: list[tuple[int, int, str]], i: int) -> bool:
     return all(not cap or spans[i + j][2][:1].isupper() for j, cap in enumerate(e.capitals))
 
 
-def find_terms(glossary: Glossary, text: str) -> list[TermMatch]:
+def _is_number(token: str) -> bool:
+    return bool(re.fullmatch(r"\d+(?:st|nd|rd|th)?", token, re.IGNORECASE))
+
+
+def _is_date(folded: list[str], i: int) -> bool:
+    """Whether the month or weekday at token `i` is used as a date: "in May", "May 5", "7 May", "Friday night"."""
+    if folded[i] not in _MONTHS and folded[i] not in _WEEKDAYS:
+        return False
+    before = [t for t in folded[max(0, i - 3) : i] if t not in ("-", "the")]
+    after = folded[i + 1] if i + 1 < len(folded) else ""
+    if after and (_is_number(after) or after in _DATE_AFTER):
+        return True
+    if not before:
+        return False
+    if before[-1] in _DATE_BEFORE or _is_number(before[-1]):
+        return True
+    # "April and May", "Monday to Friday"
+    return before[-1] in _LISTED and len(before) > 1 and (before[-2] in _MONTHS or before[-2] in _WEEKDAYS)
+
+
+def named_terms(glossary: Glossary, texts) -> frozenset[Term]:
+    """Terms an article names unambiguously (in full, or by a surname that is not an everyday word)."""
+    return frozenset(m.term for text in texts for m in find_terms(glossary, text))
+
+
+def find_terms(glossary: Glossary, text: str, named: frozenset[Term] | None = None) -> list[TermMatch]:
     """Glossary terms in English text: whole words, longest match first, possessives included.
 
+    A variant or surname that is an everyday word ("May") matches only once `text` or the article (`named`)
+    has named its term unambiguously, and a month or weekday never where it is a date.
     Linear in the text whatever the glossary's size: each position walks the token trie only as deep as the
     longest term starting with its words.
     """
@@ -507,6 +623,7 @@ def find_terms(glossary: Glossary, text: str) -> list[TermMatch]:
     folded = [s[2].casefold() for s in spans]
     count = len(spans)
     out: list[TermMatch] = []
+    seen: set[Term] = set(named or ())
     i = 0
     while i < count:
         hit = None
@@ -518,9 +635,12 @@ def find_terms(glossary: Glossary, text: str) -> list[TermMatch]:
                 break
             j += 1
             for candidate in node.get(None, ()):
-                if _fits(candidate, spans, i):
-                    hit = candidate
-                    break
+                if not _fits(candidate, spans, i):
+                    continue
+                if candidate.common and (candidate.term not in seen or _is_date(folded, i)):
+                    continue
+                hit = candidate
+                break
         if hit is None:
             i += 1
             continue
@@ -537,14 +657,15 @@ def find_terms(glossary: Glossary, text: str) -> list[TermMatch]:
             end = spans[last + 2][1]
             last += 2
         out.append(TermMatch(hit.term, spans[i][0], end, text[spans[i][0] : end], hit.part, possessive))
+        seen.add(hit.term)
         i = last + 1
     return out
 
 
-def hints(glossary: Glossary, text: str, locale: str) -> list[str]:
+def hints(glossary: Glossary, text: str, locale: str, named: frozenset[Term] | None = None) -> list[str]:
     """One "English → target" line per distinct term in `text`, for PO extracted comments."""
     out: list[str] = []
-    for match in find_terms(glossary, text):
+    for match in find_terms(glossary, text, named):
         target = _target_text(match.term, locale, match.part)
         if target is None:
             continue
@@ -888,11 +1009,13 @@ def _distinct(matches: list[TermMatch]) -> list[TermMatch]:
     return out
 
 
-def check_translation(glossary: Glossary, source: str, translation: str, locale: str) -> list[TermFlag]:
+def check_translation(
+    glossary: Glossary, source: str, translation: str, locale: str, named: frozenset[Term] | None = None
+) -> list[TermFlag]:
     """Flag each term of `source` whose canonical form (in any case form) is missing from `translation`, misspelt or avoided."""
     flags: list[TermFlag] = []
     words = _words(translation)
-    for match in _distinct(find_terms(glossary, source)):
+    for match in _distinct(find_terms(glossary, source, named)):
         target = _target(match.term, locale, match.part)
         if target is None:
             continue
@@ -904,6 +1027,33 @@ def check_translation(glossary: Glossary, source: str, translation: str, locale:
         elif not _occurrences(target, words):
             flags.append(TermFlag(match.term, target.canonical, "", f"{label}: not found in the translation"))
     return flags
+
+
+# --- a reviewer's override --------------------------------------------------------------------------
+
+# A translator comment `# glossary-ok: Theresa May` on one PO entry: the reviewer checked that entry's rendering of
+# that term (a quote, a nickname, a name left out on purpose) and its flag stops blocking; publish records it.
+OVERRIDE_PREFIX = "glossary-ok:"
+
+
+def overridden_names(comments) -> frozenset[str]:
+    """The terms (folded English forms) that `# glossary-ok: NAME` translator comment lines vouch for."""
+    names = set()
+    for line in comments:
+        line = line.strip()
+        if line.casefold().startswith(OVERRIDE_PREFIX):
+            names.update(_fold(n) for n in line[len(OVERRIDE_PREFIX) :].split(LIST_SEPARATOR) if n.strip())
+    return frozenset(names)
+
+
+def split_overridden(flags: list[TermFlag], comments) -> tuple[list[TermFlag], list[TermFlag]]:
+    """(flags that stand, flags a `# glossary-ok:` comment overrides); the comment names the term or a variant."""
+    names = overridden_names(comments)
+    stand, overridden = [], []
+    for flag in flags:
+        forms = {_fold(flag.term.english), *(_fold(v) for v in flag.term.variants)}
+        (overridden if forms & names else stand).append(flag)
+    return stand, overridden
 
 
 # --- masking through machine translation ---------------------------------------------------------
@@ -963,7 +1113,9 @@ def _cue(text: str, start: int) -> str:
     return "of" if (before, word) == ("according", "to") else word
 
 
-def prepare(glossary: Glossary, text: str, locale: str, protected: tuple[str, ...] | list[str] = ()) -> Prepared:
+def prepare(
+    glossary: Glossary, text: str, locale: str, protected: tuple[str, ...] | list[str] = (), named: frozenset[Term] | None = None
+) -> Prepared:
     """Mask each glossary term (when `locale` has forms) and each protected span of `text` as an ASCII placeholder."""
     spans: list[tuple[int, int, Term | None, TermMatch | None]] = []
     for part in dict.fromkeys(p for p in protected if p):
@@ -971,12 +1123,15 @@ def prepare(glossary: Glossary, text: str, locale: str, protected: tuple[str, ..
         while start != -1:
             spans.append((start, start + len(part), None, None))
             start = text.find(part, start + len(part))
-    spans.sort(key=lambda s: s[0])
+    # Article text that the restorer would take for a placeholder ("ZXQ1", "zxq 2") is masked too and comes
+    # back verbatim: otherwise a literal ZXQ1 would be restored as the first term.
+    spans.extend((m.start(), m.end(), None, None) for m in _PLACEHOLDER.finditer(text))
+    spans.sort(key=lambda s: (s[0], -s[1]))
     kept: list[tuple[int, int, Term | None, TermMatch | None]] = []
     for span in spans:
         if not kept or span[0] >= kept[-1][1]:
             kept.append(span)
-    matches = find_terms(glossary, text)
+    matches = find_terms(glossary, text, named)
     for match in matches:
         if match.term.target(locale) is None:
             continue

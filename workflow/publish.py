@@ -385,6 +385,10 @@ def _run(
                 "segments": len(article.segments),
                 "models": models,
             }
+            # What a reviewer overrode with `# glossary-ok: TERM` goes on record with the edition it let through.
+            overrides = [f"{e.reference}: {o.removeprefix('glossary: ')}" for e in review.entries for o in e.overridden]
+            if overrides:
+                facts["glossary_overrides"] = overrides
             names = []
             for suffix, content in ((".md", rendered.markdown), (".html", rendered.html)):
                 name = f"{locale}/{article.slug}{suffix}"

@@ -33,6 +33,7 @@ class EntryState:
     flags: tuple[str, ...]  # check messages, e.g. "link target (https://x) missing from the translation"
     provenance: str | None  # model package that drafted it, from the `# machine:` comment
     line: int | None = None  # line of the entry in the PO file
+    overridden: tuple[str, ...] = ()  # glossary flags a `# glossary-ok: TERM` translator comment overrides
 
     @property
     def pending(self) -> bool:
@@ -112,12 +113,14 @@ def run_checks(segment: Segment, translation: str) -> list[str]:
     return messages
 
 
-def _glossary_flags(glossary, source: str, translation: str, locale: str) -> list[str]:
+def _glossary_flags(glossary, source: str, translation: str, locale: str, comments=(), named=None) -> tuple[list[str], list[str]]:
+    """(glossary flags that block, flags a `# glossary-ok:` translator comment overrides)."""
     if glossary is None or not translation:
-        return []
-    from workflow.glossary import check_translation
+        return [], []
+    from workflow.glossary import check_translation, split_overridden
 
-    return [f"glossary: {flag.message}" for flag in check_translation(glossary, source, translation, locale)]
+    stand, overridden = split_overridden(check_translation(glossary, source, translation, locale, named), comments)
+    return [f"glossary: {f.message}" for f in stand], [f"glossary: {f.message}" for f in overridden]
 
 
 # --- reading state -------------------------------------------------------------------------------------
@@ -158,13 +161,19 @@ def review_article(project: Project, article: Article, locale: str, glossary=Non
                 shown,
                 e.line,
             )
+    named = None
+    if glossary is not None:
+        from workflow.glossary import named_terms
+
+        named = named_terms(glossary, (seg.text for seg, _ in keyed))  # "May" alone counts once she is named
     for seg, ctxt in keyed:
         e = by_key.get((ctxt, seg.text))
         if e is None:
             raise InputError(
                 f"sentence missing from {shown}; {_stale(article.slug)}", project.relative(article.path), seg.line
             )
-        flags = run_checks(seg, e.msgstr) + _glossary_flags(glossary, seg.text, e.msgstr, locale)
+        glossary_flags, overridden = _glossary_flags(glossary, seg.text, e.msgstr, locale, e.comments, named)
+        flags = run_checks(seg, e.msgstr) + glossary_flags
         entries.append(
             EntryState(
                 segment=seg,
@@ -177,6 +186,7 @@ def review_article(project: Project, article: Article, locale: str, glossary=Non
                 flags=tuple(flags),
                 provenance=e.provenance,
                 line=e.line,
+                overridden=tuple(overridden),
             )
         )
     return _summary(article.slug, locale, shown, entries, exists=True)
