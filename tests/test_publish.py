@@ -623,7 +623,7 @@ def test_a_withdrawn_story_stays_down_on_publish_until_the_withdrawal_is_undone(
     assert [(e.published, e.withdrawn) for e in named.editions] == [(False, True)]
     assert tree_digest(proj.public_dir) == down
 
-    publish.undo_withdrawal(proj, SAMPLE_SLUG, now=LATER)
+    publish.undo_withdrawal(proj, SAMPLE_SLUG)
     assert tree_digest(proj.public_dir) == down  # undo only lifts the ban; publishing is the editor's next step
     back = publish.publish(proj, now=LATER)
     assert [(e.locale, e.published) for e in back.editions] == [("kk", True), ("ru", True)]
@@ -730,7 +730,7 @@ def test_an_unpublished_article_can_be_withdrawn_before_it_ever_goes_out(project
 def test_undo_of_a_story_that_is_not_withdrawn_is_refused(project_dir):
     proj, _ = published(project_dir)
     with pytest.raises(InputError, match=f"{SAMPLE_SLUG!r} is not withdrawn"):
-        publish.undo_withdrawal(proj, SAMPLE_SLUG, now=LATER)
+        publish.undo_withdrawal(proj, SAMPLE_SLUG)
 
 
 def test_removal_never_follows_a_symlinked_locale_directory_out_of_the_output_directory(project_dir, tmp_path):
