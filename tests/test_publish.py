@@ -914,3 +914,49 @@ def test_cli_withdraw_of_an_unknown_slug_is_one_error_line(project_dir):
     assert result.returncode == 1
     assert result.stderr.strip().startswith("Error: ") and len(result.stderr.strip().splitlines()) == 1
     assert "no published edition and no article with slug 'kazakh-migrant-refused'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "note",
+    ['court order 12/3 "B"', "tab\tnewline\nDEL\x7f ESC\x1b back\\slash", "Решение суда №5"],
+    ids=["quotes", "control-characters", "cyrillic"],
+)
+def test_the_editors_reason_is_kept_exactly_in_the_withdrawal_list_and_the_manifest(project_dir, note):
+    proj, _ = published(project_dir, second=False)
+    publish.withdraw(proj, SAMPLE_SLUG, locales=["ru"], now=LATER, note=note)
+    assert publish.read_withdrawals(proj)[SAMPLE_SLUG].note == note
+    assert {r["note"] for r in manifest_of(proj)["removed"]} == {note}
+
+
+def test_undo_in_one_locale_of_a_story_withdrawn_everywhere_keeps_the_others_down(project_dir):
+    proj, _ = published(project_dir, second=False)
+    publish.withdraw(proj, SAMPLE_SLUG, now=LATER)
+    before = tree_digest(project_dir)
+    assert publish.undo_withdrawal(proj, SAMPLE_SLUG, ["kk"], dry_run=True).dry_run
+    assert tree_digest(project_dir) == before
+    publish.undo_withdrawal(proj, SAMPLE_SLUG, ["kk"])
+    report = publish.publish(proj, now=LATER)
+    assert [(e.locale, e.published, e.withdrawn) for e in report.editions] == [("kk", True, False), ("ru", False, True)]
+
+
+def test_a_slug_renamed_in_the_front_matter_takes_the_old_slugs_editions_out_of_the_index(project_dir):
+    proj, article = published(project_dir, second=False)
+    article.path.write_text(article.source.replace(f"slug: {SAMPLE_SLUG}", "slug: kazakh-migrant-deported"), encoding="utf-8")
+    report = publish.publish(proj, locales=["ru"], now=LATER)
+    assert sorted((r.file, r.why) for r in report.removed) == [
+        (f"ru/{SAMPLE_SLUG}.html", "source deleted"), (f"ru/{SAMPLE_SLUG}.md", "source deleted")
+    ]
+    assert SAMPLE_SLUG not in (proj.public_dir / "ru" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_killed_withdraws_temp_is_removed_but_no_other_temp_like_file_in_the_project(project_dir):
+    proj, _ = published(project_dir, second=False)
+    stale = proj.root / f".{WITHDRAWN}.k1ll3d.tmp"
+    stale.write_text("half a list", encoding="utf-8")
+    theirs = {proj.root / ".notes.tmp": b"mine", proj.root / ".git" / f".{WITHDRAWN}.x.tmp": b"git's"}
+    for path, data in theirs.items():
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(data)
+    publish.withdraw(proj, SAMPLE_SLUG, locales=["ru"], now=LATER)
+    assert not stale.exists()
+    assert {path: path.read_bytes() for path in theirs} == theirs

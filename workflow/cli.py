@@ -811,7 +811,7 @@ def withdraw_cmd(
     ] = False,
     reason: Annotated[str, typer.Option("--reason", help="Why, for the record (withdrawn.toml and the manifest).")] = "",
     out_dir: OutOpt = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Report what would be removed; write nothing.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Report what would be removed (or lifted); write nothing.")] = False,
     wait: WaitOpt = False,
     json_out: JsonOpt = False,
     project: ProjectOpt = Path("."),
@@ -829,7 +829,7 @@ def withdraw_cmd(
 
     proj = load_project(project)
     if undo:
-        report = publish_mod.undo_withdrawal(proj, slug, locale, wait=wait)
+        report = publish_mod.undo_withdrawal(proj, slug, locale, dry_run=dry_run, wait=wait)
     else:
         report = publish_mod.withdraw(proj, slug, locale, now=now(), out_dir=out_dir, note=reason, dry_run=dry_run, wait=wait)
     if json_out:
@@ -838,7 +838,7 @@ def withdraw_cmd(
     where = ", ".join(report.locales) if report.locales else "every locale"
     if report.undo:
         out.print(
-            f"Lifted the withdrawal of {slug} ({where}) in {report.record}; "
+            f"{'Would lift' if report.dry_run else 'Lifted'} the withdrawal of {slug} ({where}) in {report.record}; "
             f"publish it again with `workflow publish {slug}`.",
             markup=False,
         )

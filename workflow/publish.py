@@ -12,6 +12,7 @@ the manifest lists are ever removed, and each removal is logged in the manifest'
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -33,7 +34,7 @@ from workflow import catalog as catalog_mod
 from workflow.errors import InputError
 from workflow.project import Project, check_locale, check_slug, select_locales
 from workflow.review import ArticleReview, review_article
-from workflow.storage import atomic_write, project_lock, remove_stale_temps
+from workflow.storage import TEMP_SUFFIX, atomic_write, project_lock, remove_stale_temps
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_FORMAT = 1
@@ -416,6 +417,14 @@ def withdrawn_path(project: Project) -> Path:
     return project.root / WITHDRAWN_NAME
 
 
+def _remove_withdrawn_temps(project: Project) -> None:
+    # Only atomic_write's own temp names for this one file: the project root holds the user's files (and .git).
+    for tmp in project.root.glob(f".{WITHDRAWN_NAME}.*{TEMP_SUFFIX}"):
+        if tmp.is_file() and not tmp.is_symlink():
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+
+
 def read_withdrawals(project: Project) -> dict[str, Withdrawal]:
     """The stories in withdrawn.toml by slug ({} if there is no such file); InputError naming the line if it is bad."""
     path = withdrawn_path(project)
@@ -537,6 +546,7 @@ def publish(
         return _run(project, loaded, selected, out, now, dry_run, glossary, withdrawals, full=not slugs)
     with project_lock(project.root, wait=wait):
         remove_stale_temps(out)
+        _remove_withdrawn_temps(project)
         return _run(project, loaded, selected, out, now, dry_run, glossary, withdrawals, full=not slugs)
 
 
@@ -790,6 +800,7 @@ def withdraw(
         return _withdraw(project, slug, codes, out, now, note, record, dry_run=True)
     with project_lock(project.root, wait=wait):
         remove_stale_temps(out)
+        _remove_withdrawn_temps(project)
         return _withdraw(project, slug, codes, out, now, note, record, dry_run=False)
 
 
@@ -818,13 +829,17 @@ def _withdraw(project, slug, codes, out, now, note, record, dry_run) -> Withdraw
     return WithdrawReport(slug, codes, False, dry_run, out, record, report.removed, report.files)
 
 
-def undo_withdrawal(project: Project, slug: str, locales: list[str] | None = None, *, wait: bool = False) -> WithdrawReport:
+def undo_withdrawal(
+    project: Project, slug: str, locales: list[str] | None = None, *, dry_run: bool = False, wait: bool = False
+) -> WithdrawReport:
     """Lift a withdrawal (in every locale, or only `locales`): the next `publish` may publish the story again."""
     check_slug(slug)
     codes = tuple(dict.fromkeys(check_locale(c) for c in locales)) if locales else None
     path = withdrawn_path(project)
     record = project.relative(path)
-    with project_lock(project.root, wait=wait):
+    with contextlib.nullcontext() if dry_run else project_lock(project.root, wait=wait):
+        if not dry_run:
+            _remove_withdrawn_temps(project)
         withdrawals = read_withdrawals(project)
         before = withdrawals.get(slug)
         if before is None or (codes is not None and not any(before.covers(c) for c in codes)):
@@ -839,8 +854,9 @@ def undo_withdrawal(project: Project, slug: str, locales: list[str] | None = Non
                 remaining[slug] = Withdrawal(slug, keep, before.withdrawn, before.note)
             else:
                 del remaining[slug]
-        atomic_write(path, render_withdrawals(remaining))
-    return WithdrawReport(slug, codes, True, False, project.public_dir, record)
+        if not dry_run:
+            atomic_write(path, render_withdrawals(remaining))
+    return WithdrawReport(slug, codes, True, dry_run, project.public_dir, record)
 
 
 def _check_story_slug(slug: str) -> None:
