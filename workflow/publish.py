@@ -13,6 +13,7 @@ the manifest lists are ever removed, and each removal is logged in the manifest'
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -318,11 +319,6 @@ def read_manifest(path: Path) -> dict[str, dict[str, Any]]:
     return _load_manifest(path)[0]
 
 
-def read_removals(path: Path) -> list[dict[str, Any]]:
-    """The manifest's log of removed files, oldest first ([] if there is none); InputError if it is damaged."""
-    return _load_manifest(path)[1]
-
-
 _REMOVAL_KEYS = ("file", "slug", "locale", "why", "removed")
 
 
@@ -469,10 +465,10 @@ def read_withdrawals(project: Project) -> dict[str, Withdrawal]:
 
 
 def _table_line(lines: list[str], slug: str) -> int | None:
-    for number, line in enumerate(lines, start=1):
-        if line.lstrip().startswith("[") and slug in line:
-            return number
-    return None
+    headers = {f"[{slug}]", f'["{slug}"]', f"['{slug}']"}
+    exact = [n for n, line in enumerate(lines, start=1) if line.split("#")[0].strip() in headers]
+    loose = [n for n, line in enumerate(lines, start=1) if line.lstrip().startswith("[") and slug in line]
+    return (exact or loose or [None])[0]
 
 
 def _key_line(lines: list[str], header: int | None, key: str) -> int | None:
@@ -698,7 +694,7 @@ def _commit(
     for r in removals:
         removed_paths.append(_removable(out, r.file))
         entry = files.pop(r.file)
-        log = [*log, {**r.__dict__, "removed": now.isoformat(), "published": entry.get("published"), "sha256": entry.get("sha256")}]
+        log = [*log, {**dataclasses.asdict(r), "removed": now.isoformat(), "published": entry.get("published"), "sha256": entry.get("sha256")}]
     touched = tuple(dict.fromkeys([*locales, *(r.locale for r in removals)]))
     for locale in touched:
         listed = [
@@ -813,7 +809,7 @@ def _withdraw(project, slug, codes, out, now, note, record, dry_run) -> Withdraw
         raise InputError(
             f"no published edition and no article with slug {slug!r}; nothing withdrawn "
             f"(published: {', '.join(published) or 'none'})",
-            out / MANIFEST_NAME,
+            project.relative(out / MANIFEST_NAME),
         )
     before = withdrawals.get(slug)
     if before is None or before.locales is None or codes is None:
@@ -849,6 +845,7 @@ def undo_withdrawal(
         if codes is None:
             del remaining[slug]
         else:
+            # Lifting one locale of an "all" withdrawal narrows it to the project's other current locales.
             keep = tuple(c for c in (before.locales or project.locales) if c not in codes)
             if keep:
                 remaining[slug] = Withdrawal(slug, keep, before.withdrawn, before.note)
