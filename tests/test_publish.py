@@ -434,6 +434,9 @@ def test_out_dir_places_the_editions_elsewhere(project_dir, tmp_path):
         ('{"files": {"../../evil.html": {}}}', "unexpected entry '../../evil.html' in the publish manifest"),
         ('{"files": {"ru/../x.html": {}}}', "unexpected entry 'ru/../x.html' in the publish manifest"),
         ('{"files": {"ru/a.html": {"slug": "a", "locale": "ru", "date": "soon", "title": "A"}}}', "entry 'ru/a.html' lacks its slug, title or date"),
+        # Removal trusts the manifest's names: an entry must name the very file of its slug and locale.
+        ('{"files": {"ru/a.html": {"slug": "b", "locale": "ru", "date": "2026-11-24", "title": "B"}}}', "entry 'ru/a.html' is not the file of its slug 'b' in 'ru'"),
+        ('{"files": {"ru/a.html": {"slug": "a", "locale": "kk", "date": "2026-11-24", "title": "A"}}}', "entry 'ru/a.html' is not the file of its slug 'a' in 'kk'"),
     ],
 )
 def test_a_damaged_manifest_is_reported_not_trusted(project_dir, content, message):
@@ -739,9 +742,22 @@ def test_removal_never_follows_a_symlinked_locale_directory_out_of_the_output_di
     shutil.move(proj.public_dir / "ru", elsewhere)
     (proj.public_dir / "ru").symlink_to(elsewhere)
     before = tree_digest(elsewhere)
+    project_before = tree_digest(project_dir)
     with pytest.raises(InputError, match="resolves outside the output directory"):
         publish.withdraw(proj, SAMPLE_SLUG, locales=["ru"], now=LATER)
     assert tree_digest(elsewhere) == before
+    assert tree_digest(project_dir) == project_before  # refused before anything, the withdrawal list included
+
+
+def test_withdrawing_again_changes_nothing_not_even_the_time(project_dir):
+    proj, _ = published(project_dir, second=False)
+    publish.withdraw(proj, SAMPLE_SLUG, now=NOW, note="legal request")
+    before, stamps = tree_digest(project_dir), mtimes(project_dir)
+    again = publish.withdraw(proj, SAMPLE_SLUG, locales=["ru"], now=LATER)
+    assert again.removed == () and {f.action for f in again.files} <= {"unchanged"}
+    lock = ".workflow.lock"  # the lock holder's pid is written on every run
+    assert tree_digest(project_dir) == before
+    assert {k: v for k, v in mtimes(project_dir).items() if k != lock} == {k: v for k, v in stamps.items() if k != lock}
 
 
 @pytest.mark.parametrize(

@@ -339,6 +339,13 @@ def _load_manifest(path: Path) -> tuple[dict[str, dict[str, Any]], list[dict[str
             raise InputError(f"unexpected entry {name!r} in the publish manifest", path)
         if base != "index.html" and not _edition_entry_ok(entry):
             raise InputError(f"entry {name!r} lacks its slug, title or date; delete the manifest to republish everything", path)
+        if base != "index.html" and (entry["slug"], entry["locale"]) != (stem, locale):
+            # Withdrawal removes the files listed under a slug: a name must be that slug's own file.
+            raise InputError(
+                f"entry {name!r} is not the file of its slug {entry['slug']!r} in {entry['locale']!r}; "
+                "delete the manifest to republish everything",
+                path,
+            )
     removed = data.get("removed", [])
     if not isinstance(removed, list) or not all(
         isinstance(r, dict) and all(isinstance(r.get(k), str) for k in _REMOVAL_KEYS) for r in removed
@@ -816,8 +823,13 @@ def _withdraw(project, slug, codes, out, now, note, record, dry_run) -> Withdraw
         merged = None if codes is None or (before is not None and before.locales is None) else codes
     else:
         merged = tuple(sorted({*before.locales, *codes}))
-    withdrawal = Withdrawal(slug, merged, now, note or (before.note if before else ""))
+    if before is not None and merged == before.locales and note in ("", before.note):
+        withdrawal = before  # nothing new: keep the record (and its time) as it is
+    else:
+        withdrawal = Withdrawal(slug, merged, now, note or (before.note if before else ""))
     removals = [Removal(name, slug, e["locale"], WITHDRAWN, withdrawal.note) for name, e in live.items() if withdrawal.covers(e["locale"])]
+    for r in removals:
+        _removable(out, r.file)  # refuse before recording anything, so a refusal leaves the project as it was
     if not dry_run:
         # The decision first: if the run dies now, the next publish finishes the takedown.
         atomic_write(withdrawn_path(project), render_withdrawals({**withdrawals, slug: withdrawal}))
