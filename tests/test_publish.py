@@ -976,3 +976,37 @@ def test_a_killed_withdraws_temp_is_removed_but_no_other_temp_like_file_in_the_p
     publish.withdraw(proj, SAMPLE_SLUG, locales=["ru"], now=LATER)
     assert not stale.exists()
     assert {path: path.read_bytes() for path in theirs} == theirs
+
+
+def _fifo(path: Path, outside: Path) -> None:
+    os.mkfifo(path)
+
+
+def _directory(path: Path, outside: Path) -> None:
+    path.mkdir()
+
+
+def _link_outside(path: Path, outside: Path) -> None:
+    outside.write_text('[kazakh-migrant-refused-war-contract]\nlocales = "all"\n', encoding="utf-8")
+    path.symlink_to(outside)
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (_fifo, "withdrawn.toml: not a regular file; the withdrawal list must be a file"),
+        (_directory, "withdrawn.toml: not a regular file; the withdrawal list must be a file"),
+        (_link_outside, "withdrawn.toml: refusing to read the withdrawal list through a link that leads outside the project"),
+    ],
+    ids=["fifo", "directory", "symlink-outside"],
+)
+def test_a_withdrawal_list_that_is_not_a_plain_file_in_the_project_is_refused_without_waiting(project_dir, tmp_path, make, message):
+    proj, _ = published(project_dir, second=False)
+    make(proj.root / WITHDRAWN, tmp_path / "elsewhere.toml")
+    before = {k: v for k, v in tree_digest(project_dir).items() if k != WITHDRAWN} if make is not _fifo else None
+    for run in (lambda: publish.publish(proj, now=LATER), lambda: publish.withdraw(proj, SAMPLE_SLUG, now=LATER)):
+        with pytest.raises(InputError) as caught:
+            run()
+        assert str(caught.value) == message
+    if before is not None:
+        assert {k: v for k, v in tree_digest(project_dir).items() if k != WITHDRAWN} == before

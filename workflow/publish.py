@@ -17,7 +17,9 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import os
 import re
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -431,15 +433,29 @@ def _remove_withdrawn_temps(project: Project) -> None:
 def read_withdrawals(project: Project) -> dict[str, Withdrawal]:
     """The stories in withdrawn.toml by slug ({} if there is no such file); InputError naming the line if it is bad."""
     path = withdrawn_path(project)
-    shown = project.relative(path)
+    shown = WITHDRAWN_NAME  # always at the root; not resolved, so a link is named as the user sees it
+    if path.is_symlink() and not path.resolve().is_relative_to(project.root.resolve()):
+        raise InputError("refusing to read the withdrawal list through a link that leads outside the project", shown)
     try:
-        text = path.read_text(encoding="utf-8")
+        # O_NONBLOCK: a FIFO put in its place must not hang a run that holds the project lock.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
         return {}
+    except IsADirectoryError:
+        raise InputError("not a regular file; the withdrawal list must be a file", shown) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the withdrawal list: {exc.strerror}", shown) from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise InputError("not a regular file; the withdrawal list must be a file", shown)
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            text = handle.read().decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", shown) from None
     except OSError as exc:
         raise InputError(f"cannot read the withdrawal list: {exc.strerror}", shown) from None
+    finally:
+        os.close(fd)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -798,7 +814,7 @@ def withdraw(
     _check_story_slug(slug)
     codes = tuple(dict.fromkeys(check_locale(c) for c in locales)) if locales else None
     out = _output_dir(project, out_dir)
-    record = project.relative(withdrawn_path(project))
+    record = WITHDRAWN_NAME
     if dry_run:
         return _withdraw(project, slug, codes, out, now, note, record, dry_run=True)
     with project_lock(project.root, wait=wait):
@@ -844,7 +860,7 @@ def undo_withdrawal(
     check_slug(slug)
     codes = tuple(dict.fromkeys(check_locale(c) for c in locales)) if locales else None
     path = withdrawn_path(project)
-    record = project.relative(path)
+    record = WITHDRAWN_NAME
     with contextlib.nullcontext() if dry_run else project_lock(project.root, wait=wait):
         if not dry_run:
             _remove_withdrawn_temps(project)
