@@ -212,6 +212,8 @@ def test_a_never_translated_article_is_blocked_with_every_segment_pending(projec
     (blocked,) = publish.publish(proj, locales=["kk"], now=NOW).blocked
     assert len(blocked.pending) == 29
     assert blocked.pending[0].reason == "untranslated (no catalog yet: run `workflow translate`)"
+    assert (blocked.catalog, blocked.pending[0].catalog) == ("", "")  # nothing to open yet
+    assert blocked.pending[0].text == article.segments[0].text
 
 
 def test_an_accepted_translation_that_breaks_the_glossary_is_flagged_and_blocks(project_dir):

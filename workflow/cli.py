@@ -743,13 +743,11 @@ def publish_cmd(
 
 def _render_publish(proj, report) -> None:
     for edition in report.blocked:
-        out.print(
-            f"Blocked {edition.locale}/{edition.slug}: {len(edition.pending)} segment(s) pending; open {edition.catalog}",
-            markup=False,
-        )
+        to_open = f"; open {edition.catalog}" if edition.catalog else ""
+        out.print(f"Blocked {edition.locale}/{edition.slug}: {len(edition.pending)} segment(s) pending{to_open}", markup=False)
         for p in edition.pending:
             out.print(f"  {p.reference}  {p.segment}  {p.reason}", markup=False)
-            out.print(f"    “{_short(p.text)}”  → {p.catalog}", markup=False)
+            out.print(f"    “{_short(p.text)}”" + (f"  → {p.catalog}" if p.catalog else ""), markup=False)
     for stale in report.stale:
         page = proj.relative(report.out_dir / stale.files[-1])
         where = f"the live edition ({page}, published {stale.published})"

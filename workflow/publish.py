@@ -85,7 +85,7 @@ class PendingSegment:
     reason: str
     # What a person needs to act on it; derived from the two above, so not part of its identity.
     text: str = field(default="", compare=False)  # the English sentence
-    catalog: str = field(default="", compare=False)  # "locales/ru/LC_MESSAGES/<slug>.po:<line>": where to review it
+    catalog: str = field(default="", compare=False)  # "locales/ru/LC_MESSAGES/<slug>.po:<line>": where to review it ("" if no PO yet)
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,7 @@ class Edition:
     files: tuple[str, ...] = ()  # paths relative to the output directory
     pending: tuple[PendingSegment, ...] = ()
     withdrawn: bool = False  # listed in withdrawn.toml: not published, whatever its review state
-    catalog: str = ""  # the PO file, relative to the project
+    catalog: str = ""  # the PO file, relative to the project ("" while there is none)
 
 
 @dataclass(frozen=True)
@@ -302,7 +302,7 @@ def gate(project: Project, article: articles_mod.Article, locale: str, glossary:
                 reason += " (no catalog yet: run `workflow translate`)"
             if entry.flags:
                 reason += ": " + "; ".join(entry.flags)
-            where = f"{review.po_path}:{entry.line}" if entry.line else review.po_path
+            where = "" if not review.exists else f"{review.po_path}:{entry.line}" if entry.line else review.po_path
             pending.append(PendingSegment(entry.reference, entry.segment.id, reason, entry.segment.text, where))
         else:
             accepted[entry.segment.id] = entry.msgstr
@@ -607,7 +607,9 @@ def _run(
                 continue
             accepted, pending, review = gate(project, article, locale, glossary)
             if pending:
-                editions.append(Edition(article.slug, locale, False, pending=tuple(pending), catalog=review.po_path))
+                editions.append(
+                    Edition(article.slug, locale, False, pending=tuple(pending), catalog=review.po_path if review.exists else "")
+                )
                 live = _stale_edition(project, article, locale, old)
                 if live is not None:
                     stale.append(live)
