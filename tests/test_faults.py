@@ -244,6 +244,36 @@ def test_publish_killed_at_every_write_and_at_random_leaves_whole_files_and_a_re
     assert len(moments) >= 15, moments
 
 
+def test_withdraw_killed_at_every_write_leaves_whole_files_and_a_rerun_or_the_next_publish_finishes(
+    project_dir: Path, installed_models: Path, tmp_path: Path
+):
+    (project_dir / "articles" / "flood-warning-almaty.md").write_text(FLOOD, encoding="utf-8")
+    ok(cli(project_dir, "translate", "--quiet"))
+    accept_all(project_dir)
+    ok(cli(project_dir, "publish"))
+    args = ("withdraw", SAMPLE_SLUG, "--reason", "legal request")
+    reference = copy(project_dir, tmp_path / "reference")
+    ok(cli(reference, *args))
+    old, new = content(project_dir), everything(reference)
+    writes = 4  # withdrawn.toml, both indexes, the manifest; the four removed editions are unlinks, not writes
+    assert changed_files(old, new) == writes + 4
+    for n in range(writes + 1):
+        for finish in (args, ("publish",)):
+            project = copy(project_dir, tmp_path / f"fault-{n}-{finish[0]}")
+            killed = cli(project, *args, fault=n)
+            if n == writes:
+                ok(killed)
+                assert everything(project) == new
+                break
+            assert killed.returncode == -signal.SIGKILL, killed.stderr
+            assert_old_or_new(project, old, new)
+            ok(cli(project, *finish))
+            if n == 0 and finish[0] == "publish":
+                assert content(project) == old  # killed before the decision was recorded: nothing was withdrawn
+            else:
+                assert everything(project) == new, f"{finish[0]} after a kill at write {n + 1} differs from an uninterrupted withdraw"
+
+
 @pytest.mark.parametrize(
     "args",
     [

@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -237,6 +238,8 @@ def test_a_never_translated_article_is_blocked_with_every_segment_pending(projec
     (blocked,) = publish.publish(proj, locales=["kk"], now=NOW).blocked
     assert len(blocked.pending) == 29
     assert blocked.pending[0].reason == "untranslated (no catalog yet: run `workflow translate`)"
+    assert (blocked.catalog, blocked.pending[0].catalog) == ("", "")  # nothing to open yet
+    assert blocked.pending[0].text == article.segments[0].text
 
 
 def test_an_accepted_translation_that_breaks_the_glossary_is_flagged_and_blocks(project_dir):
@@ -459,6 +462,9 @@ def test_out_dir_places_the_editions_elsewhere(project_dir, tmp_path):
         ('{"files": {"../../evil.html": {}}}', "unexpected entry '../../evil.html' in the publish manifest"),
         ('{"files": {"ru/../x.html": {}}}', "unexpected entry 'ru/../x.html' in the publish manifest"),
         ('{"files": {"ru/a.html": {"slug": "a", "locale": "ru", "date": "soon", "title": "A"}}}', "entry 'ru/a.html' lacks its slug, title or date"),
+        # Removal trusts the manifest's names: an entry must name the very file of its slug and locale.
+        ('{"files": {"ru/a.html": {"slug": "b", "locale": "ru", "date": "2026-11-24", "title": "B"}}}', "entry 'ru/a.html' is not the file of its slug 'b' in 'ru'"),
+        ('{"files": {"ru/a.html": {"slug": "a", "locale": "kk", "date": "2026-11-24", "title": "A"}}}', "entry 'ru/a.html' is not the file of its slug 'a' in 'kk'"),
     ],
 )
 def test_a_damaged_manifest_is_reported_not_trusted(project_dir, content, message):
@@ -554,3 +560,482 @@ def test_end_to_end_through_a_real_model_package_from_translate_to_published_pag
 def _html_text(text: str) -> str:
     """How Jinja/markdown-it escape plain sentence text in a page."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+# --- retractions: withdraw, deleted articles -------------------------------------------------------
+# The editor can always take a story down. Removal touches only files the manifest says the workflow
+# published, and each removal is recorded in the manifest with the injected clock.
+
+WITHDRAWN = "withdrawn.toml"
+REMOVED_SENTENCE = "Kazakh security forces and official agencies had not commented on the incident at the time of publication."
+REMOVED_ID = "9a8ff2e819"  # its segment id: the Russian draft is drafts("ru")[REMOVED_ID]
+EDITED_SENTENCE = "After refusing to sign a contract, the man was deported to Kazakhstan and banned from entering Russia for five years."
+EDITED_ID = "60228e680b"
+# Files in the output directory that the workflow never published: removal must never touch them.
+FOREIGN = {
+    "robots.txt": b"User-agent: *\n",
+    "ru/about.html": b"<p>About us</p>\n",
+    f"ru/{SAMPLE_SLUG}.txt": b"an editor's note\n",
+    "kk/second-story.html": b"<p>hand-made, never published by the workflow</p>\n",
+}
+
+
+def published(project_dir: Path, second: bool = True):
+    """The sample published in kk and ru and, with `second`, second-story in ru: a live site."""
+    proj, article = sample(project_dir)
+    translate(proj, article)
+    for loc in ("kk", "ru"):
+        accept(proj, article, loc)
+    if second:
+        story = add_second(proj)
+        translate(proj, story, ("ru",), texts=lambda loc: second_ru(story))
+        accept(proj, story, "ru")
+    blocked = publish.publish(proj, now=NOW).blocked
+    assert [(e.locale, e.slug) for e in blocked] == ([("kk", "second-story")] if second else [])
+    for name, data in FOREIGN.items():
+        (proj.public_dir / name).write_bytes(data)
+    return proj, article
+
+
+def manifest_of(proj) -> dict:
+    return json.loads((proj.public_dir / "manifest.json").read_text(encoding="utf-8"))
+
+
+def removal(name: str, why: str, when: dt.datetime, note: str = "") -> dict:
+    locale, base = name.split("/")
+    return {"file": name, "slug": base.rpartition(".")[0], "locale": locale, "why": why, "note": note, "removed": when.isoformat()}
+
+
+def test_withdraw_takes_a_story_down_everywhere_updates_the_indexes_and_records_what_and_when(project_dir):
+    proj, article = published(project_dir)
+    public = proj.public_dir
+    shas = {n: e["sha256"] for n, e in manifest_of(proj)["files"].items()}
+
+    report = publish.withdraw(proj, SAMPLE_SLUG, now=LATER, note="legal request")
+
+    gone = [f"kk/{SAMPLE_SLUG}.html", f"kk/{SAMPLE_SLUG}.md", f"ru/{SAMPLE_SLUG}.html", f"ru/{SAMPLE_SLUG}.md"]
+    assert sorted(r.file for r in report.removed) == gone
+    assert not any((public / name).exists() for name in gone)
+    assert {name: (public / name).read_bytes() for name in FOREIGN} == FOREIGN
+    ru_index = (public / "ru" / "index.html").read_text(encoding="utf-8")
+    assert "1 статья" in ru_index and "second-story.html" in ru_index and SAMPLE_SLUG not in ru_index
+    kk_index = (public / "kk" / "index.html").read_text(encoding="utf-8")
+    assert "0 мақала" in kk_index and SAMPLE_SLUG not in kk_index
+
+    manifest = manifest_of(proj)
+    assert sorted(manifest["files"]) == ["kk/index.html", "ru/index.html", "ru/second-story.html", "ru/second-story.md"]
+    assert manifest["files"]["ru/index.html"]["articles"] == ["second-story"]
+    assert manifest["removed"] == [
+        {**removal(name, "withdrawn", LATER, "legal request"), "published": NOW.isoformat(), "sha256": shas[name]} for name in gone
+    ]
+    import tomllib
+
+    record = tomllib.loads((proj.root / WITHDRAWN).read_text(encoding="utf-8"))
+    assert record == {SAMPLE_SLUG: {"locales": "all", "withdrawn": LATER, "note": "legal request"}}
+
+
+def test_withdraw_in_one_locale_keeps_the_other_live(project_dir):
+    proj, _ = published(project_dir, second=False)
+    report = publish.withdraw(proj, SAMPLE_SLUG, locales=["ru"], now=LATER)
+    assert sorted(r.file for r in report.removed) == [f"ru/{SAMPLE_SLUG}.html", f"ru/{SAMPLE_SLUG}.md"]
+    assert (proj.public_dir / "kk" / f"{SAMPLE_SLUG}.html").exists()
+    assert not (proj.public_dir / "ru" / f"{SAMPLE_SLUG}.html").exists()
+    assert "0 статей" in (proj.public_dir / "ru" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_withdrawn_story_stays_down_on_publish_until_the_withdrawal_is_undone(project_dir):
+    proj, _ = published(project_dir, second=False)
+    publish.withdraw(proj, SAMPLE_SLUG, locales=["ru"], now=LATER)
+    down = tree_digest(proj.public_dir)
+
+    again = publish.publish(proj, now=LATER)
+    assert [(e.locale, e.published, e.withdrawn) for e in again.editions] == [("kk", True, False), ("ru", False, True)]
+    assert again.blocked == () and again.changed == ()
+    named = publish.publish(proj, [SAMPLE_SLUG], ["ru"], now=LATER)
+    assert [(e.published, e.withdrawn) for e in named.editions] == [(False, True)]
+    assert tree_digest(proj.public_dir) == down
+
+    publish.undo_withdrawal(proj, SAMPLE_SLUG)
+    assert tree_digest(proj.public_dir) == down  # undo only lifts the ban; publishing is the editor's next step
+    back = publish.publish(proj, now=LATER)
+    assert [(e.locale, e.published) for e in back.editions] == [("kk", True), ("ru", True)]
+    assert (proj.public_dir / "ru" / f"{SAMPLE_SLUG}.html").exists()
+    assert SAMPLE_SLUG in (proj.public_dir / "ru" / "index.html").read_text(encoding="utf-8")
+
+
+def test_withdrawing_every_locale_also_covers_a_locale_added_to_the_project_later(project_dir):
+    proj, _ = published(project_dir, second=False)
+    publish.withdraw(proj, SAMPLE_SLUG, now=LATER)
+    config = proj.root / "workflow.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace('["kk", "ru"]', '["kk", "ru", "uz"]'), encoding="utf-8")
+    proj = load_project(project_dir)
+    report = publish.publish(proj, locales=["uz"], now=LATER)
+    assert [(e.locale, e.withdrawn) for e in report.editions] == [("uz", True)]
+
+
+def test_publish_removes_the_editions_of_a_deleted_article_and_nothing_it_did_not_publish(project_dir):
+    proj, article = published(project_dir)
+    shas = {n: e["sha256"] for n, e in manifest_of(proj)["files"].items()}
+    article.path.unlink()
+
+    ru_only = publish.publish(proj, locales=["ru"], now=LATER)
+    gone = [f"ru/{SAMPLE_SLUG}.html", f"ru/{SAMPLE_SLUG}.md"]
+    assert sorted(r.file for r in ru_only.removed) == gone
+    assert sorted((f.path, f.action) for f in ru_only.changed) == [
+        ("manifest.json", "written"), ("ru/index.html", "written"), *((name, "removed") for name in gone)
+    ]
+    assert (proj.public_dir / "kk" / f"{SAMPLE_SLUG}.html").exists()  # kk was not asked for
+
+    publish.publish(proj, now=LATER + dt.timedelta(hours=1))
+    assert {name: (proj.public_dir / name).read_bytes() for name in FOREIGN} == FOREIGN
+    manifest = manifest_of(proj)
+    assert sorted(manifest["files"]) == ["kk/index.html", "ru/index.html", "ru/second-story.html", "ru/second-story.md"]
+    later = LATER + dt.timedelta(hours=1)
+    assert [{k: v for k, v in r.items() if k not in ("published", "sha256")} for r in manifest["removed"]] == [
+        removal(f"ru/{SAMPLE_SLUG}.html", "source deleted", LATER),
+        removal(f"ru/{SAMPLE_SLUG}.md", "source deleted", LATER),
+        removal(f"kk/{SAMPLE_SLUG}.html", "source deleted", later),
+        removal(f"kk/{SAMPLE_SLUG}.md", "source deleted", later),
+    ]
+    assert [r["sha256"] for r in manifest["removed"]] == [shas[r["file"]] for r in manifest["removed"]]
+    settled = tree_digest(proj.public_dir)
+    assert publish.publish(proj, now=LATER + dt.timedelta(days=1)).changed == ()
+    assert tree_digest(proj.public_dir) == settled
+
+
+def test_a_file_the_manifest_lists_but_someone_already_deleted_is_still_recorded_as_removed(project_dir):
+    proj, article = published(project_dir, second=False)
+    (proj.public_dir / "ru" / f"{SAMPLE_SLUG}.html").unlink()
+    report = publish.withdraw(proj, SAMPLE_SLUG, locales=["ru"], now=LATER)
+    assert sorted(r.file for r in report.removed) == [f"ru/{SAMPLE_SLUG}.html", f"ru/{SAMPLE_SLUG}.md"]
+    assert sorted(manifest_of(proj)["files"]) == ["kk/index.html", f"kk/{SAMPLE_SLUG}.html", f"kk/{SAMPLE_SLUG}.md", "ru/index.html"]
+
+
+def test_withdraw_dry_run_reports_and_touches_nothing(project_dir):
+    proj, _ = published(project_dir)
+    before = tree_digest(project_dir)
+    report = publish.withdraw(proj, SAMPLE_SLUG, now=LATER, dry_run=True)
+    assert report.dry_run and len(report.removed) == 4
+    assert sorted((f.path, f.action) for f in report.files if f.action != "unchanged") == sorted(
+        [(f"{loc}/{SAMPLE_SLUG}{s}", "would remove") for loc in ("kk", "ru") for s in (".html", ".md")]
+        + [("kk/index.html", "would write"), ("ru/index.html", "would write"), ("manifest.json", "would write")]
+    )
+    assert tree_digest(project_dir) == before
+
+
+def test_withdraw_refuses_while_another_run_holds_the_lock(project_dir):
+    proj, _ = published(project_dir)
+    before = tree_digest(project_dir)
+    with project_lock(proj.root):
+        with pytest.raises(BusyError):
+            publish.withdraw(proj, SAMPLE_SLUG, now=LATER)
+    assert tree_digest(project_dir) == before
+
+
+@pytest.mark.parametrize(
+    "slug, message",
+    [
+        ("no-such-story", "no published edition and no article with slug 'no-such-story'"),
+        ("../ru", "invalid slug '../ru'"),
+        ("index", "invalid slug 'index'"),
+    ],
+    ids=["typo", "escape", "index-page"],
+)
+def test_withdraw_refuses_a_slug_that_names_no_story_and_changes_nothing(project_dir, slug, message):
+    proj, _ = published(project_dir)
+    before = tree_digest(project_dir)
+    with pytest.raises(InputError, match=re.escape(message)):
+        publish.withdraw(proj, slug, now=LATER)
+    assert tree_digest(project_dir) == before
+
+
+def test_an_unpublished_article_can_be_withdrawn_before_it_ever_goes_out(project_dir):
+    proj, article = sample(project_dir)
+    translate(proj, article, ("ru",))
+    accept(proj, article, "ru")
+    assert publish.withdraw(proj, SAMPLE_SLUG, now=NOW).removed == ()
+    report = publish.publish(proj, locales=["ru"], now=NOW)
+    assert [(e.published, e.withdrawn) for e in report.editions] == [(False, True)]
+    assert not (proj.public_dir / "ru" / f"{SAMPLE_SLUG}.html").exists()
+
+
+def test_undo_of_a_story_that_is_not_withdrawn_is_refused(project_dir):
+    proj, _ = published(project_dir)
+    with pytest.raises(InputError, match=f"{SAMPLE_SLUG!r} is not withdrawn"):
+        publish.undo_withdrawal(proj, SAMPLE_SLUG)
+
+
+def test_removal_never_follows_a_symlinked_locale_directory_out_of_the_output_directory(project_dir, tmp_path):
+    proj, _ = published(project_dir, second=False)
+    elsewhere = tmp_path / "elsewhere"
+    shutil.move(proj.public_dir / "ru", elsewhere)
+    (proj.public_dir / "ru").symlink_to(elsewhere)
+    before = tree_digest(elsewhere)
+    project_before = tree_digest(project_dir)
+    with pytest.raises(InputError, match="resolves outside the output directory"):
+        publish.withdraw(proj, SAMPLE_SLUG, locales=["ru"], now=LATER)
+    assert tree_digest(elsewhere) == before
+    assert tree_digest(project_dir) == project_before  # refused before anything, the withdrawal list included
+
+
+def test_withdrawing_again_changes_nothing_not_even_the_time(project_dir):
+    proj, _ = published(project_dir, second=False)
+    publish.withdraw(proj, SAMPLE_SLUG, now=NOW, note="legal request")
+    before, stamps = tree_digest(project_dir), mtimes(project_dir)
+    again = publish.withdraw(proj, SAMPLE_SLUG, locales=["ru"], now=LATER)
+    assert again.removed == () and {f.action for f in again.files} <= {"unchanged"}
+    lock = ".workflow.lock"  # the lock holder's pid is written on every run
+    assert tree_digest(project_dir) == before
+    assert {k: v for k, v in mtimes(project_dir).items() if k != lock} == {k: v for k, v in stamps.items() if k != lock}
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("[kazakh-migrant\n", f"{WITHDRAWN}:1: not valid TOML"),
+        ('["../etc"]\nlocales = "all"\n', f"{WITHDRAWN}:1: invalid slug '../etc'"),
+        ('[a-story]\nlocales = ["xx"]\n', f"{WITHDRAWN}:2: unknown locale 'xx'"),
+        ('[a-story]\nlocales = 3\n', f"{WITHDRAWN}:2: locales must be \"all\" or a list of locale codes"),
+    ],
+    ids=["syntax", "slug", "locale", "locales-type"],
+)
+def test_a_damaged_withdrawal_list_stops_publish_with_one_line(project_dir, content, message):
+    proj, _ = published(project_dir)
+    (proj.root / WITHDRAWN).write_text(content, encoding="utf-8")
+    before = tree_digest(project_dir)
+    with pytest.raises(InputError) as caught:
+        publish.publish(proj, now=LATER)
+    assert str(caught.value).startswith(message)
+    assert tree_digest(project_dir) == before
+
+
+def test_a_manifest_with_a_damaged_removal_log_is_reported_not_trusted(project_dir):
+    proj, _ = published(project_dir)
+    manifest = manifest_of(proj)
+    (proj.public_dir / "manifest.json").write_text(json.dumps({**manifest, "removed": {"x": 1}}), encoding="utf-8")
+    with pytest.raises(InputError, match="the publish manifest's 'removed' log is not a list of removals"):
+        publish.publish(proj, now=LATER)
+
+
+# --- stale live editions -----------------------------------------------------------------------------
+
+
+def test_a_correction_that_only_removes_sentences_publishes_at_once(project_dir):
+    proj, article = published(project_dir, second=False)
+    gone = drafts("ru")[REMOVED_ID]
+    assert gone in (proj.public_dir / "ru" / f"{SAMPLE_SLUG}.md").read_text(encoding="utf-8")
+    article.path.write_text(article.source.replace(REMOVED_SENTENCE + "\n\n", "", 1), encoding="utf-8")
+    proj, corrected = sample(project_dir)
+    for loc in ("kk", "ru"):
+        catalog.write_catalog(proj, corrected, loc, {}, f"translate-en_{loc} 1.9", now=LATER)
+    report = publish.publish(proj, now=LATER)
+    assert report.blocked == () and report.stale == ()
+    for loc in ("kk", "ru"):
+        for suffix in (".md", ".html"):
+            assert drafts(loc)[REMOVED_ID] not in (proj.public_dir / loc / f"{SAMPLE_SLUG}{suffix}").read_text(encoding="utf-8")
+
+
+def corrected_and_blocked(project_dir):
+    """The sample published, then corrected: one sentence edited, one removed; catalogs merged, not reviewed."""
+    proj, article = published(project_dir, second=False)
+    text = article.source.replace(REMOVED_SENTENCE + "\n\n", "", 1).replace("for five years.", "for 5 years.", 1)
+    article.path.write_text(text, encoding="utf-8")
+    proj, corrected = sample(project_dir)
+    for loc in ("kk", "ru"):
+        catalog.write_catalog(proj, corrected, loc, {}, f"translate-en_{loc} 1.9", now=LATER)
+    return proj
+
+
+def test_a_blocked_correction_reports_each_sentence_the_live_edition_still_shows(project_dir):
+    proj = corrected_and_blocked(project_dir)
+    report = publish.publish(proj, locales=["ru"], now=LATER)
+    assert [e.slug for e in report.blocked] == [SAMPLE_SLUG]
+    (stale,) = report.stale
+    assert (stale.slug, stale.locale, stale.files) == (SAMPLE_SLUG, "ru", (f"ru/{SAMPLE_SLUG}.md", f"ru/{SAMPLE_SLUG}.html"))
+    assert stale.published == NOW.isoformat()
+    assert [(s.text, s.translation) for s in stale.sentences] == [
+        (EDITED_SENTENCE, drafts("ru")[EDITED_ID]),
+        (REMOVED_SENTENCE, drafts("ru")[REMOVED_ID]),
+    ]
+    po = f"locales/ru/LC_MESSAGES/{SAMPLE_SLUG}.po"
+    lines = (proj.root / po).read_text(encoding="utf-8").splitlines()
+    for sentence in stale.sentences:
+        path, _, line = sentence.catalog.rpartition(":")
+        assert path == po
+        entry = "\n".join(lines[int(line) - 1 : int(line) + 8])
+        assert sentence.text[:30] in entry.replace('"\n"', "").replace("\n#~ \"", "")
+
+
+def test_the_cli_names_stale_live_editions_and_what_to_run_instead_of_saying_all_is_up_to_date(project_dir):
+    proj = corrected_and_blocked(project_dir)
+    result = CliRunner().invoke(app, ["publish", "--locale", "ru", "--project", str(project_dir)])
+    assert result.exit_code == 1
+    assert "already up to date" not in result.stdout
+    assert (
+        f"Stale ru/{SAMPLE_SLUG}: the live edition (public/ru/{SAMPLE_SLUG}.html, published {NOW.isoformat()}) "
+        "still shows 2 sentence(s) the source no longer has:"
+    ) in result.stdout
+    assert f"  - {EDITED_SENTENCE[:59]}…" in result.stdout
+    assert f"  - {REMOVED_SENTENCE[:59]}…" in result.stdout
+    assert (
+        f"  Review the pending segments above and run `workflow publish {SAMPLE_SLUG} --locale ru`, "
+        f"or take it down now: `workflow withdraw {SAMPLE_SLUG} --locale ru`."
+    ) in result.stdout
+    assert result.stdout.rstrip().endswith("0 published, 1 blocked, 1 live edition(s) stale; 0 file(s) changed.")
+
+    data = json.loads(CliRunner().invoke(app, ["publish", "--locale", "ru", "--json", "--project", str(project_dir)]).stdout)
+    assert [s["text"] for s in data["stale"][0]["sentences"]] == [EDITED_SENTENCE, REMOVED_SENTENCE]
+
+
+# --- the blocked report names the sentence and the PO file -----------------------------------------
+
+
+def test_a_blocked_report_names_file_line_the_sentence_and_the_po_file_to_open(project_dir):
+    proj, article = sample(project_dir)
+    translate(proj, article, ("ru",))
+    accept(proj, article, "ru", leave=(FIRST_SENTENCE,))
+    po = f"locales/ru/LC_MESSAGES/{SAMPLE_SLUG}.po"
+    (pending,) = publish.publish(proj, locales=["ru"], now=NOW).blocked[0].pending
+    assert pending.text == article.segments[1].text
+    path, _, line = pending.catalog.rpartition(":")
+    assert path == po and (proj.root / po).read_text(encoding="utf-8").splitlines()[int(line) - 1].startswith("#")
+
+    result = CliRunner().invoke(app, ["publish", "--locale", "ru", "--project", str(project_dir)])
+    assert result.exit_code == 1
+    assert f"Blocked ru/{SAMPLE_SLUG}: 1 segment(s) pending; open {po}" in result.stdout
+    assert f"  articles/{SAMPLE_SLUG}.md:9  {FIRST_SENTENCE}  machine translation awaiting review" in result.stdout
+    assert f"    “{article.segments[1].text[:59]}…”  → {pending.catalog}" in result.stdout
+
+    data = json.loads(CliRunner().invoke(app, ["publish", "--locale", "ru", "--json", "--project", str(project_dir)]).stdout)
+    assert data["editions"][0]["pending"] == [
+        {
+            "reference": f"articles/{SAMPLE_SLUG}.md:9",
+            "segment": FIRST_SENTENCE,
+            "reason": "machine translation awaiting review",
+            "text": article.segments[1].text,
+            "catalog": pending.catalog,
+        }
+    ]
+
+
+# --- withdraw on the command line ----------------------------------------------------------------------
+
+
+def test_cli_withdraw_then_publish_then_undo(project_dir):
+    proj, _ = published(project_dir, second=False)
+    runner = CliRunner()
+    cli = lambda *args: runner.invoke(app, [*args, "--project", str(project_dir)])  # noqa: E731
+
+    assert "Example: workflow withdraw" in cli("withdraw", "--help").stdout
+    dry = cli("withdraw", SAMPLE_SLUG, "--locale", "ru", "--dry-run")
+    assert dry.exit_code == 0 and f"would remove {proj.public_dir / 'ru' / (SAMPLE_SLUG + '.html')}" in dry.stdout
+    assert (proj.public_dir / "ru" / f"{SAMPLE_SLUG}.html").exists() and not (proj.root / WITHDRAWN).exists()
+
+    done = cli("withdraw", SAMPLE_SLUG, "--locale", "ru", "--reason", "legal request", "--json")
+    assert done.exit_code == 0, done.output
+    data = json.loads(done.stdout)
+    assert sorted(r["file"] for r in data["removed"]) == [f"ru/{SAMPLE_SLUG}.html", f"ru/{SAMPLE_SLUG}.md"]
+    assert {r["why"] for r in data["removed"]} == {"withdrawn"} and data["record"] == WITHDRAWN
+
+    everything = cli("publish")
+    assert everything.exit_code == 0
+    assert f"Withdrawn ru/{SAMPLE_SLUG}: not published; `workflow withdraw --undo {SAMPLE_SLUG}` lifts the withdrawal" in everything.stdout
+    named = cli("publish", SAMPLE_SLUG, "--locale", "ru")
+    assert named.exit_code == 1 and f"Withdrawn ru/{SAMPLE_SLUG}" in named.stdout
+
+    undo = cli("withdraw", "--undo", SAMPLE_SLUG)
+    assert undo.exit_code == 0 and f"workflow publish {SAMPLE_SLUG}" in undo.stdout
+    again = cli("publish", SAMPLE_SLUG, "--locale", "ru")
+    assert again.exit_code == 0 and (proj.public_dir / "ru" / f"{SAMPLE_SLUG}.html").exists()
+
+
+def test_cli_withdraw_of_an_unknown_slug_is_one_error_line(project_dir):
+    published(project_dir, second=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "workflow", "withdraw", "kazakh-migrant-refused", "--project", str(project_dir)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().startswith("Error: ") and len(result.stderr.strip().splitlines()) == 1
+    assert "no published edition and no article with slug 'kazakh-migrant-refused'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "note",
+    ['court order 12/3 "B"', "tab\tnewline\nDEL\x7f ESC\x1b back\\slash", "Решение суда №5"],
+    ids=["quotes", "control-characters", "cyrillic"],
+)
+def test_the_editors_reason_is_kept_exactly_in_the_withdrawal_list_and_the_manifest(project_dir, note):
+    proj, _ = published(project_dir, second=False)
+    publish.withdraw(proj, SAMPLE_SLUG, locales=["ru"], now=LATER, note=note)
+    assert publish.read_withdrawals(proj)[SAMPLE_SLUG].note == note
+    assert {r["note"] for r in manifest_of(proj)["removed"]} == {note}
+
+
+def test_undo_in_one_locale_of_a_story_withdrawn_everywhere_keeps_the_others_down(project_dir):
+    proj, _ = published(project_dir, second=False)
+    publish.withdraw(proj, SAMPLE_SLUG, now=LATER)
+    before = tree_digest(project_dir)
+    assert publish.undo_withdrawal(proj, SAMPLE_SLUG, ["kk"], dry_run=True).dry_run
+    assert tree_digest(project_dir) == before
+    publish.undo_withdrawal(proj, SAMPLE_SLUG, ["kk"])
+    report = publish.publish(proj, now=LATER)
+    assert [(e.locale, e.published, e.withdrawn) for e in report.editions] == [("kk", True, False), ("ru", False, True)]
+
+
+def test_a_slug_renamed_in_the_front_matter_takes_the_old_slugs_editions_out_of_the_index(project_dir):
+    proj, article = published(project_dir, second=False)
+    article.path.write_text(article.source.replace(f"slug: {SAMPLE_SLUG}", "slug: kazakh-migrant-deported"), encoding="utf-8")
+    report = publish.publish(proj, locales=["ru"], now=LATER)
+    assert sorted((r.file, r.why) for r in report.removed) == [
+        (f"ru/{SAMPLE_SLUG}.html", "source deleted"), (f"ru/{SAMPLE_SLUG}.md", "source deleted")
+    ]
+    assert SAMPLE_SLUG not in (proj.public_dir / "ru" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_killed_withdraws_temp_is_removed_but_no_other_temp_like_file_in_the_project(project_dir):
+    proj, _ = published(project_dir, second=False)
+    stale = proj.root / f".{WITHDRAWN}.k1ll3d.tmp"
+    stale.write_text("half a list", encoding="utf-8")
+    theirs = {proj.root / ".notes.tmp": b"mine", proj.root / ".git" / f".{WITHDRAWN}.x.tmp": b"git's"}
+    for path, data in theirs.items():
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(data)
+    publish.withdraw(proj, SAMPLE_SLUG, locales=["ru"], now=LATER)
+    assert not stale.exists()
+    assert {path: path.read_bytes() for path in theirs} == theirs
+
+
+def _fifo(path: Path, outside: Path) -> None:
+    os.mkfifo(path)
+
+
+def _directory(path: Path, outside: Path) -> None:
+    path.mkdir()
+
+
+def _link_outside(path: Path, outside: Path) -> None:
+    outside.write_text('[kazakh-migrant-refused-war-contract]\nlocales = "all"\n', encoding="utf-8")
+    path.symlink_to(outside)
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (_fifo, "withdrawn.toml: not a regular file; the withdrawal list must be a file"),
+        (_directory, "withdrawn.toml: not a regular file; the withdrawal list must be a file"),
+        (_link_outside, "withdrawn.toml: refusing to read the withdrawal list through a link that leads outside the project"),
+    ],
+    ids=["fifo", "directory", "symlink-outside"],
+)
+def test_a_withdrawal_list_that_is_not_a_plain_file_in_the_project_is_refused_without_waiting(project_dir, tmp_path, make, message):
+    proj, _ = published(project_dir, second=False)
+    make(proj.root / WITHDRAWN, tmp_path / "elsewhere.toml")
+    before = {k: v for k, v in tree_digest(project_dir).items() if k != WITHDRAWN} if make is not _fifo else None
+    for run in (lambda: publish.publish(proj, now=LATER), lambda: publish.withdraw(proj, SAMPLE_SLUG, now=LATER)):
+        with pytest.raises(InputError) as caught:
+            run()
+        assert str(caught.value) == message
+    if before is not None:
+        assert {k: v for k, v in tree_digest(project_dir).items() if k != WITHDRAWN} == before

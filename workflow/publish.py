@@ -4,14 +4,24 @@ Per article and locale the run writes `<out>/<lang>/<slug>.md` (front matter + t
 skeleton with the accepted translations) and `<out>/<lang>/<slug>.html`; per locale an `index.html`;
 and `<out>/manifest.json` recording where every published file came from. Everything is rendered in
 memory first, so a re-run that changes nothing writes nothing (same bytes, same modification time).
+
+Retractions: `withdraw` takes a story down and records it in `<project>/withdrawn.toml`, which every later
+publish honours; a full publish also removes the editions of articles that no longer exist. Only files
+the manifest lists are ever removed, and each removal is logged in the manifest's `removed` list.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass
+import os
+import re
+import stat
+import tomllib
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,14 +33,21 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from workflow import articles as articles_mod
+from workflow import catalog as catalog_mod
 from workflow.errors import InputError
 from workflow.project import Project, check_locale, check_slug, select_locales
 from workflow.review import ArticleReview, review_article
-from workflow.storage import atomic_write, project_lock, remove_stale_temps
+from workflow.storage import TEMP_SUFFIX, atomic_write, project_lock, remove_stale_temps
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_FORMAT = 1
 INDEX_STEM = "index"
+# The editor's list of withdrawn stories. It lives in the project, not the output directory: a takedown
+# must survive `rm -rf public/` and apply to every `--out` directory too.
+WITHDRAWN_NAME = "withdrawn.toml"
+ALL_LOCALES = "all"
+WITHDRAWN = "withdrawn"  # why a file was removed: the editor withdrew the story
+SOURCE_DELETED = "source deleted"  # why a file was removed: its article is gone from articles/
 
 # Interface strings of the generated pages. `count` is keyed by CLDR plural category (Babel's
 # `Locale.plural_form`), the same rules a PO file's Plural-Forms header encodes.
@@ -66,17 +83,55 @@ class PendingSegment:
     reference: str  # "articles/<slug>.md:<line>", as in the PO file
     segment: str  # segment id
     reason: str
+    # What a person needs to act on it; derived from the two above, so not part of its identity.
+    text: str = field(default="", compare=False)  # the English sentence
+    catalog: str = field(default="", compare=False)  # "locales/ru/LC_MESSAGES/<slug>.po:<line>": where to review it ("" if no PO yet)
 
 
 @dataclass(frozen=True)
 class Edition:
-    """One article in one locale: published (its files) or blocked (its pending segments)."""
+    """One article in one locale: published (its files), blocked (its pending segments) or withdrawn."""
 
     slug: str
     locale: str
     published: bool  # passed the gate (with dry_run: would be published)
     files: tuple[str, ...] = ()  # paths relative to the output directory
     pending: tuple[PendingSegment, ...] = ()
+    withdrawn: bool = False  # listed in withdrawn.toml: not published, whatever its review state
+    catalog: str = ""  # the PO file, relative to the project ("" while there is none)
+
+
+@dataclass(frozen=True)
+class Removal:
+    """A published file taken out of the output directory, and why."""
+
+    file: str  # relative to the output directory, with '/'
+    slug: str
+    locale: str
+    why: str  # WITHDRAWN or SOURCE_DELETED
+    note: str = ""  # the editor's reason, from `workflow withdraw --reason`
+
+
+@dataclass(frozen=True)
+class StaleSentence:
+    """A sentence a live edition still shows although the English source no longer has it."""
+
+    text: str  # the English sentence the edition was made from ("" if the catalog no longer holds it)
+    translation: str  # the translation the catalog keeps for it: what the live edition shows
+    catalog: str  # "locales/ru/LC_MESSAGES/<slug>.po:<line>" ("" if not found)
+    key: str  # the sentence's key in the manifest
+
+
+@dataclass(frozen=True)
+class StaleEdition:
+    """A blocked article whose live edition shows sentences its corrected source has dropped."""
+
+    slug: str
+    locale: str
+    files: tuple[str, ...]  # the live files, relative to the output directory
+    published: str  # when the live edition was published (ISO time)
+    # Empty: the edition was published before the manifest recorded sentences, and its source changed since.
+    sentences: tuple[StaleSentence, ...]
 
 
 @dataclass(frozen=True)
@@ -84,7 +139,7 @@ class FileResult:
     """One output file and what the run did to it."""
 
     path: str  # relative to the output directory, with '/'
-    action: str  # "written", "unchanged", or with --dry-run "would write"
+    action: str  # "written", "unchanged", "removed", or with --dry-run "would write", "would remove"
 
 
 @dataclass(frozen=True)
@@ -95,10 +150,16 @@ class PublishReport:
     dry_run: bool
     editions: tuple[Edition, ...]
     files: tuple[FileResult, ...]
+    removed: tuple[Removal, ...] = ()
+    stale: tuple[StaleEdition, ...] = ()
 
     @property
     def blocked(self) -> tuple[Edition, ...]:
-        return tuple(e for e in self.editions if not e.published)
+        return tuple(e for e in self.editions if not e.published and not e.withdrawn)
+
+    @property
+    def withdrawn(self) -> tuple[Edition, ...]:
+        return tuple(e for e in self.editions if e.withdrawn)
 
     @property
     def changed(self) -> tuple[FileResult, ...]:
@@ -241,7 +302,8 @@ def gate(project: Project, article: articles_mod.Article, locale: str, glossary:
                 reason += " (no catalog yet: run `workflow translate`)"
             if entry.flags:
                 reason += ": " + "; ".join(entry.flags)
-            pending.append(PendingSegment(entry.reference, entry.segment.id, reason))
+            where = "" if not review.exists else f"{review.po_path}:{entry.line}" if entry.line else review.po_path
+            pending.append(PendingSegment(entry.reference, entry.segment.id, reason, entry.segment.text, where))
         else:
             accepted[entry.segment.id] = entry.msgstr
     return accepted, pending, review
@@ -256,10 +318,17 @@ def _sha256(data: bytes) -> str:
 
 def read_manifest(path: Path) -> dict[str, dict[str, Any]]:
     """The file entries of an existing manifest ({} if there is none); InputError if it is damaged."""
+    return _load_manifest(path)[0]
+
+
+_REMOVAL_KEYS = ("file", "slug", "locale", "why", "removed")
+
+
+def _load_manifest(path: Path) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return {}
+        return {}, []
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError(f"cannot read the publish manifest ({exc}); delete it to republish everything", path) from None
     files = data.get("files") if isinstance(data, dict) else None
@@ -272,7 +341,23 @@ def read_manifest(path: Path) -> dict[str, dict[str, Any]]:
             raise InputError(f"unexpected entry {name!r} in the publish manifest", path)
         if base != "index.html" and not _edition_entry_ok(entry):
             raise InputError(f"entry {name!r} lacks its slug, title or date; delete the manifest to republish everything", path)
-    return files
+        if base != "index.html" and (entry["slug"], entry["locale"]) != (stem, locale):
+            # Withdrawal removes the files listed under a slug: a name must be that slug's own file.
+            raise InputError(
+                f"entry {name!r} is not the file of its slug {entry['slug']!r} in {entry['locale']!r}; "
+                "delete the manifest to republish everything",
+                path,
+            )
+    removed = data.get("removed", [])
+    if not isinstance(removed, list) or not all(
+        isinstance(r, dict) and all(isinstance(r.get(k), str) for k in _REMOVAL_KEYS) for r in removed
+    ):
+        raise InputError(
+            "the publish manifest's 'removed' log is not a list of removals (file, slug, locale, why, removed); "
+            "restore it from a backup or delete the key",
+            path,
+        )
+    return files, removed
 
 
 def _names_ok(locale: str, stem: str) -> bool:
@@ -296,9 +381,145 @@ def _edition_entry_ok(entry: dict[str, Any]) -> bool:
 
 def _entry(old: dict[str, Any] | None, fresh: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
     # An entry whose facts did not change keeps its publish time, so the manifest stays byte-identical.
-    if old is not None and {k: v for k, v in old.items() if k != "published"} == fresh:
+    # `sentences` follows from the source's sha; a manifest written before it existed keeps its times.
+    def facts(entry: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in entry.items() if k not in ("published", "sentences")}
+
+    if old is not None and facts(old) == facts(fresh):
         return {**fresh, "published": old.get("published")}
     return {**fresh, "published": now.isoformat()}
+
+
+def sentence_key(text: str) -> str:
+    """A sentence's key in the manifest: enough to tell which sentences a live edition was made from."""
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
+
+
+# --- withdrawals ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """One story in withdrawn.toml: which of its editions must stay down."""
+
+    slug: str
+    locales: tuple[str, ...] | None  # None: every locale, also ones added to the project later
+    withdrawn: dt.datetime | None
+    note: str = ""
+
+    def covers(self, locale: str) -> bool:
+        return self.locales is None or locale in self.locales
+
+
+_WITHDRAWN_HEADER = """\
+# Stories taken down with `workflow withdraw`. `workflow publish` removes any edition of them it finds
+# and does not publish them again until `workflow withdraw --undo SLUG` lifts the withdrawal.
+# Keep this file under version control. locales = "all" also covers locales added to the project later.
+"""
+
+
+def withdrawn_path(project: Project) -> Path:
+    return project.root / WITHDRAWN_NAME
+
+
+def _remove_withdrawn_temps(project: Project) -> None:
+    # Only atomic_write's own temp names for this one file: the project root holds the user's files (and .git).
+    for tmp in project.root.glob(f".{WITHDRAWN_NAME}.*{TEMP_SUFFIX}"):
+        if tmp.is_file() and not tmp.is_symlink():
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+
+
+def read_withdrawals(project: Project) -> dict[str, Withdrawal]:
+    """The stories in withdrawn.toml by slug ({} if there is no such file); InputError naming the line if it is bad."""
+    path = withdrawn_path(project)
+    shown = WITHDRAWN_NAME  # always at the root; not resolved, so a link is named as the user sees it
+    if path.is_symlink() and not path.resolve().is_relative_to(project.root.resolve()):
+        raise InputError("refusing to read the withdrawal list through a link that leads outside the project", shown)
+    try:
+        # O_NONBLOCK: a FIFO put in its place must not hang a run that holds the project lock.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        return {}
+    except IsADirectoryError:
+        raise InputError("not a regular file; the withdrawal list must be a file", shown) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the withdrawal list: {exc.strerror}", shown) from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise InputError("not a regular file; the withdrawal list must be a file", shown)
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            text = handle.read().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", shown) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the withdrawal list: {exc.strerror}", shown) from None
+    finally:
+        os.close(fd)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"^(.*) \(at line (\d+), column \d+\)$", str(exc))
+        message, line = (found.group(1), int(found.group(2))) if found else (str(exc), None)
+        raise InputError(f"not valid TOML: {message}", shown, line) from None
+    lines = text.splitlines()
+    result = {}
+    for slug, table in data.items():
+        header = _table_line(lines, slug)
+        check_slug(slug, shown, header)
+        if not isinstance(table, dict):
+            raise InputError(f"{slug!r} must be a table ([{slug}]) with locales, withdrawn and note", shown, header)
+        locales = table.get("locales", ALL_LOCALES)
+        where = _key_line(lines, header, "locales")
+        if locales == ALL_LOCALES:
+            codes = None
+        elif isinstance(locales, list) and locales and all(isinstance(c, str) for c in locales):
+            codes = tuple(check_locale(c, shown, where) for c in locales)
+        else:
+            raise InputError(f'locales must be "{ALL_LOCALES}" or a list of locale codes', shown, where)
+        when = table.get("withdrawn")
+        if when is not None and not isinstance(when, dt.datetime):
+            raise InputError("withdrawn must be a date and time, e.g. 2026-11-18T09:30:00Z", shown, _key_line(lines, header, "withdrawn"))
+        note = table.get("note", "")
+        if not isinstance(note, str):
+            raise InputError("note must be text in quotes", shown, _key_line(lines, header, "note"))
+        result[slug] = Withdrawal(slug, codes, when, note)
+    return result
+
+
+def _table_line(lines: list[str], slug: str) -> int | None:
+    headers = {f"[{slug}]", f'["{slug}"]', f"['{slug}']"}
+    exact = [n for n, line in enumerate(lines, start=1) if line.split("#")[0].strip() in headers]
+    loose = [n for n, line in enumerate(lines, start=1) if line.lstrip().startswith("[") and slug in line]
+    return (exact or loose or [None])[0]
+
+
+def _key_line(lines: list[str], header: int | None, key: str) -> int | None:
+    for number in range(header or 1, len(lines) + 1):
+        stripped = lines[number - 1].strip()
+        if number > (header or 0) and stripped.startswith("["):
+            break
+        if stripped.startswith(key) and stripped[len(key) :].lstrip().startswith("="):
+            return number
+    return header
+
+
+def _toml_string(text: str) -> str:
+    # A JSON string is a TOML basic string, except that TOML also wants DEL escaped.
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def render_withdrawals(withdrawals: dict[str, Withdrawal]) -> str:
+    """withdrawn.toml's text: a comment saying what it is, then one table per story, sorted by slug."""
+    parts = [_WITHDRAWN_HEADER]
+    for slug in sorted(withdrawals):
+        w = withdrawals[slug]
+        locales = _toml_string(ALL_LOCALES) if w.locales is None else "[" + ", ".join(_toml_string(c) for c in w.locales) + "]"
+        parts.append(f"\n[{slug}]\nlocales = {locales}\n")
+        if w.withdrawn is not None:
+            parts.append(f"withdrawn = {w.withdrawn.isoformat()}\n")
+        parts.append(f"note = {_toml_string(w.note)}\n")
+    return "".join(parts)
 
 
 # --- the run -----------------------------------------------------------------------------------
@@ -327,21 +548,32 @@ def publish(
     glossary: Any = None,
     wait: bool = False,
 ) -> PublishReport:
-    """Publish every ready article in each locale; blocked ones are listed with their pending segments."""
+    """Publish every ready article in each locale; blocked ones are listed with their pending segments.
+
+    Withdrawn stories are not published and any edition of them still out is removed; a run over every
+    article (no `slugs`) also removes the editions, in the selected locales, of articles that are gone.
+    """
     selected = select_locales(project, locales)
     loaded = articles_mod.load_articles(project, slugs)
-    out = Path(out_dir) if out_dir is not None else project.public_dir
-    if out.exists() and not out.is_dir():
-        raise InputError("the output directory is a file", out)
+    withdrawals = read_withdrawals(project)
+    out = _output_dir(project, out_dir)
     if glossary is None:
         from workflow.glossary import load_glossary
 
         glossary = load_glossary(project.glossary_path, project.relative(project.glossary_path))
     if dry_run:
-        return _run(project, loaded, selected, out, now, dry_run, glossary)
+        return _run(project, loaded, selected, out, now, dry_run, glossary, withdrawals, full=not slugs)
     with project_lock(project.root, wait=wait):
         remove_stale_temps(out)
-        return _run(project, loaded, selected, out, now, dry_run, glossary)
+        _remove_withdrawn_temps(project)
+        return _run(project, loaded, selected, out, now, dry_run, glossary, withdrawals, full=not slugs)
+
+
+def _output_dir(project: Project, out_dir: Path | None) -> Path:
+    out = Path(out_dir) if out_dir is not None else project.public_dir
+    if out.exists() and not out.is_dir():
+        raise InputError("the output directory is a file", out)
+    return out
 
 
 def _run(
@@ -352,12 +584,15 @@ def _run(
     now: dt.datetime,
     dry_run: bool,
     glossary: Any,
+    withdrawals: dict[str, Withdrawal],
+    full: bool,
 ) -> PublishReport:
     manifest_path = out / MANIFEST_NAME
-    old = read_manifest(manifest_path)
+    old, log = _load_manifest(manifest_path)
     files: dict[str, dict[str, Any]] = dict(old)
     outputs: dict[str, str] = {}  # relative path -> content, in write order
     editions: list[Edition] = []
+    stale: list[StaleEdition] = []
     for article in loaded:
         if article.slug == INDEX_STEM:
             raise InputError(
@@ -366,9 +601,18 @@ def _run(
             )
     for locale in selected:
         for article in loaded:
+            withdrawal = withdrawals.get(article.slug)
+            if withdrawal is not None and withdrawal.covers(locale):
+                editions.append(Edition(article.slug, locale, False, withdrawn=True))
+                continue
             accepted, pending, review = gate(project, article, locale, glossary)
             if pending:
-                editions.append(Edition(article.slug, locale, False, pending=tuple(pending)))
+                editions.append(
+                    Edition(article.slug, locale, False, pending=tuple(pending), catalog=review.po_path if review.exists else "")
+                )
+                live = _stale_edition(project, article, locale, old)
+                if live is not None:
+                    stale.append(live)
                 continue
             rendered = render_edition(project, article, locale, accepted)
             po_bytes = project.po_path(article.slug, locale).read_bytes()
@@ -389,35 +633,135 @@ def _run(
             overrides = [f"{e.reference}: {o.removeprefix('glossary: ')}" for e in review.entries for o in e.overridden]
             if overrides:
                 facts["glossary_overrides"] = overrides
+            # The Markdown entry also records which sentences the edition shows (article order), so a
+            # later correction can say what a live edition still carries.
+            keys = " ".join(dict.fromkeys(sentence_key(s.text) for s in article.segments))
             names = []
             for suffix, content in ((".md", rendered.markdown), (".html", rendered.html)):
                 name = f"{locale}/{article.slug}{suffix}"
                 target_path(out, locale, f"{article.slug}{suffix}")
                 outputs[name] = content
-                files[name] = _entry(old.get(name), {**facts, "sha256": _sha256(content.encode("utf-8"))}, now)
+                fresh = {**facts, "sha256": _sha256(content.encode("utf-8")), **({"sentences": keys} if suffix == ".md" else {})}
+                files[name] = _entry(old.get(name), fresh, now)
                 names.append(name)
-            editions.append(Edition(article.slug, locale, True, files=tuple(names)))
+            editions.append(Edition(article.slug, locale, True, files=tuple(names), catalog=review.po_path))
 
-    for locale in selected:
+    removals = []
+    for name, entry in old.items():
+        if name.endswith(f"/{INDEX_STEM}.html"):
+            continue
+        withdrawal = withdrawals.get(entry["slug"])
+        # A takedown is enforced by every run, whatever it was asked to publish.
+        if withdrawal is not None and withdrawal.covers(entry["locale"]):
+            removals.append(Removal(name, entry["slug"], entry["locale"], WITHDRAWN, withdrawal.note))
+        elif full and entry["locale"] in selected and _source_gone(project, entry, loaded):
+            removals.append(Removal(name, entry["slug"], entry["locale"], SOURCE_DELETED))
+    return _commit(project, out, old, files, log, outputs, removals, selected, now, dry_run, editions, stale)
+
+
+def _source_gone(project: Project, entry: dict[str, Any], loaded: list[articles_mod.Article]) -> bool:
+    """True when the edition's article no longer exists: its file is gone, or now declares another slug.
+
+    A source file that exists but was not loaded (one that failed to parse, say) is not taken for deleted.
+    """
+    if any(a.slug == entry["slug"] for a in loaded):
+        return False
+    source = entry.get("source")
+    if not isinstance(source, str):
+        return True
+    path = project.root / source
+    if not path.resolve().is_relative_to(project.articles_dir.resolve()):
+        return True  # not an article path at all: nothing there can be this edition's source
+    return not path.exists() or any(a.path.resolve() == path.resolve() for a in loaded)
+
+
+def _stale_edition(project: Project, article: articles_mod.Article, locale: str, old: dict[str, dict[str, Any]]) -> StaleEdition | None:
+    """The live edition of a blocked article, if it shows sentences the source no longer has."""
+    names = [n for n in (f"{locale}/{article.slug}.md", f"{locale}/{article.slug}.html") if n in old]
+    if not names:
+        return None
+    live = old[names[0]]
+    current = {sentence_key(s.text) for s in article.segments}
+    if "sentences" not in live:
+        if live.get("source_sha256") == _sha256(article.source.encode("utf-8")):
+            return None
+        return StaleEdition(article.slug, locale, tuple(names), str(live.get("published")), ())
+    gone = [k for k in str(live["sentences"]).split() if k not in current]
+    if not gone:
+        return None
+    # The catalog still holds what the live edition shows: an edited sentence's entry keeps the old
+    # English as its previous msgid, a removed one's is obsolete.
+    found: dict[str, tuple[str, str, str]] = {}
+    cat = catalog_mod.load_catalog(project, article.slug, locale)
+    if cat is not None:
+        where = lambda e: f"{cat.shown}:{e.line}" if e.line else cat.shown  # noqa: E731
+        for e in cat.obsolete:
+            found.setdefault(sentence_key(e.msgid), (e.msgid, e.msgstr, where(e)))
+        for e in cat.entries:
+            if e.previous_msgid is not None:
+                found.setdefault(sentence_key(e.previous_msgid), (e.previous_msgid, e.msgstr, where(e)))
+    sentences = tuple(StaleSentence(*found.get(k, ("", "", "")), key=k) for k in gone)
+    return StaleEdition(article.slug, locale, tuple(names), str(live.get("published")), sentences)
+
+
+def _commit(
+    project: Project,
+    out: Path,
+    old: dict[str, dict[str, Any]],
+    files: dict[str, dict[str, Any]],
+    log: list[dict[str, Any]],
+    outputs: dict[str, str],
+    removals: list[Removal],
+    locales: tuple[str, ...],
+    now: dt.datetime,
+    dry_run: bool,
+    editions: list[Edition],
+    stale: list[StaleEdition],
+) -> PublishReport:
+    """Remove, re-index and write: everything a run decided, in the order that survives being killed."""
+    removed_paths = []
+    for r in removals:
+        removed_paths.append(_removable(out, r.file))
+        entry = files.pop(r.file)
+        log = [*log, {**dataclasses.asdict(r), "removed": now.isoformat(), "published": entry.get("published"), "sha256": entry.get("sha256")}]
+    touched = tuple(dict.fromkeys([*locales, *(r.locale for r in removals)]))
+    for locale in touched:
         listed = [
             {"slug": e["slug"], "title": e["title"], "date": e["date"]}
             for name, e in files.items()
-            if name.startswith(f"{locale}/") and name.endswith(".html") and name != f"{locale}/index.html"
+            if name.startswith(f"{locale}/") and name.endswith(".html") and name != f"{locale}/{INDEX_STEM}.html"
         ]
-        if not listed:
+        name = f"{locale}/{INDEX_STEM}.html"
+        # Once a locale has an index it keeps one, even empty: a withdrawn story must leave it too.
+        if not listed and name not in old:
             continue
-        name = f"{locale}/index.html"
-        target_path(out, locale, "index.html")
+        target_path(out, locale, f"{INDEX_STEM}.html")
         content = render_index(project, locale, listed)
         outputs[name] = content
         fresh = {"locale": locale, "articles": sorted(e["slug"] for e in listed), "sha256": _sha256(content.encode("utf-8"))}
         files[name] = _entry(old.get(name), fresh, now)
 
-    manifest = {"format": MANIFEST_FORMAT, "files": dict(sorted(files.items()))}
-    if files or manifest_path.exists():
+    manifest_path = out / MANIFEST_NAME
+    manifest: dict[str, Any] = {"format": MANIFEST_FORMAT, "files": dict(sorted(files.items()))}
+    if log:
+        manifest["removed"] = log
+    if files or log or manifest_path.exists():
         outputs[MANIFEST_NAME] = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
     results = []
+    # Files go first, the manifest last: a run killed in between leaves them listed, so the next run
+    # removes them again; the other way round would leave an unlisted file that nothing ever removes.
+    for r, path in zip(removals, removed_paths):
+        if dry_run:
+            results.append(FileResult(r.file, "would remove"))
+            continue
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            pass  # already gone (removed by hand, or by a killed run): the manifest still has to say so
+        except OSError as exc:
+            raise InputError(f"cannot remove this published file: {exc.strerror}", path) from None
+        results.append(FileResult(r.file, "removed"))
     for name, content in outputs.items():
         path = out / name
         if dry_run:
@@ -428,4 +772,136 @@ def _run(
             results.append(FileResult(name, "unchanged" if same else "would write"))
         else:
             results.append(FileResult(name, "written" if atomic_write(path, content) else "unchanged"))
-    return PublishReport(out, dry_run, tuple(editions), tuple(results))
+    return PublishReport(out, dry_run, tuple(editions), tuple(results), tuple(removals), tuple(stale))
+
+
+def _removable(out: Path, name: str) -> Path:
+    """`out/name` if removing it cannot touch anything outside `out`; InputError otherwise."""
+    locale, _, base = name.partition("/")
+    path = out / check_locale(locale) / base
+    root = out.resolve()
+    # Unlinking removes the last component itself (a symlink, not its target), so its directory must be ours.
+    if not path.parent.resolve().is_relative_to(root):
+        raise InputError(f"refusing to remove {name}: it resolves outside the output directory {root}", path)
+    if path.is_dir() and not path.is_symlink():
+        raise InputError(f"refusing to remove {name}: it is a directory, not a published file", path)
+    return path
+
+
+# --- withdraw ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WithdrawReport:
+    """What `withdraw` (or its undo) did, or with dry_run would do."""
+
+    slug: str
+    locales: tuple[str, ...] | None  # None: every locale
+    undo: bool
+    dry_run: bool
+    out_dir: Path
+    record: str  # the withdrawal list, relative to the project
+    removed: tuple[Removal, ...] = ()
+    files: tuple[FileResult, ...] = ()
+
+
+def withdraw(
+    project: Project,
+    slug: str,
+    locales: list[str] | None = None,
+    *,
+    now: dt.datetime,
+    out_dir: Path | None = None,
+    note: str = "",
+    dry_run: bool = False,
+    wait: bool = False,
+) -> WithdrawReport:
+    """Take a story down: record it in withdrawn.toml, remove its published editions, re-index, log the removals."""
+    _check_story_slug(slug)
+    codes = tuple(dict.fromkeys(check_locale(c) for c in locales)) if locales else None
+    out = _output_dir(project, out_dir)
+    record = WITHDRAWN_NAME
+    if dry_run:
+        return _withdraw(project, slug, codes, out, now, note, record, dry_run=True)
+    with project_lock(project.root, wait=wait):
+        remove_stale_temps(out)
+        _remove_withdrawn_temps(project)
+        return _withdraw(project, slug, codes, out, now, note, record, dry_run=False)
+
+
+def _withdraw(project, slug, codes, out, now, note, record, dry_run) -> WithdrawReport:
+    withdrawals = read_withdrawals(project)
+    old, log = _load_manifest(out / MANIFEST_NAME)
+    live = {name: e for name, e in old.items() if e.get("slug") == slug and not name.endswith(f"/{INDEX_STEM}.html")}
+    if not live and slug not in withdrawals and not _is_article(project, slug):
+        published = sorted({e["slug"] for n, e in old.items() if not n.endswith(f"/{INDEX_STEM}.html")})
+        raise InputError(
+            f"no published edition and no article with slug {slug!r}; nothing withdrawn "
+            f"(published: {', '.join(published) or 'none'})",
+            project.relative(out / MANIFEST_NAME),
+        )
+    before = withdrawals.get(slug)
+    if before is None or before.locales is None or codes is None:
+        merged = None if codes is None or (before is not None and before.locales is None) else codes
+    else:
+        merged = tuple(sorted({*before.locales, *codes}))
+    if before is not None and merged == before.locales and note in ("", before.note):
+        withdrawal = before  # nothing new: keep the record (and its time) as it is
+    else:
+        withdrawal = Withdrawal(slug, merged, now, note or (before.note if before else ""))
+    removals = [Removal(name, slug, e["locale"], WITHDRAWN, withdrawal.note) for name, e in live.items() if withdrawal.covers(e["locale"])]
+    for r in removals:
+        _removable(out, r.file)  # refuse before recording anything, so a refusal leaves the project as it was
+    if not dry_run:
+        # The decision first: if the run dies now, the next publish finishes the takedown.
+        atomic_write(withdrawn_path(project), render_withdrawals({**withdrawals, slug: withdrawal}))
+    report = _commit(project, out, old, dict(old), log, {}, removals, (), now, dry_run, [], [])
+    return WithdrawReport(slug, codes, False, dry_run, out, record, report.removed, report.files)
+
+
+def undo_withdrawal(
+    project: Project, slug: str, locales: list[str] | None = None, *, dry_run: bool = False, wait: bool = False
+) -> WithdrawReport:
+    """Lift a withdrawal (in every locale, or only `locales`): the next `publish` may publish the story again."""
+    check_slug(slug)
+    codes = tuple(dict.fromkeys(check_locale(c) for c in locales)) if locales else None
+    path = withdrawn_path(project)
+    record = WITHDRAWN_NAME
+    with contextlib.nullcontext() if dry_run else project_lock(project.root, wait=wait):
+        if not dry_run:
+            _remove_withdrawn_temps(project)
+        withdrawals = read_withdrawals(project)
+        before = withdrawals.get(slug)
+        if before is None or (codes is not None and not any(before.covers(c) for c in codes)):
+            where = f" in {', '.join(codes)}" if codes else ""
+            raise InputError(f"{slug!r} is not withdrawn{where}; nothing to undo", record)
+        remaining = dict(withdrawals)
+        if codes is None:
+            del remaining[slug]
+        else:
+            # Lifting one locale of an "all" withdrawal narrows it to the project's other current locales.
+            keep = tuple(c for c in (before.locales or project.locales) if c not in codes)
+            if keep:
+                remaining[slug] = Withdrawal(slug, keep, before.withdrawn, before.note)
+            else:
+                del remaining[slug]
+        if not dry_run:
+            atomic_write(path, render_withdrawals(remaining))
+    return WithdrawReport(slug, codes, True, dry_run, project.public_dir, record)
+
+
+def _check_story_slug(slug: str) -> None:
+    check_slug(slug)
+    if slug == INDEX_STEM:
+        raise InputError(f"invalid slug {slug!r}: it names each locale's {INDEX_STEM}.html page, not a story")
+
+
+def _is_article(project: Project, slug: str) -> bool:
+    # Each file on its own: one broken article must not make a real story look unknown (or vice versa).
+    for path in articles_mod.find_articles(project):
+        try:
+            if articles_mod.read_article(path, project).slug == slug:
+                return True
+        except InputError:
+            continue
+    return False
