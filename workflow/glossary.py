@@ -22,7 +22,7 @@ from petrovich.enums import Case, Gender
 from petrovich.main import Petrovich
 
 from workflow.errors import InputError
-from workflow.storage import TEMP_SUFFIX, atomic_write, project_lock
+from workflow.storage import TEMP_SUFFIX, atomic_write, project_lock, read_file
 
 COLUMNS = ("english", "kk", "ru", "kind", "gender", "note", "variants", "avoid_kk", "avoid_ru")
 KINDS = ("person", "place", "organisation", "other")
@@ -127,12 +127,10 @@ def load_glossary(path: Path, shown: str | None = None) -> Glossary:
     """Read and validate a glossary CSV (or TBX, by extension); a missing file is an empty glossary."""
     path = Path(path)
     shown = shown or shown_path(path)
-    if not path.exists():
-        return Glossary(path, ())
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", shown) from None
+        data = read_file(path, shown)
+    except FileNotFoundError:
+        return Glossary(path, ())
     if path.suffix.lower() == ".tbx":
         return Glossary(path, parse_tbx(data, shown))
     return Glossary(path, parse_csv(_decode(data, shown), shown))
@@ -154,7 +152,7 @@ def save_glossary(glossary: Glossary, path: Path | None = None) -> bool:
     # are ours to remove, as the glossary may sit in a folder with other files.
     for stale in target.parent.glob(f".{target.name}.*{TEMP_SUFFIX}"):
         stale.unlink(missing_ok=True)
-    return atomic_write(target, to_csv(glossary.terms))
+    return atomic_write(target, to_csv(glossary.terms), shown_path(target))
 
 
 def update_glossary(project, change: Callable[[Glossary, str], Glossary], *, wait: bool = False) -> Glossary:

@@ -26,7 +26,7 @@ from workflow import articles as articles_mod
 from workflow.errors import InputError
 from workflow.project import Project, check_locale, check_slug, select_locales
 from workflow.review import ArticleReview, review_article
-from workflow.storage import atomic_write, project_lock, remove_stale_temps
+from workflow.storage import atomic_write, check_replaceable, project_lock, read_file, remove_stale_temps
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_FORMAT = 1
@@ -257,9 +257,11 @@ def _sha256(data: bytes) -> str:
 def read_manifest(path: Path) -> dict[str, dict[str, Any]]:
     """The file entries of an existing manifest ({} if there is none); InputError if it is damaged."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        raw = read_file(path, root=path.parent)
     except FileNotFoundError:
         return {}
+    try:
+        data = json.loads(raw.decode("utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError(f"cannot read the publish manifest ({exc}); delete it to republish everything", path) from None
     files = data.get("files") if isinstance(data, dict) else None
@@ -340,7 +342,9 @@ def publish(
     if dry_run:
         return _run(project, loaded, selected, out, now, dry_run, glossary)
     with project_lock(project.root, wait=wait):
-        remove_stale_temps(out)
+        # Only where publish writes: --out may be a folder with other tools' files (a git checkout).
+        for directory in (out, *(out / locale for locale in selected)):
+            remove_stale_temps(directory, depth=0)
         return _run(project, loaded, selected, out, now, dry_run, glossary)
 
 
@@ -371,7 +375,7 @@ def _run(
                 editions.append(Edition(article.slug, locale, False, pending=tuple(pending)))
                 continue
             rendered = render_edition(project, article, locale, accepted)
-            po_bytes = project.po_path(article.slug, locale).read_bytes()
+            po_bytes = read_file(project.po_path(article.slug, locale))
             models = sorted({e.provenance for e in review.entries if e.provenance})
             facts = {
                 "slug": article.slug,
@@ -413,12 +417,14 @@ def _run(
     if files or manifest_path.exists():
         outputs[MANIFEST_NAME] = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
+    for name in outputs if not dry_run else ():
+        check_replaceable(out / name)  # before the first write: a refusal leaves the site as it was
     results = []
     for name, content in outputs.items():
         path = out / name
         if dry_run:
             try:
-                same = path.read_bytes() == content.encode("utf-8")
+                same = read_file(path) == content.encode("utf-8")
             except FileNotFoundError:
                 same = False
             results.append(FileResult(name, "unchanged" if same else "would write"))
