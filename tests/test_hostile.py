@@ -102,8 +102,8 @@ def read_only(world: World, rel: str) -> None:
                 world.cleanup.callback(p.chmod, 0o755)
 
 
-def full_disk(world: World, rel: str) -> None:
-    """Put directory `rel` on a file system with no space left (its files kept)."""
+def full_disk(world: World, rel: str, size: str = "256k", fill: bool = True) -> None:
+    """Put directory `rel` on a small file system (its files kept), with no space left if `fill`."""
     path = world.root / rel
     path.mkdir(parents=True, exist_ok=True)
     if not ROOT:
@@ -111,10 +111,12 @@ def full_disk(world: World, rel: str) -> None:
         return
     keep = world.outside / "keep"
     shutil.copytree(path, keep)
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(path)], check=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], check=True)
     world.cleanup.callback(subprocess.run, ["umount", "-l", str(path)], check=True)
     shutil.copytree(keep, path, dirs_exist_ok=True)
     shutil.rmtree(keep)
+    if not fill:
+        return
     # Fill it to the last block (the filler is part of the project the run must leave as it was).
     with open(path / ".filler", "wb", buffering=0) as filler:
         with contextlib.suppress(OSError):
@@ -231,6 +233,18 @@ def bomb(world: World) -> None:
                 member.write(zero)
 
 
+def big_package(world: World) -> None:
+    """An honest package (2 MiB of incompressible weights) for a disk that cannot hold it."""
+    (world.root / "models").mkdir()
+    path = world.root / "incoming" / "big.argosmodel"
+    path.parent.mkdir()
+    meta = '{"package_version": "1.0", "from_code": "en", "to_code": "kk", "code": "translate-en_kk", "type": "translate"}'
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("pkg/metadata.json", meta)
+        zf.writestr("pkg/sentencepiece.model", b"tokenizer")
+        zf.writestr("pkg/model/model.bin", os.urandom(2 << 20))
+
+
 # --- the matrix ------------------------------------------------------------------------------------
 
 
@@ -337,6 +351,29 @@ FAULTS = [
           f"Error: {re.escape(STATE)}: {NOT_A_FILE_FIFO}", models=True),
     Fault("manifest-is-a-fifo-publish", steps(published, lambda w: fifo(w, MANIFEST)), ("publish",),
           f"Error: {re.escape(MANIFEST)}: {NOT_A_FILE_FIFO}"),
+    Fault("pot-is-a-fifo-translate", lambda w: fifo(w, POT), TRANSLATE, f"Error: {re.escape(POT)}: {NOT_A_FILE_FIFO}", models=True),
+    Fault("edition-is-a-fifo-publish", steps(reviewed, lambda w: fifo(w, EDITION)), ("publish",),
+          f"Error: {re.escape(EDITION)}: {NOT_A_FILE_FIFO}"),
+    Fault("config-is-a-fifo-review", lambda w: fifo(w, "workflow.toml"), ("review",), f"Error: workflow\\.toml: {NOT_A_FILE_FIFO}"),
+    # A file where a folder belongs, and folders linked out of the project.
+    Fault("locale-folder-is-a-file-translate", lambda w: (w.root / "locales" / "ru").write_text("not a folder\n"), TRANSLATE,
+          "Error: locales/ru/LC_MESSAGES: cannot write in it: one of its folders is a file, not a directory", models=True),
+    Fault("templates-symlink-outside-translate", lambda w: symlink(w, "locales/templates", w.outside), TRANSLATE,
+          f"Error: locales/templates: {OUTSIDE_LINK}", models=True),
+    Fault("public-locale-symlink-outside-publish", steps(reviewed, lambda w: (w.root / "public").mkdir(),
+                                                         lambda w: symlink(w, "public/ru", w.outside)), ("publish",),
+          f"Error: public/ru/{re.escape(SAMPLE_SLUG)}\\.md: refusing to write ru/{re.escape(SAMPLE_SLUG)}\\.md: "
+          "it resolves outside the output directory /.*"),
+    # Links and read-only files the user put in place are not replaced.
+    Fault("edition-symlink-inside-publish",
+          steps(published, lambda w: (w.root / EDITION).rename(w.root / "public" / "kept.html"),
+                lambda w: symlink(w, EDITION, Path("../kept.html")), lambda w: (w.root / "public" / "kept.html").write_text("an older page\n")),
+          ("publish",), f"Error: {re.escape(EDITION)}: is a symbolic link; the workflow does not replace links with files: .*"),
+    Fault("glossary-read-only-add", lambda w: (w.root / GLOSSARY).chmod(0o444), GLOSSARY_ADD,
+          f"Error: {re.escape(GLOSSARY)}: is read-only; make it writable to let the workflow update it"),
+    Fault("glossary-symlink-inside-add",
+          steps(lambda w: (w.root / GLOSSARY).rename(w.root / "shared-terms.csv"), lambda w: symlink(w, GLOSSARY, Path("../shared-terms.csv"))),
+          GLOSSARY_ADD, f"Error: {re.escape(GLOSSARY)}: is a symbolic link; the workflow does not replace links with files: .*"),
     # Names the file system cannot hold are refused before anything is written.
     *each(READERS, "slug-244-characters", long_slug,
           "Error: articles/long\\.md:4: slug is 244 characters long; at most 200 \\(it names files\\)"),
@@ -352,6 +389,10 @@ FAULTS = [
     Fault("model-zip-bomb", bomb, ("models", "install", "incoming/bomb.argosmodel", "--models-dir", "models"),
           "Error: incoming/bomb\\.argosmodel: member 'pkg/model/model\\.bin' would inflate \\d+-fold "
           "\\(64\\.0 MiB from \\d+\\.\\d KiB\\); refusing what looks like a zip bomb; nothing installed"),
+    Fault("model-larger-than-the-disk", steps(big_package, lambda w: full_disk(w, "models", size="1m", fill=False)),
+          ("models", "install", "incoming/big.argosmodel", "--models-dir", "models"),
+          "Error: incoming/big\\.argosmodel: (the package unpacks to 2\\.0 MiB but /.*/models has only .* free"
+          "|cannot install: File too large); nothing installed"),
 ]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -113,10 +114,7 @@ def _last_word(text: str) -> str:
 def shown_path(path: Path) -> str:
     """A glossary path as messages show it: relative to the project holding it (the dir with workflow.toml)."""
     path = Path(path)
-    try:
-        resolved = path.resolve()
-    except OSError:
-        return str(path)
+    resolved = Path(os.path.abspath(path))  # as named: a message about a link names the link
     for parent in resolved.parents:
         if (parent / "workflow.toml").is_file():
             return resolved.relative_to(parent).as_posix()

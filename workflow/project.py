@@ -151,14 +151,14 @@ def load_project(root: Path) -> Project:
     """Read `root/workflow.toml` and validate it."""
     root = Path(root)
     path = root / CONFIG_NAME
-    if not path.is_file():
-        raise InputError(
-            f"no {CONFIG_NAME} here: run `workflow init` to start a project, or pass --project DIR",
-            root,
-        )
     try:
         text = read_file(path, root=root).decode("utf-8")
         data = tomllib.loads(text)
+    except (FileNotFoundError, NotADirectoryError):
+        raise InputError(
+            f"no {CONFIG_NAME} here: run `workflow init` to start a project, or pass --project DIR",
+            root,
+        ) from None
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path) from None
     except tomllib.TOMLDecodeError as exc:

@@ -18,7 +18,7 @@ from pathlib import Path
 from workflow import articles, catalog, glossary, translate
 from workflow.errors import InputError
 from workflow.project import Project, check_slug, select_locales
-from workflow.storage import atomic_write, check_replaceable, project_lock, read_file, remove_stale_temps
+from workflow.storage import atomic_write, check_folder, check_replaceable, project_lock, read_file, remove_stale_temps
 
 # Segments gathered before a batched model call; large enough to fill batches, small enough to stream.
 CHUNK_SEGMENTS = 2048
@@ -331,10 +331,12 @@ def _check_catalogs(
     # Whatever the run would refuse to replace (a link, a read-only file, a folder in a file's place) is
     # refused here, before the first write; templates are checked with the catalogs.
     templates = project.inside(project.locales_dir / "templates")
+    check_folder(templates, project.relative(templates))
     for path in sorted(templates.glob("*.pot")):
         check_replaceable(path, project.relative(path))
     for loc in locales:
         folder = project.inside(project.locales_dir / loc / "LC_MESSAGES")
+        check_folder(folder, project.relative(folder))
         paths = [project.po_path(s, loc) for s in slugs] if slugs else sorted(folder.glob("*.po"))
         for path in paths:
             shown = project.relative(project.inside(path))

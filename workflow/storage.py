@@ -54,6 +54,8 @@ def _failed(exc: OSError, doing: str, shown: str) -> StorageError:
         return exc
     if exc.errno == errno.EISDIR:
         return StorageError("is a directory, not a file", shown)
+    if exc.errno == errno.ENOTDIR:
+        return StorageError(f"cannot {doing}: one of its folders is a file, not a directory", shown)
     if exc.errno == errno.ENAMETOOLONG:
         return StorageError(f"cannot {doing}: the file name is too long for the file system", shown)
     return StorageError(f"cannot {doing}: {exc.strerror or exc}", shown)
@@ -131,6 +133,19 @@ def check_replaceable(path: Path, shown: str | None = None) -> None:
         raise StorageError(_kind(mode), shown)
     if not mode & 0o222:
         raise StorageError("is read-only; make it writable to let the workflow update it", shown)
+
+
+def check_folder(path: Path, shown: str | None = None) -> None:
+    """Refuse a folder the workflow will write in if a file stands where it or a parent belongs (missing is fine)."""
+    shown = shown or str(path)
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise _failed(exc, "write in it", shown) from None
+    if not stat.S_ISDIR(mode):
+        raise StorageError("cannot write in it: it is a file, not a directory", shown)
 
 
 def atomic_write(path: Path, data: str | bytes, shown: str | None = None) -> bool:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from workflow.errors import InputError, ModelError
+from workflow.errors import InputError, ModelError, StorageError
 
 SP_MODEL = "sentencepiece.model"
 TARGET_SP_MODEL = "target_sentencepiece.model"  # our extension: models whose two sides differ (OPUS-MT)
@@ -306,10 +306,13 @@ def install_file(source: Path) -> ModelPackage:
                 _extract(zf, staging)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, zlib.error) as exc:
             raise InputError(f"corrupt archive ({exc}); nothing installed", source) from None
-        except PermissionError as exc:
-            if exc.filename != str(source):
-                raise
-            raise InputError(f"cannot read package ({exc.strerror})", source) from None
+        except StorageError:
+            raise
+        except OSError as exc:
+            if exc.filename == str(source):
+                raise InputError(f"cannot read package ({exc.strerror})", source) from None
+            # A full or read-only packages dir: the staging dir goes (finally below), nothing is installed.
+            raise StorageError(f"cannot install: {exc.strerror}; nothing installed", source) from None
         staged = staging / top
         _smoke_test(read_package(staged), source)
         final = target_root / top
