@@ -96,8 +96,18 @@ def check_inside(path: Path, root: Path, shown: str | None = None) -> Path:
     """Return `path`; refuse it if it lies in `root` but a symbolic link on the way leads out of `root`."""
     base = os.path.abspath(root)
     lexical = os.path.abspath(path)
-    if os.path.commonpath([base, lexical]) != base:
+    prefix = base.rstrip(os.sep) + os.sep
+    if not lexical.startswith(prefix):
         return path  # not in the project at all: a path the user named, not one a link redirected
+    # One lstat per component, in plain strings: every catalog path comes here, and pathlib would
+    # cost more than the checks. Only a path with a link on it is resolved.
+    current = base
+    for part in lexical[len(prefix):].split(os.sep):
+        current = f"{current}{os.sep}{part}"
+        if os.path.islink(current):
+            break
+    else:
+        return path
     try:
         real, real_base = os.path.realpath(lexical), os.path.realpath(base)
     except OSError as exc:  # a link loop
