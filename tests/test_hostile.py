@@ -15,7 +15,6 @@ RLIMIT_FSIZE instead, which do stop it.
 from __future__ import annotations
 
 import contextlib
-import io
 import os
 import re
 import resource
@@ -88,18 +87,21 @@ def run(world: World, *argv: str) -> subprocess.CompletedProcess:
 
 
 def read_only(world: World, rel: str) -> None:
-    """Make `rel` (a directory) read-only in a way that holds even for root."""
+    """Make `rel` (a file or directory) unwritable in a way that holds even for root."""
     path = world.root / rel
-    path.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.mkdir(parents=True)
     if ROOT:
+        # A read-only bind mount of the path onto itself: works on any file system, for files too.
         subprocess.run(["mount", "--bind", str(path), str(path)], check=True)
         world.cleanup.callback(subprocess.run, ["umount", "-l", str(path)], check=True)
         subprocess.run(["mount", "-o", "remount,bind,ro", str(path), str(path)], check=True)
     else:
-        for p in [path, *path.rglob("*")]:
-            if p.is_dir():
-                p.chmod(0o555)
-                world.cleanup.callback(p.chmod, 0o755)
+        # Folders lose their write bit (their files stay readable); a lone file gets mode 000.
+        for p in [path, *path.rglob("*")] if path.is_dir() else [path]:
+            if p.is_dir() or p == path:
+                world.cleanup.callback(p.chmod, p.stat().st_mode & 0o777)
+                p.chmod(0o555 if p.is_dir() else 0)
 
 
 def full_disk(world: World, rel: str, size: str = "256k", fill: bool = True) -> None:
@@ -125,16 +127,10 @@ def full_disk(world: World, rel: str, size: str = "256k", fill: bool = True) -> 
                 filler.flush()
 
 
-def immutable(world: World, rel: str) -> None:
-    """A file nobody may open for writing: mode 000 for a user, `chattr +i` for root (who ignores modes)."""
-    path = world.root / rel
-    path.touch()
-    if ROOT:
-        subprocess.run(["chattr", "+i", str(path)], check=True)
-        world.cleanup.callback(subprocess.run, ["chattr", "-i", str(path)], check=True)
-    else:
-        path.chmod(0)
-        world.cleanup.callback(path.chmod, 0o644)
+def unopenable(world: World, rel: str) -> None:
+    """A file nobody may open for writing: mode 000 for a user, a read-only bind mount for root."""
+    (world.root / rel).touch()
+    read_only(world, rel)
 
 
 def fifo(world: World, rel: str) -> None:
@@ -325,8 +321,8 @@ FAULTS = [
     Fault("read-only-glossary-add", lambda w: read_only(w, "glossary"), GLOSSARY_ADD,
           f"Error: {re.escape(GLOSSARY)}: {READ_ONLY_FS}"),
     # The lock file itself.
-    *each(WRITERS, "lock-unopenable", lambda w: immutable(w, LOCK_NAME),
-          f"Error: {LOCK}: cannot open the lock file: (Operation not permitted|Permission denied)"),
+    *each(WRITERS, "lock-unopenable", lambda w: unopenable(w, LOCK_NAME),
+          f"Error: {LOCK}: cannot open the lock file: (Read-only file system|Permission denied)"),
     *each(WRITERS, "lock-is-a-directory", lambda w: directory(w, LOCK_NAME), f"Error: {LOCK}: {NOT_A_FILE_DIR}"),
     Fault("lock-is-a-fifo-publish", lambda w: fifo(w, LOCK_NAME), ("publish",), f"Error: {LOCK}: {NOT_A_FILE_FIFO}"),
     # A directory where a file belongs.
