@@ -265,6 +265,8 @@ def steps(*parts: Callable[[World], None]) -> Callable[[World], None]:
 
 
 TRANSLATE = ("translate", "--quiet")
+# Faults in the Russian catalog are run for Russian alone: no other catalog could proceed and change the project.
+TRANSLATE_RU = (*TRANSLATE, "--locale", "ru")
 GLOSSARY_ADD = ("glossary", "add", "Astana", "--kk", "Астана", "--ru", "Астана", "--kind", "place")
 OUTSIDE_LINK = "resolves through a symbolic link to /.*, outside the project; refused \\(the workflow reads and writes only inside the project\\)"
 NOT_A_FILE_DIR = "is a directory, not a file"
@@ -286,7 +288,7 @@ WRITERS = {
     "glossary-add": (GLOSSARY_ADD, False),
 }
 READERS = {
-    "translate": (TRANSLATE, True),
+    "translate": (TRANSLATE_RU, True),
     "review": (("review",), False),
     "publish": (("publish",), False),
 }
@@ -295,7 +297,7 @@ FAULTS = [
     # Out of bounds: links that lead outside the project are refused, read or written.
     *each(READERS, "article-symlink-outside", article_outside, f"Error: articles/outside-story\\.md: {OUTSIDE_LINK}"),
     *each(READERS, "po-symlink-to-passwd", steps(catalog_ru, po_to_passwd), f"Error: {PO}: {OUTSIDE_LINK}"),
-    Fault("locale-dir-symlink-outside-translate", locale_dir_outside, TRANSLATE,
+    Fault("locale-dir-symlink-outside-translate", locale_dir_outside, TRANSLATE_RU,
           f"Error: locales/ru/LC_MESSAGES: {OUTSIDE_LINK}", models=True),
     Fault("glossary-symlink-outside-list", lambda w: symlink(w, GLOSSARY, secret_file(w)), ("glossary", "list"),
           f"Error: {re.escape(GLOSSARY)}: {OUTSIDE_LINK}"),
@@ -307,8 +309,8 @@ FAULTS = [
     Fault("po-symlink-inside-translate",
           steps(edited, lambda w: (w.root / "kept").mkdir(), lambda w: (w.root / PO_RU).rename(w.root / "kept" / "ru.po"),
                 lambda w: symlink(w, PO_RU, Path("../../../kept/ru.po"))),
-          TRANSLATE, f"Error: {PO}: is a symbolic link; the workflow does not replace links with files: .*", models=True),
-    Fault("po-read-only-translate", steps(edited, lambda w: (w.root / PO_RU).chmod(0o444)), TRANSLATE,
+          TRANSLATE_RU, f"Error: {PO}: is a symbolic link; the workflow does not replace links with files: .*", models=True),
+    Fault("po-read-only-translate", steps(edited, lambda w: (w.root / PO_RU).chmod(0o444)), TRANSLATE_RU,
           f"Error: {PO}: is read-only; make it writable to let the workflow update it", models=True),
     # Errors, not tracebacks: full disks and read-only trees.
     Fault("disk-full-translate", lambda w: full_disk(w, "locales"), TRANSLATE, f"Error: locales/.*: {NO_SPACE}", models=True),
@@ -352,7 +354,7 @@ FAULTS = [
           f"Error: {re.escape(EDITION)}: {NOT_A_FILE_FIFO}"),
     Fault("config-is-a-fifo-review", lambda w: fifo(w, "workflow.toml"), ("review",), f"Error: workflow\\.toml: {NOT_A_FILE_FIFO}"),
     # A file where a folder belongs, and folders linked out of the project.
-    Fault("locale-folder-is-a-file-translate", lambda w: (w.root / "locales" / "ru").write_text("not a folder\n"), TRANSLATE,
+    Fault("locale-folder-is-a-file-translate", lambda w: (w.root / "locales" / "ru").write_text("not a folder\n"), TRANSLATE_RU,
           "Error: locales/ru/LC_MESSAGES: cannot write in it: one of its folders is a file, not a directory", models=True),
     Fault("templates-symlink-outside-translate", lambda w: symlink(w, "locales/templates", w.outside), TRANSLATE,
           f"Error: locales/templates: {OUTSIDE_LINK}", models=True),
