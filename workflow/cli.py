@@ -617,6 +617,7 @@ def glossary_import(
     shown = proj.relative(proj.glossary_path)
     if not file.exists():
         raise InputError("no such glossary file to import", file)
+    proj.inside(file)  # a file in the project that links out of it is not read (its lines would be echoed)
     imported = glossary_mod.load_glossary(file, str(file)).terms
     counts: dict[str, int] = {}
 
