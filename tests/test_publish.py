@@ -1023,9 +1023,9 @@ def _link_outside(path: Path, outside: Path) -> None:
 @pytest.mark.parametrize(
     "make, message",
     [
-        (_fifo, "withdrawn.toml: not a regular file; the withdrawal list must be a file"),
-        (_directory, "withdrawn.toml: not a regular file; the withdrawal list must be a file"),
-        (_link_outside, "withdrawn.toml: refusing to read the withdrawal list through a link that leads outside the project"),
+        (_fifo, r"withdrawn.toml: is a named pipe \(FIFO\), not a regular file"),
+        (_directory, "withdrawn.toml: is a directory, not a file"),
+        (_link_outside, "withdrawn.toml: resolves through a symbolic link to .*, outside the project; refused"),
     ],
     ids=["fifo", "directory", "symlink-outside"],
 )
@@ -1036,6 +1036,6 @@ def test_a_withdrawal_list_that_is_not_a_plain_file_in_the_project_is_refused_wi
     for run in (lambda: publish.publish(proj, now=LATER), lambda: publish.withdraw(proj, SAMPLE_SLUG, now=LATER)):
         with pytest.raises(InputError) as caught:
             run()
-        assert str(caught.value) == message
+        assert re.match(message, str(caught.value))
     if before is not None:
         assert {k: v for k, v in tree_digest(project_dir).items() if k != WITHDRAWN} == before

@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from workflow.errors import BusyError
-from workflow.storage import atomic_write, project_lock, remove_stale_temps
+from workflow.errors import BusyError, StorageError
+from workflow.storage import atomic_write, project_lock, read_file, remove_stale_temps
 
 
 def test_atomic_write_replaces_content_and_leaves_no_temp(tmp_path):
@@ -101,3 +101,94 @@ def _current_umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+@pytest.mark.parametrize("dangling", [False, True], ids=["to-a-file", "dangling"])
+def test_a_lock_that_is_a_link_is_refused_and_its_target_is_untouched(tmp_path, dangling):
+    elsewhere = tmp_path / "elsewhere.txt"
+    if not dangling:
+        elsewhere.write_text("someone's first bytes")
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / ".workflow.lock").symlink_to(elsewhere)
+    with pytest.raises(StorageError) as caught:
+        with project_lock(project):
+            pass
+    assert str(caught.value) == f"{project}/.workflow.lock: is a symbolic link, not the lock file; remove it"
+    assert elsewhere.exists() is not dangling
+    assert dangling or elsewhere.read_text() == "someone's first bytes"
+
+
+def test_stale_temp_cleanup_removes_only_the_workflows_own_names(tmp_path):
+    ours = [tmp_path / "ru" / "LC_MESSAGES" / ".a.po.k3j2h1g0.tmp", tmp_path / "..translate-state.json.x1y2z3.tmp"]
+    theirs = [
+        tmp_path / ".git" / "objects" / ".a.po.k3j2h1g0.tmp",  # hidden folders are never entered
+        tmp_path / "ru" / ".editor-swap.tmp",  # not a name atomic_write makes
+        tmp_path / "ru" / "LC_MESSAGES" / "deep" / ".b.po.abc.tmp",  # deeper than asked
+    ]
+    for path in ours + theirs:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("x")
+    assert sorted(remove_stale_temps(tmp_path, depth=2)) == sorted(ours)
+    assert all(p.exists() for p in theirs)
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda p: p.mkdir(), "is a directory, not a file"),
+        (os.mkfifo, "is a named pipe (FIFO), not a regular file"),
+    ],
+    ids=["directory", "fifo"],
+)
+def test_read_file_refuses_what_is_not_a_regular_file_without_opening_it_for_reading(tmp_path, make, message):
+    path = tmp_path / "x.po"
+    make(path)
+    with pytest.raises(StorageError) as caught:
+        read_file(path, "x.po")  # a FIFO read would block here for ever
+    assert str(caught.value) == f"x.po: {message}"
+
+
+def test_read_file_refuses_a_link_out_of_the_root_and_reads_one_inside(tmp_path):
+    (tmp_path / "secret").write_text("root:x:0:0")
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "inside.po").write_text("inside")
+    (root / "near.po").symlink_to("inside.po")
+    (root / "far.po").symlink_to(tmp_path / "secret")
+    assert read_file(root / "near.po", root=root) == b"inside"
+    with pytest.raises(StorageError) as caught:
+        read_file(root / "far.po", "far.po", root=root)
+    assert "root:x" not in str(caught.value)
+    assert str(caught.value).startswith(f"far.po: resolves through a symbolic link to {tmp_path / 'secret'}, outside the project")
+
+
+@pytest.mark.parametrize("kind", ["symlink", "read-only"])
+def test_atomic_write_refuses_to_replace_a_link_or_a_read_only_file(tmp_path, kind):
+    target = tmp_path / "real.po"
+    target.write_text("translator's work")
+    path = tmp_path / "x.po"
+    if kind == "symlink":
+        path.symlink_to(target)
+    else:
+        target.rename(path)
+        path.chmod(0o444)
+    with pytest.raises(StorageError):
+        atomic_write(path, "new")
+    assert path.is_symlink() is (kind == "symlink")
+    assert path.read_text() == "translator's work"
+    assert atomic_write(path, "translator's work") is False  # identical bytes: nothing to refuse
+
+
+def test_a_write_that_fails_for_want_of_space_removes_its_temp_and_the_folders_it_made(tmp_path):
+    script = (
+        "import pathlib, resource, signal, sys\n"
+        "from workflow.storage import atomic_write\n"
+        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (10, 10))\n"
+        f"try:\n atomic_write(pathlib.Path({str(tmp_path)!r}) / 'a' / 'b' / 'x.po', 'more than ten bytes')\n"
+        "except OSError as exc:\n print(type(exc).__name__, exc)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout == f"StorageError {tmp_path}/a/b/x.po: cannot write: File too large\n"
+    assert list(tmp_path.iterdir()) == []

@@ -17,8 +17,9 @@ from pathlib import Path
 import pysbd
 import yaml
 
-from workflow.errors import InputError
+from workflow.errors import InputError, StorageError
 from workflow.project import Project, check_slug
+from workflow.storage import read_file
 
 FRONT_MATTER_KEYS = {"title", "date", "slug", "summary", "authors"}
 REQUIRED_KEYS = ("title", "date", "slug")
@@ -76,27 +77,27 @@ class Article:
 def read_article(path: Path, project: Project | None = None) -> Article:
     """Load and segment the article at `path`; raise InputError naming file and line on bad input."""
     shown = project.relative(path) if project else str(path)
-    return parse_article(_read_text(path, shown), Path(path), shown)
+    return parse_article(_read_text(path, shown, project), Path(path), shown)
 
 
 def read_slug(path: Path, project: Project | None = None) -> str:
     """The slug in the front matter of the article at `path`, without segmenting its body."""
     shown = project.relative(path) if project else str(path)
-    source = _read_text(path, shown)
+    source = _read_text(path, shown, project)
     lines = _physical_lines(source[1:] if source.startswith("\ufeff") else source)
     meta, end_line = _front_matter(lines, shown)
     return _check_meta(meta, lines, end_line, shown)["slug"]
 
 
-def _read_text(path: Path, shown: str) -> str:
+def _read_text(path: Path, shown: str, project: Project | None) -> str:
     try:
-        data = Path(path).read_bytes()
+        data = read_file(Path(path), shown, root=project.root if project else None)
     except FileNotFoundError:
         raise InputError("no such article file", shown) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not an article file", shown) from None
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", shown) from None
+    except StorageError as exc:
+        if exc.message == "is a directory, not a file":
+            raise InputError("is a directory, not an article file", shown) from None
+        raise
     if b"\x00" in data:
         raise InputError("binary file (NUL bytes), not a Markdown article", shown, data[: data.index(b"\x00")].count(b"\n") + 1)
     try:
@@ -217,7 +218,8 @@ def find_articles(project: Project) -> list[Path]:
     """The article files of a project, in name order."""
     if not project.articles_dir.is_dir():
         return []
-    return sorted(p for p in project.articles_dir.iterdir() if p.suffix == ".md" and p.is_file())
+    # Anything but a folder: a FIFO or a link out of the project named like an article is refused when read.
+    return sorted(p for p in project.articles_dir.iterdir() if p.suffix == ".md" and not p.is_dir())
 
 
 def load_articles(project: Project, slugs: list[str] | None = None) -> list[Article]:

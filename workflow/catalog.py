@@ -18,9 +18,9 @@ from babel import Locale
 from babel.messages.plurals import get_plural
 
 from workflow.articles import Article, Segment
-from workflow.errors import InputError
+from workflow.errors import InputError, StorageError
 from workflow.project import Project
-from workflow.storage import atomic_write, remove_stale_temps
+from workflow.storage import atomic_write, read_file, remove_stale_temps
 
 MACHINE_PREFIX = "machine: "
 KIND_PREFIX = "kind: "
@@ -106,11 +106,9 @@ def read_catalog(path: Path, shown: str | None = None) -> Catalog:
     path = Path(path)
     shown = shown or str(path)
     try:
-        data = path.read_bytes()
+        data = read_file(path, shown)
     except FileNotFoundError:
         raise InputError("no such catalog file", shown) from None
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", shown) from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -523,6 +521,8 @@ def write_template(project: Project, article: Article, now: dt.datetime) -> tupl
     if path.exists():
         try:
             old = read_catalog(path, project.relative(path))
+        except StorageError:
+            raise  # a directory, FIFO or link where the template belongs is not ours to overwrite
         except InputError:
             old = None  # the template is ours alone: a damaged one is simply rewritten
     entries = tuple(template_entries(project, article))
@@ -535,7 +535,7 @@ def write_template(project: Project, article: Article, now: dt.datetime) -> tupl
     else:
         created = _stamp(now)
     catalog = replace(candidate, header=_pot_header(article.slug, created))
-    return atomic_write(path, render_catalog(catalog)), created
+    return atomic_write(path, render_catalog(catalog), project.relative(path)), created
 
 
 def write_catalog(
@@ -558,7 +558,7 @@ def write_catalog(
     po_path = project.po_path(article.slug, locale)
     pot_path = project.pot_path(article.slug)
     for directory in (po_path.parent, pot_path.parent):
-        remove_stale_temps(directory)
+        remove_stale_temps(directory, depth=0)
     old = load_catalog(project, article.slug, locale)
     entries, obsolete, counts = _merge(project, article, locale, old, drafts, provenance, glossary)
     template_written, pot_date = template if template is not None else write_template(project, article, now)
@@ -577,5 +577,5 @@ def write_catalog(
         if unchanged_header and _body(old) == _body(new) and old.header_comment == comment:
             return CatalogResult(po_path, pot_path, False, template_written, **counts)
     header = _po_header(old, article.slug, locale, pot_date, _stamp(now))
-    written = atomic_write(po_path, render_catalog(replace(new, header=header)))
+    written = atomic_write(po_path, render_catalog(replace(new, header=header)), shown)
     return CatalogResult(po_path, pot_path, written, template_written, **counts)

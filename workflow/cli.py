@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 
 from workflow import articles as articles_mod
-from workflow.errors import WorkflowError
+from workflow.errors import EXIT_INPUT, WorkflowError
 from workflow.project import CONFIG_NAME, DEFAULT_CONFIG, load_project, valid_locales
 from workflow.storage import atomic_write
 
@@ -122,6 +122,11 @@ def main() -> None:
     except WorkflowError as exc:
         err.print(f"Error: {exc}", markup=False)
         raise SystemExit(exc.exit_code) from None
+    except OSError as exc:
+        # storage.py turns the failures of project files into WorkflowError; this is the net under it.
+        where = f"{exc.filename}: " if exc.filename else ""
+        err.print(f"Error: {where}{exc.strerror or exc}", markup=False)
+        raise SystemExit(EXIT_INPUT) from None
 
 
 # --- project ----------------------------------------------------------------------------------------
@@ -135,11 +140,22 @@ def init(project: ProjectOpt = Path(".")) -> None:
     Example: workflow init --project newsroom
     """
     config = project / CONFIG_NAME
-    if config.exists():
+    if config.exists() or config.is_symlink():
         raise WorkflowError(f"{CONFIG_NAME} already exists; nothing changed", config)
-    for sub in ("articles", "glossary", "locales"):
-        (project / sub).mkdir(parents=True, exist_ok=True)
-    atomic_write(config, DEFAULT_CONFIG)
+    folders = [project / sub for sub in ("articles", "glossary", "locales")]
+    for folder in folders:  # all checked before the first is made: a refusal leaves nothing half-made
+        if (folder.exists() or folder.is_symlink()) and not folder.is_dir():
+            raise WorkflowError("exists and is not a directory; move it away or pass --project DIR", folder)
+    made = [folder for folder in folders if not folder.is_dir()]
+    try:
+        for folder in made:
+            folder.mkdir(parents=True)
+        atomic_write(config, DEFAULT_CONFIG)
+    except OSError:
+        for folder in reversed(made):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
     out.print(f"Created {config}; put articles in {project / 'articles'}/ and run `workflow segment`.")
 
 
@@ -648,8 +664,9 @@ def glossary_import(
 
     proj = load_project(project)
     shown = proj.relative(proj.glossary_path)
-    if not file.is_file():
+    if not file.exists():
         raise InputError("no such glossary file to import", file)
+    proj.inside(file)  # a file in the project that links out of it is not read (its lines would be echoed)
     imported = glossary_mod.load_glossary(file, str(file)).terms
     counts: dict[str, int] = {}
 

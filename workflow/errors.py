@@ -33,6 +33,17 @@ class InputError(WorkflowError):
     """Bad article, glossary, catalog, config or package: exit 1."""
 
 
+class StorageError(InputError, OSError):
+    """A file the workflow cannot read or write as it is (not a regular file, a link leading out of the
+    project, read-only, disk full): exit 1. Also an OSError, so code that handles OSError still does."""
+
+    def __init__(self, message: str, path: str | Path | None = None, line: int | None = None):
+        InputError.__init__(self, message, path, line)
+
+    def __str__(self) -> str:
+        return InputError.__str__(self)
+
+
 class GateError(WorkflowError):
     """A check or publish gate refused: exit 1."""
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -23,7 +24,7 @@ from petrovich.enums import Case, Gender
 from petrovich.main import Petrovich
 
 from workflow.errors import InputError
-from workflow.storage import TEMP_SUFFIX, atomic_write, project_lock
+from workflow.storage import TEMP_SUFFIX, atomic_write, project_lock, read_file
 
 COLUMNS = ("english", "kk", "ru", "kind", "gender", "note", "variants", "avoid_kk", "avoid_ru")
 KINDS = ("person", "place", "organisation", "other")
@@ -114,10 +115,7 @@ def _last_word(text: str) -> str:
 def shown_path(path: Path) -> str:
     """A glossary path as messages show it: relative to the project holding it (the dir with workflow.toml)."""
     path = Path(path)
-    try:
-        resolved = path.resolve()
-    except OSError:
-        return str(path)
+    resolved = Path(os.path.abspath(path))  # as named: a message about a link names the link
     for parent in resolved.parents:
         if (parent / "workflow.toml").is_file():
             return resolved.relative_to(parent).as_posix()
@@ -128,12 +126,10 @@ def load_glossary(path: Path, shown: str | None = None) -> Glossary:
     """Read and validate a glossary CSV (or TBX, by extension); a missing file is an empty glossary."""
     path = Path(path)
     shown = shown or shown_path(path)
-    if not path.exists():
-        return Glossary(path, ())
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", shown) from None
+        data = read_file(path, shown)
+    except FileNotFoundError:
+        return Glossary(path, ())
     if path.suffix.lower() == ".tbx":
         return Glossary(path, parse_tbx(data, shown))
     return Glossary(path, parse_csv(_decode(data, shown), shown))
@@ -155,7 +151,7 @@ def save_glossary(glossary: Glossary, path: Path | None = None) -> bool:
     # are ours to remove, as the glossary may sit in a folder with other files.
     for stale in target.parent.glob(f".{target.name}.*{TEMP_SUFFIX}"):
         stale.unlink(missing_ok=True)
-    return atomic_write(target, to_csv(glossary.terms))
+    return atomic_write(target, to_csv(glossary.terms), shown_path(target))
 
 
 def update_glossary(project, change: Callable[[Glossary, str], Glossary], *, wait: bool = False) -> Glossary:

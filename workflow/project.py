@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import functools
+import os
 import re
 import tomllib
 from dataclasses import dataclass
@@ -14,6 +16,7 @@ from babel.languages import get_territory_language_info
 from babel.localedata import locale_identifiers
 
 from workflow.errors import InputError
+from workflow.storage import check_inside, read_file
 
 CONFIG_NAME = "workflow.toml"
 
@@ -38,6 +41,9 @@ batch_size = 16   # examples per model call; 16 ran 15 % faster than 32 on 2 cor
 # A locale code is a path component (locales/<lang>/...), so it must never be able to name another place.
 _LOCALE_SHAPE = re.compile(r"^[a-z]{2,3}(?:_[A-Z][a-z]{3})?(?:_(?:[A-Z]{2}|\d{3}))?$")
 _SLUG_SHAPE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# A slug names files, the longest being a write's temp `.<slug>.html.<random>.tmp`: 200 keeps that
+# under the 255 bytes a file name may have, so a long slug is refused before anything is written.
+MAX_SLUG = 200
 
 
 @dataclass(frozen=True)
@@ -56,13 +62,21 @@ class Project:
     batch_size: int = 16
 
     def po_path(self, slug: str, locale: str) -> Path:
-        return self.locales_dir / check_locale(locale) / "LC_MESSAGES" / f"{check_slug(slug)}.po"
+        return self.inside(self.locales_dir / check_locale(locale) / "LC_MESSAGES" / f"{check_slug(slug)}.po")
 
     def pot_path(self, slug: str) -> Path:
-        return self.locales_dir / "templates" / f"{check_slug(slug)}.pot"
+        return self.inside(self.locales_dir / "templates" / f"{check_slug(slug)}.pot")
+
+    def inside(self, path: Path) -> Path:
+        """`path`, refused (StorageError) if a symbolic link leads it out of the project."""
+        return check_inside(path, self.root)
 
     def relative(self, path: Path) -> str:
         """A path as users see it in messages and PO references: relative to the project root."""
+        if ".." not in path.parts:
+            # As named, not where links lead: a message about a link must name the link.
+            with contextlib.suppress(ValueError):
+                return path.relative_to(self.root).as_posix()
         try:
             return path.resolve().relative_to(self.root.resolve()).as_posix()
         except ValueError:
@@ -115,6 +129,8 @@ def _suggestions(code: str, known: list[str]) -> list[str]:
 
 def check_slug(slug: str, where: str | Path | None = None, line: int | None = None) -> str:
     """Return `slug` if it is lowercase words joined by hyphens, so it can never escape a directory."""
+    if len(slug) > MAX_SLUG and _SLUG_SHAPE.fullmatch(slug):
+        raise InputError(f"slug is {len(slug)} characters long; at most {MAX_SLUG} (it names files)", where, line)
     if not _SLUG_SHAPE.match(slug):
         raise InputError(
             f"invalid slug {slug!r}: use lowercase letters, digits and single hyphens (e.g. kazakh-migrant-deported)",
@@ -135,14 +151,14 @@ def load_project(root: Path) -> Project:
     """Read `root/workflow.toml` and validate it."""
     root = Path(root)
     path = root / CONFIG_NAME
-    if not path.is_file():
+    try:
+        text = read_file(path, root=root).decode("utf-8")
+        data = tomllib.loads(text)
+    except (FileNotFoundError, NotADirectoryError):
         raise InputError(
             f"no {CONFIG_NAME} here: run `workflow init` to start a project, or pass --project DIR",
             root,
-        )
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
+        ) from None
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path) from None
     except tomllib.TOMLDecodeError as exc:
@@ -169,8 +185,11 @@ def load_project(root: Path) -> Project:
 
     def sub(key: str, default: str) -> Path:
         value = paths.get(key, default)
-        candidate = (root / value).resolve()
-        if not isinstance(value, str) or not candidate.is_relative_to(root.resolve()):
+        base = os.path.abspath(root)
+        if not isinstance(value, str) or os.path.commonpath([base, os.path.abspath(root / value)]) != base:
+            raise InputError(f"paths.{key} must stay inside the project", path, _line_of(text, key))
+        if not (root / value).resolve().is_relative_to(root.resolve()):
+            check_inside(root / value, root)  # inside by name, out through a link: say which link
             raise InputError(f"paths.{key} must stay inside the project", path, _line_of(text, key))
         return root / value
 

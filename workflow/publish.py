@@ -17,9 +17,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
-import os
 import re
-import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +35,7 @@ from workflow import catalog as catalog_mod
 from workflow.errors import InputError
 from workflow.project import Project, check_locale, check_slug, select_locales
 from workflow.review import ArticleReview, review_article
-from workflow.storage import TEMP_SUFFIX, atomic_write, project_lock, remove_stale_temps
+from workflow.storage import TEMP_SUFFIX, atomic_write, check_replaceable, project_lock, read_file, remove_stale_temps
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_FORMAT = 1
@@ -326,9 +324,11 @@ _REMOVAL_KEYS = ("file", "slug", "locale", "why", "removed")
 
 def _load_manifest(path: Path) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        raw = read_file(path, root=path.parent)
     except FileNotFoundError:
         return {}, []
+    try:
+        data = json.loads(raw.decode("utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError(f"cannot read the publish manifest ({exc}); delete it to republish everything", path) from None
     files = data.get("files") if isinstance(data, dict) else None
@@ -434,28 +434,14 @@ def read_withdrawals(project: Project) -> dict[str, Withdrawal]:
     """The stories in withdrawn.toml by slug ({} if there is no such file); InputError naming the line if it is bad."""
     path = withdrawn_path(project)
     shown = WITHDRAWN_NAME  # always at the root; not resolved, so a link is named as the user sees it
-    if path.is_symlink() and not path.resolve().is_relative_to(project.root.resolve()):
-        raise InputError("refusing to read the withdrawal list through a link that leads outside the project", shown)
     try:
-        # O_NONBLOCK: a FIFO put in its place must not hang a run that holds the project lock.
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        raw = read_file(path, shown, root=project.root)
     except FileNotFoundError:
         return {}
-    except IsADirectoryError:
-        raise InputError("not a regular file; the withdrawal list must be a file", shown) from None
-    except OSError as exc:
-        raise InputError(f"cannot read the withdrawal list: {exc.strerror}", shown) from None
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise InputError("not a regular file; the withdrawal list must be a file", shown)
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            text = handle.read().decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", shown) from None
-    except OSError as exc:
-        raise InputError(f"cannot read the withdrawal list: {exc.strerror}", shown) from None
-    finally:
-        os.close(fd)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -564,9 +550,15 @@ def publish(
     if dry_run:
         return _run(project, loaded, selected, out, now, dry_run, glossary, withdrawals, full=not slugs)
     with project_lock(project.root, wait=wait):
-        remove_stale_temps(out)
-        _remove_withdrawn_temps(project)
+        _clean_temps(project, out, selected)
         return _run(project, loaded, selected, out, now, dry_run, glossary, withdrawals, full=not slugs)
+
+
+def _clean_temps(project: Project, out: Path, locales) -> None:
+    """A killed run's temp files, only where publish and withdraw write: --out may hold other tools' files (a git checkout)."""
+    for directory in (out, *(out / locale for locale in locales)):
+        remove_stale_temps(directory, depth=0)
+    _remove_withdrawn_temps(project)
 
 
 def _output_dir(project: Project, out_dir: Path | None) -> Path:
@@ -615,7 +607,7 @@ def _run(
                     stale.append(live)
                 continue
             rendered = render_edition(project, article, locale, accepted)
-            po_bytes = project.po_path(article.slug, locale).read_bytes()
+            po_bytes = read_file(project.po_path(article.slug, locale))
             models = sorted({e.provenance for e in review.entries if e.provenance})
             facts = {
                 "slug": article.slug,
@@ -748,6 +740,8 @@ def _commit(
     if files or log or manifest_path.exists():
         outputs[MANIFEST_NAME] = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
+    for name in outputs if not dry_run else ():
+        check_replaceable(out / name)  # before the first write: a refusal leaves the site as it was
     results = []
     # Files go first, the manifest last: a run killed in between leaves them listed, so the next run
     # removes them again; the other way round would leave an unlisted file that nothing ever removes.
@@ -766,7 +760,7 @@ def _commit(
         path = out / name
         if dry_run:
             try:
-                same = path.read_bytes() == content.encode("utf-8")
+                same = read_file(path) == content.encode("utf-8")
             except FileNotFoundError:
                 same = False
             results.append(FileResult(name, "unchanged" if same else "would write"))
@@ -824,8 +818,7 @@ def withdraw(
     if dry_run:
         return _withdraw(project, slug, codes, out, now, note, record, dry_run=True)
     with project_lock(project.root, wait=wait):
-        remove_stale_temps(out)
-        _remove_withdrawn_temps(project)
+        _clean_temps(project, out, project.locales)
         return _withdraw(project, slug, codes, out, now, note, record, dry_run=False)
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from workflow import articles, catalog, glossary, translate
 from workflow.errors import InputError
 from workflow.project import Project, check_slug, select_locales
-from workflow.storage import atomic_write, project_lock, remove_stale_temps
+from workflow.storage import atomic_write, check_folder, check_replaceable, project_lock, read_file, remove_stale_temps
 
 # Segments gathered before a batched model call; large enough to fill batches, small enough to stream.
 CHUNK_SEGMENTS = 2048
@@ -88,7 +88,7 @@ def _identify(project: Project, slugs: list[str] | None, state: _State) -> list[
     seen: dict[str, tuple[Path, str, str]] = {}
     for path in articles.find_articles(project):
         try:
-            sha = _sha(path.read_bytes())
+            sha = _sha(read_file(path, root=project.root))
         except OSError:
             sha = ""  # unreadable: read_slug says what is wrong, naming the file
         info = state.files.get(project.relative(path))
@@ -132,9 +132,12 @@ class _State:
 
 
 def _load_state(project: Project) -> _State:
+    path = project.locales_dir / STATE_NAME
+    # A directory, FIFO or link where the state belongs is refused now, not after the catalogs are written.
+    check_replaceable(path, project.relative(path))
     try:
-        data = json.loads((project.locales_dir / STATE_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(read_file(path, project.relative(path)).decode("utf-8"))
+    except (FileNotFoundError, ValueError):
         # The state only lets a re-run skip unchanged work; without it everything is simply re-checked.
         return _State()
     if not isinstance(data, dict) or data.get("version") != STATE_VERSION:
@@ -203,7 +206,7 @@ def translate_articles(
     clock.add("segmentation", t)
     total = len(listing) * len(targets)
     terms = glossary.load_glossary(project.glossary_path)
-    glossary_sha = _sha(project.glossary_path.read_bytes()) if project.glossary_path.is_file() else ""
+    glossary_sha = _file_sha(project.glossary_path)
     results: list[ArticleResult] = []
     sent = done = segment_count = 0
     engines: dict[str, translate.Engine] = {}
@@ -325,21 +328,30 @@ def _check_catalogs(
     """
     known = {entry.get("catalog") for entry in state.catalogs.values() if isinstance(entry, dict)}
     shas: dict[Path, str] = {}
+    # Whatever the run would refuse to replace (a link, a read-only file, a folder in a file's place) is
+    # refused here, before the first write; templates are checked with the catalogs.
+    templates = project.inside(project.locales_dir / "templates")
+    check_folder(templates, project.relative(templates))
+    for path in sorted(templates.glob("*.pot")):
+        check_replaceable(path, project.relative(path))
     for loc in locales:
-        folder = project.locales_dir / loc / "LC_MESSAGES"
+        folder = project.inside(project.locales_dir / loc / "LC_MESSAGES")
+        check_folder(folder, project.relative(folder))
         paths = [project.po_path(s, loc) for s in slugs] if slugs else sorted(folder.glob("*.po"))
         for path in paths:
-            sha = _file_sha(path)
+            shown = project.relative(project.inside(path))
+            sha = _file_sha(path, shown)
             if not sha:
                 continue  # not written yet
+            check_replaceable(path, shown)
             shas[path] = sha
             if sha not in known:
-                catalog.read_catalog(path, project.relative(path))
+                catalog.read_catalog(path, shown)
     return shas
 
 
-def _file_sha(path: Path) -> str:
+def _file_sha(path: Path, shown: str | None = None) -> str:
     try:
-        return _sha(path.read_bytes())
+        return _sha(read_file(path, shown))
     except FileNotFoundError:
         return ""

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from workflow.errors import InputError, ModelError
+from workflow.errors import InputError, ModelError, StorageError
 
 SP_MODEL = "sentencepiece.model"
 TARGET_SP_MODEL = "target_sentencepiece.model"  # our extension: models whose two sides differ (OPUS-MT)
@@ -207,6 +207,44 @@ def _check_members(zf: zipfile.ZipFile, source: Path) -> str:
     return top
 
 
+# Model weights, vocabularies and SentencePiece models compress a few times at most; a member that
+# inflates a hundredfold is a zip bomb, not a model. Small members (metadata, README) may compress better.
+MAX_RATIO = 100
+RATIO_FREE_BYTES = 1 << 20
+
+
+def _size(n: float) -> str:
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} GiB"
+
+
+def _check_sizes(zf: zipfile.ZipFile, source: Path, target_root: Path) -> None:
+    """Refuse, from the sizes the archive declares, what would fill the disk: before a byte is extracted.
+
+    zipfile stops a member at its declared size, so the declared sizes bound what extraction writes.
+    """
+    total = 0
+    for info in zf.infolist():
+        total += info.file_size
+        if info.file_size > RATIO_FREE_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            ratio = info.file_size // max(info.compress_size, 1)
+            raise InputError(
+                f"member {info.filename!r} would inflate {ratio}-fold ({_size(info.file_size)} from "
+                f"{_size(info.compress_size)}); refusing what looks like a zip bomb; nothing installed",
+                source,
+            )
+    existing = next(p for p in (target_root, *target_root.parents) if p.exists())
+    free = shutil.disk_usage(existing).free
+    if total > free:
+        raise InputError(
+            f"the package unpacks to {_size(total)} but {existing} has only {_size(free)} free; nothing installed",
+            source,
+        )
+
+
 def _extract(zf: zipfile.ZipFile, dest: Path) -> None:
     # Members were validated; extract one by one so nothing but plain files and dirs is created.
     for info in zf.infolist():
@@ -254,6 +292,7 @@ def install_file(source: Path) -> ModelPackage:
                 # Everything is checked before the first byte is written: argostranslate's own
                 # install_from_path would extractall() whatever the archive names.
                 top = _check_members(zf, source)
+                _check_sizes(zf, source, target_root)
                 bad = zf.testzip()
                 if bad is not None:
                     raise InputError(f"corrupt archive: member {bad!r} fails its checksum; nothing installed", source)
@@ -267,10 +306,13 @@ def install_file(source: Path) -> ModelPackage:
                 _extract(zf, staging)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, zlib.error) as exc:
             raise InputError(f"corrupt archive ({exc}); nothing installed", source) from None
-        except PermissionError as exc:
-            if exc.filename != str(source):
-                raise
-            raise InputError(f"cannot read package ({exc.strerror})", source) from None
+        except StorageError:
+            raise
+        except OSError as exc:
+            if exc.filename == str(source):
+                raise InputError(f"cannot read package ({exc.strerror})", source) from None
+            # A full or read-only packages dir: the staging dir goes (finally below), nothing is installed.
+            raise StorageError(f"cannot install: {exc.strerror}; nothing installed", source) from None
         staged = staging / top
         _smoke_test(read_package(staged), source)
         final = target_root / top
