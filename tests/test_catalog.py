@@ -407,3 +407,36 @@ def test_entry_whose_context_alone_is_out_of_date_keeps_its_review_state(flood):
     entry = entries_by_key(po_path)[(None, "Heavy rain fell on Almaty for three days.")]
     assert (result.changed, result.obsoleted, pending) == (0, 0, [])
     assert entry.msgstr == accepted[(None, entry.msgid)] and "fuzzy" not in entry.flags and entry.previous_msgid is None
+
+
+# --- what the workflow writes, it reads ------------------------------------------------------------------
+
+# str.splitlines() breaks lines at these; a PO file breaks lines only at "\n".
+LINE_LIKE = {
+    "line-separator": "\u2028",
+    "paragraph-separator": "\u2029",
+    "next-line": "\u0085",
+    "file-separator": "\x1c",
+    "group-separator": "\x1d",
+    "record-separator": "\x1e",
+}
+
+
+@pytest.mark.parametrize("char", LINE_LIKE.values(), ids=LINE_LIKE.keys())
+def test_a_sentence_with_a_character_python_counts_as_a_line_break_reads_back_as_written(flood, char):
+    project, path = flood
+    sentence = f"Schools will{char}reopen on Monday."
+    path.write_text(path.read_text(encoding="utf-8").replace("Schools will reopen on Monday.", sentence), encoding="utf-8")
+    translate(project, path)
+    po_path = project.po_path(SLUG, "ru")
+    done = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(po_path)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+    read = catalog.read_catalog(po_path)
+
+    entry = next(e for e in read.entries if e.msgid == sentence)
+    # Drafts are folded to one line of plain spaces (Python counts all six as whitespace).
+    assert entry.msgstr == "[ru] Schools will reopen on Monday." and entry.fuzzy
+    # A second run reads its own file and finds nothing to do.
+    again, pending = translate(project, path, now=T1)
+    assert pending == [] and not again.written

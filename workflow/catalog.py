@@ -120,8 +120,9 @@ def read_catalog(path: Path, shown: str | None = None) -> Catalog:
         ) from None
     text = text.removeprefix("\ufeff")
     _check_lines(text, shown)
+    hidden, restore = _hide_line_like(text)
     try:
-        po = polib.pofile(text, wrapwidth=WRAP_WIDTH, encoding="utf-8")
+        po = polib.pofile(hidden, wrapwidth=WRAP_WIDTH, encoding="utf-8")
     except (OSError, ValueError) as exc:
         message = str(exc)
         m = _POLIB_LINE.search(message)
@@ -144,7 +145,7 @@ def read_catalog(path: Path, shown: str | None = None) -> Catalog:
     obsolete: list[CatalogEntry] = []
     seen: dict[tuple[bool, str | None, str], int | None] = {}
     for raw in po:
-        entry = _from_polib(raw)
+        entry = _from_polib(raw, restore)
         where = (entry.obsolete, entry.msgctxt, entry.msgid)
         if where in seen:
             raise InputError(
@@ -157,8 +158,8 @@ def read_catalog(path: Path, shown: str | None = None) -> Catalog:
     return Catalog(
         path=path,
         shown=shown,
-        header=tuple(po.metadata.items()),
-        header_comment=po.header,
+        header=tuple((restore(k), restore(v)) for k, v in po.metadata.items()),
+        header_comment=restore(po.header),
         entries=tuple(active),
         obsolete=tuple(obsolete),
     )
@@ -168,9 +169,30 @@ _KEYWORD = re.compile(r"^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)(?:\s+|(
 _QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
 
 
+# A PO file breaks lines only at "\n" (GNU gettext), but str.splitlines(), which polib uses, also breaks at
+# these: a sentence holding one would be cut in two mid-string and the file we wrote would not read back.
+_LINE_LIKE = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+
+
+def _lines(text: str) -> list[str]:
+    """The file's lines as gettext counts them (a final "\r" of CRLF files is left for strip())."""
+    return text.split("\n")
+
+
+def _hide_line_like(text: str):
+    """`text` with every line-like character swapped for a private-use one absent from it, and the undo."""
+    present = [c for c in _LINE_LIKE if c in text]
+    if not present:
+        return text, lambda s: s
+    spare = (chr(cp) for cp in range(0xE000, 0xF900) if chr(cp) not in text)
+    there = {c: next(spare) for c in present}
+    back = str.maketrans({v: k for k, v in there.items()})
+    return text.translate(str.maketrans(there)), lambda s: s.translate(back) if s else s
+
+
 def _check_lines(text: str, shown: str) -> None:
     """Reject lines polib would silently accept but GNU msgfmt refuses: every string must be quoted."""
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(_lines(text), start=1):
         line = raw.strip()
         if line.startswith("#~"):
             line = line[2:].strip()
@@ -191,25 +213,25 @@ def _check_lines(text: str, shown: str) -> None:
             raise InputError("PO syntax error: unescaped double quote found; fix the file in a PO editor or restore it", shown, number)
 
 
-def _from_polib(raw: polib.POEntry) -> CatalogEntry:
+def _from_polib(raw: polib.POEntry, restore=lambda s: s) -> CatalogEntry:
     flags = tuple(f for f in raw.flags if f != FUZZY)
     return CatalogEntry(
-        msgid=raw.msgid,
-        msgstr=raw.msgstr,
-        msgctxt=raw.msgctxt,
+        msgid=restore(raw.msgid),
+        msgstr=restore(raw.msgstr),
+        msgctxt=restore(raw.msgctxt),
         fuzzy=FUZZY in raw.flags,
         obsolete=bool(raw.obsolete),
-        previous_msgid=raw.previous_msgid,
-        references=tuple(f"{f}:{n}" if n else f for f, n in raw.occurrences),
-        extracted=tuple(raw.comment.split("\n")) if raw.comment else (),
-        comments=tuple(raw.tcomment.split("\n")) if raw.tcomment else (),
+        previous_msgid=restore(raw.previous_msgid),
+        references=tuple(restore(f"{f}:{n}" if n else f) for f, n in raw.occurrences),
+        extracted=tuple(restore(raw.comment).split("\n")) if raw.comment else (),
+        comments=tuple(restore(raw.tcomment).split("\n")) if raw.tcomment else (),
         flags=flags,
         line=raw.linenum,
     )
 
 
 def _line_of(text: str, needle: str) -> int | None:
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(_lines(text), start=1):
         if line.startswith(needle):
             return number
     return None
