@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import hashlib
 import re
+import textwrap
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -23,6 +25,11 @@ from workflow.project import Project
 from workflow.storage import atomic_write, remove_stale_temps
 
 MACHINE_PREFIX = "machine: "
+# A draft a model offers for an entry that holds a translator's text: a comment beside it, never over it.
+OFFERED_PREFIX = "machine draft"
+# "# machine: translate-en_ru 1.9 sha1:0a1b2c3d": the hash of the draft as the model wrote it, so an
+# untouched draft (replaceable) can be told from one a translator edited or accepted (human work).
+DRAFT_HASH = re.compile(r"\s+sha1:([0-9a-f]{8})$")
 KIND_PREFIX = "kind: "
 GLOSSARY_PREFIX = "glossary: "
 FUZZY = "fuzzy"
@@ -51,6 +58,9 @@ class CatalogEntry:
     comments: tuple[str, ...] = ()  # `#` translator comment lines, never rewritten except our `machine:` line
     flags: tuple[str, ...] = ()  # flags other than fuzzy, kept as found
     line: int | None = None  # where the entry starts in the file it was read from
+    # Plural entries are never ours (segments are sentences): a translator's, kept as found, obsolete.
+    msgid_plural: str | None = None
+    msgstr_plural: tuple[str, ...] = ()  # msgstr[0], msgstr[1], ...
 
     @property
     def key(self) -> tuple[str | None, str]:
@@ -61,8 +71,19 @@ class CatalogEntry:
         """The model package named by the `# machine:` comment, if a model wrote this translation."""
         for comment in self.comments:
             if comment.startswith(MACHINE_PREFIX):
-                return comment[len(MACHINE_PREFIX) :].strip() or None
+                return DRAFT_HASH.sub("", comment[len(MACHINE_PREFIX) :].strip()) or None
         return None
+
+    @property
+    def machine_draft(self) -> bool:
+        """A fuzzy translation still exactly as a model wrote it: the only kind a new draft may replace."""
+        if not (self.msgstr and self.fuzzy):
+            return False
+        for comment in self.comments:
+            if comment.startswith(MACHINE_PREFIX):
+                m = DRAFT_HASH.search(comment.strip())
+                return m is not None and m.group(1) == draft_hash(self.msgstr)
+        return False
 
 
 @dataclass(frozen=True)
@@ -94,6 +115,12 @@ class CatalogResult:
     changed: int = 0  # edited sentences matched to their old entry: fuzzy, with `#| msgid`
     revived: int = 0  # sentences back from obsolete entries
     obsoleted: int = 0  # removed sentences now `#~`
+    offered: int = 0  # drafts put beside a translator's text as a `# machine draft` comment
+
+
+def draft_hash(msgstr: str) -> str:
+    """The short hash the `# machine:` comment carries of the draft it came with."""
+    return hashlib.sha1(msgstr.encode("utf-8")).hexdigest()[:8]
 
 
 # --- reading -----------------------------------------------------------------------------------------
@@ -227,6 +254,8 @@ def _from_polib(raw: polib.POEntry, restore=lambda s: s) -> CatalogEntry:
         comments=tuple(restore(raw.tcomment).split("\n")) if raw.tcomment else (),
         flags=flags,
         line=raw.linenum,
+        msgid_plural=restore(raw.msgid_plural) or None,
+        msgstr_plural=tuple(restore(raw.msgstr_plural[i]) for i in sorted(raw.msgstr_plural)),
     )
 
 
@@ -267,9 +296,12 @@ def _to_polib(entry: CatalogEntry) -> polib.POEntry:
     for ref in entry.references:
         name, _, number = ref.rpartition(":")
         occurrences.append((name, number) if name and number.isdigit() else (ref, ""))
+    plural = dict(enumerate(entry.msgstr_plural)) if entry.msgid_plural else {}
     return polib.POEntry(
         msgid=entry.msgid,
         msgstr=entry.msgstr,
+        msgid_plural=entry.msgid_plural or "",
+        msgstr_plural=plural,
         msgctxt=entry.msgctxt,
         obsolete=entry.obsolete,
         # polib cannot read `#~|` back, so an obsolete entry's previous msgid would not survive a round trip.
@@ -325,13 +357,14 @@ def _plan(article: Article, old: Catalog | None) -> tuple[list[_Match], list[Cat
     keyed = segment_keys(article)
     if old is None:
         return [_Match(seg, ctxt, None, "new") for seg, ctxt in keyed], []
-    active = {e.key: e for e in old.entries}
-    obsolete = {e.key: e for e in old.obsolete}
+    # A plural entry never stands for a sentence: it is a translator's own, kept aside as obsolete.
+    active = {e.key: e for e in old.entries if not e.msgid_plural}
+    obsolete = {e.key: e for e in old.obsolete if not e.msgid_plural}
     wanted = {(ctxt, seg.text) for seg, ctxt in keyed}
     # Old entries whose msgid no longer exists: candidates for edited sentences, else obsolete.
-    orphans = [e for e in old.entries if e.key not in wanted]
+    orphans = [e for e in old.entries if e.key not in wanted or e.msgid_plural]
+    used: set[int] = {id(e) for e in orphans if e.msgid_plural}
     orphan_pos = {id(e): i for i, e in enumerate(old.entries)}
-    used: set[int] = set()
     plan: list[_Match | None] = []
     for seg, ctxt in keyed:
         key = (ctxt, seg.text)
@@ -344,7 +377,8 @@ def _plan(article: Article, old: Catalog | None) -> tuple[list[_Match], list[Cat
     # Same sentence under another msgctxt (repeats renumbered, or a context edited by hand): same state, not fuzzy.
     by_text: dict[str, list[CatalogEntry]] = {}
     for e in orphans:
-        by_text.setdefault(e.msgid, []).append(e)
+        if id(e) not in used:
+            by_text.setdefault(e.msgid, []).append(e)
     for i, (seg, ctxt) in enumerate(keyed):
         if plan[i] is None and by_text.get(seg.text):
             e = by_text[seg.text].pop(0)
@@ -372,7 +406,7 @@ def _plan(article: Article, old: Catalog | None) -> tuple[list[_Match], list[Cat
             plan[i] = _Match(seg, ctxt, best, "edited")
         else:
             plan[i] = _Match(seg, ctxt, None, "new")
-    leftover = [e for e in orphans if id(e) not in used]
+    leftover = [e for e in orphans if id(e) not in used or e.msgid_plural]
     return [m for m in plan if m is not None], leftover
 
 
@@ -381,10 +415,11 @@ def _needs_draft(match: _Match, retranslate: bool) -> bool:
     if old is None or not old.msgstr:
         return True
     if match.how == "edited":
-        return retranslate  # merged as fuzzy with its old translation; only --retranslate replaces that
+        return retranslate  # merged as fuzzy with its old translation; only --retranslate asks again
     if not old.fuzzy:
         return False  # reviewed: a translator accepted it
-    # A fuzzy entry already has a translation to start from; only --retranslate replaces it.
+    # A fuzzy entry already has a translation to start from; only --retranslate asks the model again
+    # (and then a draft replaces only an untouched draft: see _merge).
     return retranslate
 
 
@@ -404,14 +439,37 @@ def _fold(text: str) -> str:
 
 
 def _with_draft(entry: CatalogEntry, draft: str, provenance: str) -> CatalogEntry:
-    comments = tuple(c for c in entry.comments if not c.startswith(MACHINE_PREFIX))
+    comments = tuple(c for c in entry.comments if not c.startswith((MACHINE_PREFIX, OFFERED_PREFIX)))
+    text = _fold(draft)
     return replace(
         entry,
-        msgstr=_fold(draft),
+        msgstr=text,
         fuzzy=True,
         previous_msgid=None,
-        comments=(f"{MACHINE_PREFIX}{provenance}", *comments),
+        comments=(f"{MACHINE_PREFIX}{provenance} sha1:{draft_hash(text)}", *comments),
     )
+
+
+def _offer_draft(entry: CatalogEntry, draft: str, provenance: str) -> CatalogEntry:
+    """Keep the translator's text and put the model's new draft beside it, replacing an older offer.
+
+    Every line of the offer starts with OFFERED_PREFIX (wrapped here, so polib does not re-wrap it
+    into lines we could not tell from a translator's own comments).
+    """
+    comments = tuple(c for c in entry.comments if not c.startswith(OFFERED_PREFIX))
+    first, more = f"{OFFERED_PREFIX} ({provenance}): ", f"{OFFERED_PREFIX}: "
+    # Long words are cut too: polib would otherwise move one to a line of its own, without the prefix.
+    lines = textwrap.wrap(_fold(draft), max(WRAP_WIDTH - 2 - len(first), 20), break_on_hyphens=False) or [""]
+    return replace(entry, comments=(*comments, first + lines[0], *(more + line for line in lines[1:])))
+
+
+def _accepted(entry: CatalogEntry) -> CatalogEntry:
+    """A reviewed entry going fuzzy: drop the draft hash, so its text counts as human work from now on."""
+    comments = tuple(
+        MACHINE_PREFIX + DRAFT_HASH.sub("", c[len(MACHINE_PREFIX) :].strip()) if c.startswith(MACHINE_PREFIX) else c
+        for c in entry.comments
+    )
+    return replace(entry, comments=comments)
 
 
 def _merge(
@@ -424,7 +482,7 @@ def _merge(
     glossary,
 ) -> tuple[list[CatalogEntry], list[CatalogEntry], dict[str, int]]:
     plan, leftover = _plan(article, old)
-    counts = dict(kept=0, added=0, drafted=0, changed=0, revived=0, obsoleted=0)
+    counts = dict(kept=0, added=0, drafted=0, changed=0, revived=0, obsoleted=0, offered=0)
     entries: list[CatalogEntry] = []
     for m in plan:
         seg = m.segment
@@ -442,7 +500,8 @@ def _merge(
         elif m.how == "edited" and m.old.msgstr:
             # The translator sees what changed: previous msgid is the source their translation was made from.
             previous = m.old.previous_msgid if m.old.fuzzy and m.old.previous_msgid else m.old.msgid
-            entry = replace(m.old, **fresh, fuzzy=True, previous_msgid=previous)
+            old_entry = m.old if m.old.fuzzy else _accepted(m.old)
+            entry = replace(old_entry, **fresh, fuzzy=True, previous_msgid=previous)
             counts["changed"] += 1
         elif m.how == "edited":
             entry = CatalogEntry(**fresh)
@@ -451,15 +510,21 @@ def _merge(
             entry = replace(m.old, **fresh)
             counts["revived" if m.how == "revived" else "kept"] += 1
         draft = drafts.get(seg.id)
-        if draft and draft.strip() and (not entry.msgstr or entry.fuzzy):
+        if draft and draft.strip() and (not entry.msgstr or entry.machine_draft):
             entry = _with_draft(entry, draft, provenance)
             counts["drafted"] += 1
+        elif draft and draft.strip() and entry.fuzzy:
+            # A translator wrote, edited or accepted this text: it is never replaced, only offered an alternative.
+            entry = _offer_draft(entry, draft, provenance)
+            counts["offered"] += 1
         entries.append(entry)
     revived = {m.old.key for m in plan if m.how == "revived" and m.old is not None}
     gone = [
         replace(e, obsolete=True, previous_msgid=None, references=(), extracted=(), line=None)
         for e in leftover
-        if e.msgstr  # an untranslated sentence that was removed holds nothing worth keeping (msgmerge drops it too)
+        # An untranslated sentence that was removed holds nothing worth keeping (msgmerge drops it too),
+        # unless a translator wrote something on it: a plural form or a comment of their own.
+        if e.msgstr or any(e.msgstr_plural) or _human_comments(e)
     ]
     counts["obsoleted"] = len(gone)
     gone_keys = {e.key for e in gone}
@@ -469,6 +534,10 @@ def _merge(
         if e.key not in revived and e.key not in gone_keys
     ]
     return entries, kept_obsolete + gone, counts
+
+
+def _human_comments(entry: CatalogEntry) -> tuple[str, ...]:
+    return tuple(c for c in entry.comments if c and not c.startswith((MACHINE_PREFIX, OFFERED_PREFIX)))
 
 
 def _stamp(now: dt.datetime) -> str:

@@ -300,7 +300,16 @@ def translate_cmd(
     slugs: SlugsArg = None,
     locale: LocaleOpt = None,
     retranslate: Annotated[
-        bool, typer.Option("--retranslate", help="Also re-send segments whose source changed since review (their old translation stays, fuzzy).")
+        bool,
+        typer.Option(
+            "--retranslate",
+            help=(
+                "Also send fuzzy entries to the model again (machine drafts, and sentences edited since review). "
+                "A draft still exactly as the model wrote it is replaced; a translation a translator wrote, edited "
+                "or accepted is never replaced: it stays in its entry, fuzzy, with the old English as `#| msgid`, "
+                "and the new draft is offered beside it as a `# machine draft (MODEL): ...` comment."
+            ),
+        ),
     ] = False,
     beam_size: Annotated[Optional[int], typer.Option(min=1, help="Beam size; default from workflow.toml.")] = None,
     batch_size: Annotated[Optional[int], typer.Option(min=1, help="Segments per model batch; default from workflow.toml.")] = None,
