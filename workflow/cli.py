@@ -433,8 +433,9 @@ def review_cmd(
     slugs = targets[1:] if show_queue else targets
     proj = load_project(project)
     locales_ = select_locales(proj, locale)
-    parsed = articles_mod.load_articles(proj, slugs or None)
-    reviews = review_mod.review_project(proj, parsed, locales_, _review_glossary(proj))
+    parsed, errors = articles_mod.scan_articles(proj, slugs or None)
+    reviews, catalog_errors = review_mod.review_project(proj, parsed, locales_, _review_glossary(proj))
+    errors += catalog_errors
     if show_queue:
         rows = [
             {
@@ -456,6 +457,7 @@ def review_cmd(
         ]
         if json_out:
             print_json(rows)
+            _report_errors(errors)
             return
         for row in rows:
             by = f" ({row['provenance']})" if row["provenance"] else ""
@@ -468,6 +470,7 @@ def review_cmd(
                 out.print(f"  ! {flag}", markup=False)
             out.print("")
         out.print(f"{len(rows)} pending entr{'y' if len(rows) == 1 else 'ies'}.", markup=False)
+        _report_errors(errors)
         return
     summary = [
         {
@@ -482,11 +485,14 @@ def review_cmd(
             "untranslated": r.untranslated,
             "flagged": r.flagged,
             "percent": r.percent,
+            "state": r.state,
+            "next": r.next,
         }
         for r in reviews
     ]
     if json_out:
         print_json(summary)
+        _report_errors(errors)
         return
     from rich.table import Table
 
@@ -498,10 +504,28 @@ def review_cmd(
             row["slug"] + ("" if row["exists"] else " (no catalog yet)"),
             row["locale"],
             *(str(row[k]) for k in ("reviewed", "machine", "changed", "untranslated", "flagged")),
-            f"{row['percent']:.1f}%",
+            _done_cell(row),
         )
     out.print(table)
     out.print("`workflow review queue --locale L` lists what is pending.", markup=False)
+    _report_errors(errors)
+
+
+def _done_cell(row: dict) -> str:
+    """Percent reviewed; or why 100% is not done (flagged), or that the counts are unknown (stale)."""
+    if row["state"] == "stale":
+        return f"stale: run `{row['next']}`"
+    if row["state"] == "blocked":
+        return f"blocked: {row['flagged']} flagged"
+    return f"{row['percent']:.1f}%"
+
+
+def _report_errors(errors) -> None:
+    """Each bad article or catalog on its own `Error:` line, after the others were reported; then exit 1."""
+    for exc in errors:
+        err.print(f"Error: {exc}", markup=False)
+    if errors:
+        raise typer.Exit(1)
 
 
 # --- glossary (glossary.py) ---------------------------------------------------------------------------
