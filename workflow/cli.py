@@ -346,6 +346,7 @@ def translate_cmd(
         )
     if json_out:
         print_json(report)
+        _report_errors(report.errors)
         return
     written = sum(r.written for r in report.results)
     for loc, model in report.models.items():
@@ -355,6 +356,7 @@ def translate_cmd(
         f"{written} catalog(s) updated in {report.timings.total:.1f}s. Next: `workflow review`.",
         markup=False,
     )
+    _report_errors(report.errors)
 
 
 @contextlib.contextmanager
