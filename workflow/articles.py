@@ -248,8 +248,15 @@ def scan_articles(project: Project, slugs: list[str] | None = None) -> tuple[lis
     """
     loaded: list[Article] = []
     errors: list[InputError] = []
+    wanted = {check_slug(s) for s in slugs} if slugs else None
+    known: set[str] = set()
     for path in find_articles(project):
         try:
+            # Named slugs: the other files are only asked for their slug, as `translate` does.
+            if wanted is not None:
+                known.add(slug := read_slug(path, project))
+                if slug not in wanted:
+                    continue
             loaded.append(read_article(path, project))
         except InputError as exc:
             errors.append(exc)
@@ -272,8 +279,8 @@ def scan_articles(project: Project, slugs: list[str] | None = None) -> tuple[lis
         if slug in first and slug not in clashes:
             chosen.append(first[slug])
         elif slug not in first:
-            known = ", ".join(a.slug for a in good) or "none"
-            errors.append(InputError(f"no article with slug {slug!r} (articles: {known})", project.relative(project.articles_dir)))
+            listed = ", ".join(sorted(known - clashes)) or "none"
+            errors.append(InputError(f"no article with slug {slug!r} (articles: {listed})", project.relative(project.articles_dir)))
     return chosen, errors
 
 

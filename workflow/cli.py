@@ -769,6 +769,7 @@ def publish_cmd(
         elif unchanged:
             summary += f", {unchanged} unchanged"
         out.print(summary + ".", markup=False)
+    _report_errors(report.errors)
     if report.blocked:
         raise typer.Exit(1)
 

@@ -95,6 +95,8 @@ class PublishReport:
     dry_run: bool
     editions: tuple[Edition, ...]
     files: tuple[FileResult, ...]
+    # "path:line: message" of each bad article or catalog; the other editions were still published.
+    errors: tuple[str, ...] = ()
 
     @property
     def blocked(self) -> tuple[Edition, ...]:
@@ -329,7 +331,8 @@ def publish(
 ) -> PublishReport:
     """Publish every ready article in each locale; blocked ones are listed with their pending segments."""
     selected = select_locales(project, locales)
-    loaded = articles_mod.load_articles(project, slugs)
+    loaded, bad = articles_mod.scan_articles(project, slugs)
+    errors = [str(e) for e in bad]
     out = Path(out_dir) if out_dir is not None else project.public_dir
     if out.exists() and not out.is_dir():
         raise InputError("the output directory is a file", out)
@@ -337,11 +340,13 @@ def publish(
         from workflow.glossary import load_glossary
 
         glossary = load_glossary(project.glossary_path, project.relative(project.glossary_path))
+    if errors and not loaded:  # nothing good to publish: touch nothing
+        return PublishReport(out, dry_run, (), (), tuple(errors))
     if dry_run:
-        return _run(project, loaded, selected, out, now, dry_run, glossary)
+        return _run(project, loaded, selected, out, now, dry_run, glossary, errors)
     with project_lock(project.root, wait=wait):
         remove_stale_temps(out)
-        return _run(project, loaded, selected, out, now, dry_run, glossary)
+        return _run(project, loaded, selected, out, now, dry_run, glossary, errors)
 
 
 def _run(
@@ -352,6 +357,7 @@ def _run(
     now: dt.datetime,
     dry_run: bool,
     glossary: Any,
+    errors: list[str],
 ) -> PublishReport:
     manifest_path = out / MANIFEST_NAME
     old = read_manifest(manifest_path)
@@ -366,7 +372,11 @@ def _run(
             )
     for locale in selected:
         for article in loaded:
-            accepted, pending, review = gate(project, article, locale, glossary)
+            try:
+                accepted, pending, review = gate(project, article, locale, glossary)
+            except InputError as exc:  # a broken or stale catalog stops only its own edition
+                errors.append(str(exc))
+                continue
             if pending:
                 editions.append(Edition(article.slug, locale, False, pending=tuple(pending)))
                 continue
@@ -424,4 +434,4 @@ def _run(
             results.append(FileResult(name, "unchanged" if same else "would write"))
         else:
             results.append(FileResult(name, "written" if atomic_write(path, content) else "unchanged"))
-    return PublishReport(out, dry_run, tuple(editions), tuple(results))
+    return PublishReport(out, dry_run, tuple(editions), tuple(results), tuple(errors))
