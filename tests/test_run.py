@@ -258,3 +258,44 @@ def test_a_broken_catalog_stops_only_its_own_article_and_locale(project_dir, ins
     for loc, slug in (("kk", "flood-waters-rise"), ("kk", SAMPLE_SLUG), ("ru", SAMPLE_SLUG)):
         po = polib.pofile(str(project_dir / "locales" / loc / "LC_MESSAGES" / f"{slug}.po"))
         assert po.find("A closing line was added.") is not None, (loc, slug)
+
+
+# --- a slug renamed in the front matter ----------------------------------------------------------------------
+
+NEW_SLUG = "kazakh-migrant-says-police-tortured-him"
+
+
+@pytest.mark.parametrize("state", ["kept", "deleted"], ids=["with-run-state", "without-run-state"])
+def test_a_renamed_slug_carries_the_reviewed_work_and_leaves_one_catalog_per_locale(
+    project_dir, installed_models, sample_path, state
+):
+    assert workflow(project_dir, "translate", "--quiet").returncode == 0
+    reviewed = {}
+    for loc in ("kk", "ru"):
+        po = catalog(project_dir, loc)
+        for i, entry in enumerate(po):
+            entry.flags = [f for f in entry.flags if f != "fuzzy"]
+            if i % 3 == 0:
+                entry.msgstr = f"правка {i}"
+                entry.tcomment = "checked with the desk"
+        po.save()
+        reviewed[loc] = {e.msgid: e.msgstr for e in po}
+    text = sample_path.read_text(encoding="utf-8")
+    sample_path.write_text(text.replace(f"slug: {SAMPLE_SLUG}", f"slug: {NEW_SLUG}"), encoding="utf-8")
+    if state == "deleted":
+        (project_dir / "locales" / run.STATE_NAME).unlink()
+
+    result = workflow(project_dir, "translate", "--json")
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["sent_to_model"] == 0
+    for loc in ("kk", "ru"):
+        assert not (project_dir / "locales" / loc / "LC_MESSAGES" / f"{SAMPLE_SLUG}.po").exists()
+        po = polib.pofile(str(project_dir / "locales" / loc / "LC_MESSAGES" / f"{NEW_SLUG}.po"))
+        assert {e.msgid: e.msgstr for e in po} == reviewed[loc]
+        assert not [e for e in po if e.fuzzy or e.obsolete]
+        assert po.metadata["Project-Id-Version"] == NEW_SLUG
+        assert "checked with the desk" in po[0].tcomment
+    assert sorted(p.name for p in (project_dir / "locales" / "templates").iterdir()) == [f"{NEW_SLUG}.pot"]
+    rows = json.loads(workflow(project_dir, "review", "--json").stdout)
+    assert [(r["slug"], r["locale"], r["reviewed"]) for r in rows] == [(NEW_SLUG, "kk", 29), (NEW_SLUG, "ru", 29)]

@@ -423,9 +423,14 @@ def _needs_draft(match: _Match, retranslate: bool) -> bool:
     return retranslate
 
 
-def pending_segments(project: Project, article: Article, locale: str, retranslate: bool = False) -> list[Segment]:
-    """The segments that need machine translation in `locale`, in article order."""
-    old = load_catalog(project, article.slug, locale)
+def pending_segments(
+    project: Project, article: Article, locale: str, retranslate: bool = False, carried: Catalog | None = None
+) -> list[Segment]:
+    """The segments that need machine translation in `locale`, in article order.
+
+    `carried`: the catalog the article had under its old slug, used if the new slug has none yet.
+    """
+    old = load_catalog(project, article.slug, locale) or carried
     plan, _ = _plan(article, old)
     return [m.segment for m in plan if _needs_draft(m, retranslate)]
 
@@ -639,18 +644,20 @@ def write_catalog(
     *,
     now: dt.datetime,
     template: tuple[bool, str] | None = None,
+    carried: Catalog | None = None,
 ) -> CatalogResult:
     """Merge the article into its PO for `locale` (msgmerge semantics), add `drafts` fuzzy, write PO and POT.
 
     Call it holding the project lock. Reviewed entries and translator comments are never changed; if the
     entries come out identical to the file's the file is left untouched (even if a PO editor re-wrapped it).
     `template` is what `write_template` returned for this article earlier in the same run, if it was called.
+    `carried`: the catalog of the article's old slug (a slug renamed), merged from if the new slug has none.
     """
     po_path = project.po_path(article.slug, locale)
     pot_path = project.pot_path(article.slug)
     for directory in (po_path.parent, pot_path.parent):
         remove_stale_temps(directory)
-    old = load_catalog(project, article.slug, locale)
+    old = load_catalog(project, article.slug, locale) or carried
     entries, obsolete, counts = _merge(project, article, locale, old, drafts, provenance, glossary)
     template_written, pot_date = template if template is not None else write_template(project, article, now)
     comment = (
@@ -661,7 +668,7 @@ def write_catalog(
     )
     shown = project.relative(po_path)
     new = Catalog(po_path, shown, (), comment, tuple(entries), tuple(obsolete))
-    if old is not None:
+    if old is not None and old.path == po_path:
         unchanged_header = _undated(old.header) == _undated(
             _po_header(old, article.slug, locale, pot_date, "")
         ) and old.field("POT-Creation-Date") == pot_date

@@ -81,7 +81,7 @@ def _sha(data: bytes) -> str:
 
 
 def _identify(
-    project: Project, slugs: list[str] | None, state: _State, errors: list[InputError]
+    project: Project, slugs: list[str] | None, state: _State, errors: list[InputError], every: set[str] | None = None
 ) -> list[tuple[Path, str, str]]:
     """(path, sha of its bytes, slug) of each article to work on; each bad one goes to `errors` instead.
 
@@ -114,6 +114,8 @@ def _identify(
         seen[slug] = (path, sha, slug)
         listing.append(seen[slug])
     listing = [item for item in listing if item[2] not in clashes]
+    if every is not None:
+        every.update(seen)
     if not slugs:
         return listing
     chosen = []
@@ -223,8 +225,9 @@ def translate_articles(
     packages = {loc: translate.find_package(project.source_locale, loc) for loc in targets}
     clock = _Clock()
     errors: list[InputError] = []
+    every_slug: set[str] = set()  # of every article file: a catalog of none of them is an orphan
     t = time.perf_counter()
-    listing = _identify(project, slugs, _load_state(project), errors)
+    listing = _identify(project, slugs, _load_state(project), errors, every_slug)
     clock.add("segmentation", t)
     total = len(listing) * len(targets)
     terms = glossary.load_glossary(project.glossary_path)
@@ -245,6 +248,9 @@ def translate_articles(
             loc: {"glossary": glossary_sha, "model": package.provenance, "retranslate": str(retranslate)}
             for loc, package in packages.items()
         }
+
+        orphans: dict[str, list[str]] = {}  # per locale, slugs of catalogs no article has: old slugs
+        orphan_catalogs: dict[Path, catalog.Catalog] = {}  # each parsed once per run
 
         def engine_for(loc: str) -> translate.Engine:
             # Loaded on first use: a re-run whose edits all merge as fuzzy loads no model at all.
@@ -285,7 +291,23 @@ def translate_articles(
                     else:
                         todo.append(item)
                 t = time.perf_counter()
-                pending = {a.slug: catalog.pending_segments(project, a, loc, retranslate=retranslate) for a, _ in todo}
+                carried: dict[str, catalog.Catalog] = {}
+                for item in list(todo):
+                    try:
+                        if loc not in orphans:
+                            orphans[loc] = _orphans(project, loc, every_slug)
+                        found = _renamed_from(project, item[0], loc, orphans[loc], state, orphan_catalogs)
+                    except InputError as exc:
+                        errors.append(exc)  # the old slug's catalog holds work: never start over without it
+                        todo.remove(item)
+                        done += 1
+                        continue
+                    if found is not None:
+                        carried[item[0].slug] = found
+                pending = {
+                    a.slug: catalog.pending_segments(project, a, loc, retranslate=retranslate, carried=carried.get(a.slug))
+                    for a, _ in todo
+                }
                 t = clock.add("catalogs", t)
                 prepared = {
                     a.slug: [glossary.prepare(terms, s.text, loc, s.protected) for s in pending[a.slug]] for a, _ in todo
@@ -309,8 +331,10 @@ def translate_articles(
                         templates[article.slug] = catalog.write_template(project, article, now)
                     result = catalog.write_catalog(
                         project, article, loc, drafts[article.slug], packages[loc].provenance, terms, now=now,
-                        template=templates[article.slug],
+                        template=templates[article.slug], carried=carried.get(article.slug),
                     )
+                    if article.slug in carried:
+                        _retire(project, carried[article.slug], loc, state)
                     templates[article.slug] = (False, templates[article.slug][1])  # reported written once
                     state.catalogs[f"{article.slug}/{loc}"] = dict(
                         stamp_base[loc], article=article_sha, catalog=_file_sha(result.po_path)
@@ -377,6 +401,51 @@ def _check_catalogs(
                 except InputError as exc:
                     broken[path] = exc
     return shas, broken
+
+
+def _orphans(project: Project, loc: str, every: set[str]) -> list[str]:
+    """Slugs of the catalogs in `loc` that no article file has: candidates for a renamed slug's old one."""
+    folder = project.locales_dir / loc / "LC_MESSAGES"
+    return sorted(p.stem for p in folder.glob("*.po") if p.stem not in every) if folder.is_dir() else []
+
+
+def _renamed_from(
+    project: Project, article: articles.Article, loc: str, orphans: list[str], state: _State, parsed: dict[Path, catalog.Catalog]
+) -> catalog.Catalog | None:
+    """The catalog this article had in `loc` under an old slug, if its slug was renamed and it has none yet.
+
+    A candidate is an orphan catalog (the old slug the run state recorded for this file first): it is
+    this article's if its entries refer to this article's file.
+    """
+    if not orphans or project.po_path(article.slug, loc).exists():
+        return None
+    info = state.files.get(project.relative(article.path))
+    recorded = [info["slug"]] if isinstance(info, dict) and info.get("slug") in orphans else []
+    prefix = f"{project.relative(article.path)}:"
+    for slug in dict.fromkeys(recorded + orphans):
+        path = project.po_path(slug, loc)
+        if not path.is_file():
+            continue
+        if path not in parsed:
+            try:
+                parsed[path] = catalog.read_catalog(path, project.relative(path))
+            except InputError:
+                if slug in recorded:
+                    raise  # this article's old catalog: its work must not be left behind unreported
+                continue  # whose it is cannot be told; it is left as it is
+        old = parsed[path]
+        if any(ref.startswith(prefix) for e in (*old.entries, *old.obsolete) for ref in e.references):
+            return old
+    return None
+
+
+def _retire(project: Project, old: catalog.Catalog, loc: str, state: _State) -> None:
+    """After its work was merged into the new slug's catalog, remove the old slug's (and, last, its template)."""
+    slug = old.path.stem
+    old.path.unlink(missing_ok=True)
+    state.catalogs.pop(f"{slug}/{loc}", None)
+    if not any(project.locales_dir.glob(f"*/LC_MESSAGES/{slug}.po")):
+        project.pot_path(slug).unlink(missing_ok=True)
 
 
 def _file_sha(path: Path) -> str:
