@@ -299,3 +299,11 @@ def test_a_renamed_slug_carries_the_reviewed_work_and_leaves_one_catalog_per_loc
     assert sorted(p.name for p in (project_dir / "locales" / "templates").iterdir()) == [f"{NEW_SLUG}.pot"]
     rows = json.loads(workflow(project_dir, "review", "--json").stdout)
     assert [(r["slug"], r["locale"], r["reviewed"]) for r in rows] == [(NEW_SLUG, "kk", 29), (NEW_SLUG, "ru", 29)]
+
+
+def test_retranslate_help_says_what_it_replaces_and_what_it_keeps():
+    result = workflow(Path("."), "translate", "--help")
+    text = " ".join(result.stdout.replace("│", " ").split())
+    assert "A draft still exactly as the model wrote it is replaced" in text
+    assert "a translation a translator wrote, edited or accepted is never replaced" in text
+    assert "# machine draft (MODEL): ..." in text
