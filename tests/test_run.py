@@ -307,3 +307,25 @@ def test_retranslate_help_says_what_it_replaces_and_what_it_keeps():
     assert "A draft still exactly as the model wrote it is replaced" in text
     assert "a translation a translator wrote, edited or accepted is never replaced" in text
     assert "# machine draft (MODEL): ..." in text
+
+
+def test_a_renamed_slug_translated_one_locale_at_a_time_keeps_the_other_locale_until_its_turn(
+    project_dir, installed_models, sample_path
+):
+    assert workflow(project_dir, "translate", "--quiet").returncode == 0
+    po = catalog(project_dir, "kk")
+    po[1].flags.remove("fuzzy")
+    po.save()
+    accepted = po[1].msgstr
+    text = sample_path.read_text(encoding="utf-8")
+    sample_path.write_text(text.replace(f"slug: {SAMPLE_SLUG}", f"slug: {NEW_SLUG}"), encoding="utf-8")
+
+    assert workflow(project_dir, "translate", "--locale", "ru", "--quiet").returncode == 0
+    assert po_files(project_dir) == [f"kk/LC_MESSAGES/{SAMPLE_SLUG}.po", f"ru/LC_MESSAGES/{NEW_SLUG}.po"]
+    assert (project_dir / "locales" / "templates" / f"{SAMPLE_SLUG}.pot").is_file()  # kk still needs it
+
+    assert workflow(project_dir, "translate", "--quiet").returncode == 0
+    assert po_files(project_dir) == [f"kk/LC_MESSAGES/{NEW_SLUG}.po", f"ru/LC_MESSAGES/{NEW_SLUG}.po"]
+    assert not (project_dir / "locales" / "templates" / f"{SAMPLE_SLUG}.pot").exists()
+    kk = polib.pofile(str(project_dir / "locales" / "kk" / "LC_MESSAGES" / f"{NEW_SLUG}.po"))
+    assert kk[1].msgstr == accepted and not kk[1].fuzzy
