@@ -341,7 +341,7 @@ def publish(
 
         glossary = load_glossary(project.glossary_path, project.relative(project.glossary_path))
     if errors and not loaded:  # nothing good to publish: touch nothing
-        return PublishReport(out, dry_run, (), (), tuple(errors))
+        return PublishReport(out, dry_run, (), (), errors=tuple(errors))
     if dry_run:
         return _run(project, loaded, selected, out, now, dry_run, glossary, errors)
     with project_lock(project.root, wait=wait):
@@ -434,4 +434,4 @@ def _run(
             results.append(FileResult(name, "unchanged" if same else "would write"))
         else:
             results.append(FileResult(name, "written" if atomic_write(path, content) else "unchanged"))
-    return PublishReport(out, dry_run, tuple(editions), tuple(results), tuple(errors))
+    return PublishReport(out, dry_run, tuple(editions), tuple(results), errors=tuple(errors))
