@@ -152,7 +152,7 @@ def test_rerun_after_review_and_article_edit_keeps_reviewed_work_and_merges_like
     for sentence in ("Volunteers handed out blankets.", "The city opened three shelters."):
         assert entries[(None, sentence)].msgstr == fake_mt(sentence)
         assert "fuzzy" in entries[(None, sentence)].flags
-        assert entries[(None, sentence)].tcomment == f"machine: {PROVENANCE}"
+        assert entries[(None, sentence)].tcomment == f"machine: {PROVENANCE} sha1:{catalog.draft_hash(fake_mt(sentence))}"
     assert polib.pofile(str(po_path)).metadata["Last-Translator"] == "Aigerim <aigerim@example.org>"
     assert_valid_po(po_path)
     assert_valid_po(project.pot_path(SLUG))
@@ -212,7 +212,7 @@ def test_entries_carry_reference_kind_and_machine_provenance(flood):
     entry = entries_by_key(project.po_path(SLUG, "ru"))[(None, "Schools will reopen on Monday.")]
     assert entry.occurrences == [(f"articles/{SLUG}.md", "20")]
     assert entry.comment == "kind: paragraph"
-    assert entry.tcomment == f"machine: {PROVENANCE}"
+    assert entry.tcomment == f"machine: {PROVENANCE} sha1:{catalog.draft_hash(entry.msgstr)}"
     assert entry.flags == ["fuzzy"]
 
 
@@ -348,7 +348,7 @@ def test_retranslated_entry_gets_the_new_draft_and_reviewed_ones_ignore_drafts(f
     for key, msgstr in accepted.items():
         assert entries[key].msgstr == msgstr
     last = entries[(None, "Schools will reopen on Monday.")]
-    assert last.msgstr == "НОВЫЙ ЧЕРНОВИК" and last.tcomment == "machine: translate-en_ru 2.0"
+    assert last.msgstr == "НОВЫЙ ЧЕРНОВИК" and last.tcomment == f"machine: translate-en_ru 2.0 sha1:{catalog.draft_hash('НОВЫЙ ЧЕРНОВИК')}"
 
 
 def test_stale_temp_file_from_a_killed_run_is_removed(flood):
@@ -375,7 +375,8 @@ def _corrupt_charset(text: str) -> str:
 
 
 def _corrupt_duplicate(text: str) -> str:
-    block = text[text.index("# machine: translate-en_ru 1.9\n#. kind: paragraph\n#: articles/flood-waters-rise.md:20") :]
+    hashed = catalog.draft_hash(fake_mt("Schools will reopen on Monday."))
+    block = text[text.index(f"# machine: translate-en_ru 1.9 sha1:{hashed}\n#. kind: paragraph\n#: articles/flood-waters-rise.md:20") :]
     return text + "\n" + block
 
 
@@ -429,3 +430,164 @@ def test_entry_whose_context_alone_is_out_of_date_keeps_its_review_state(flood):
     entry = entries_by_key(po_path)[(None, "Heavy rain fell on Almaty for three days.")]
     assert (result.changed, result.obsoleted, pending) == (0, 0, [])
     assert entry.msgstr == accepted[(None, entry.msgid)] and "fuzzy" not in entry.flags and entry.previous_msgid is None
+
+
+# --- what the workflow writes, it reads ------------------------------------------------------------------
+
+# str.splitlines() breaks lines at these; a PO file breaks lines only at "\n".
+LINE_LIKE = {
+    "line-separator": "\u2028",
+    "paragraph-separator": "\u2029",
+    "next-line": "\u0085",
+    "file-separator": "\x1c",
+    "group-separator": "\x1d",
+    "record-separator": "\x1e",
+}
+
+
+@pytest.mark.parametrize("char", LINE_LIKE.values(), ids=LINE_LIKE.keys())
+def test_a_sentence_with_a_character_python_counts_as_a_line_break_reads_back_as_written(flood, char):
+    project, path = flood
+    sentence = f"Schools will{char}reopen on Monday."
+    path.write_text(path.read_text(encoding="utf-8").replace("Schools will reopen on Monday.", sentence), encoding="utf-8")
+    translate(project, path)
+    po_path = project.po_path(SLUG, "ru")
+    done = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(po_path)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+    read = catalog.read_catalog(po_path)
+
+    entry = next(e for e in read.entries if e.msgid == sentence)
+    # Drafts are folded to one line of plain spaces (Python counts all six as whitespace).
+    assert entry.msgstr == "[ru] Schools will reopen on Monday." and entry.fuzzy
+    # A second run reads its own file and finds nothing to do.
+    again, pending = translate(project, path, now=T1)
+    assert pending == [] and not again.written
+
+
+# --- --retranslate never drops a translator's text --------------------------------------------------------
+
+
+def offered_drafts(entry: polib.POEntry) -> list[str]:
+    """The drafts offered beside a translator's text: "machine draft (PROVENANCE): text", one per offer."""
+    offers: list[str] = []
+    for line in entry.tcomment.split("\n"):
+        if line.startswith("machine draft ("):
+            offers.append(line)
+        elif line.startswith("machine draft: "):
+            offers[-1] += " " + line.removeprefix("machine draft: ")
+    return offers
+
+
+@pytest.mark.parametrize("plain_run_first", [False, True], ids=["retranslate-at-once", "plain-run-then-retranslate"])
+@pytest.mark.parametrize(
+    "edited_old, edited_new",
+    [
+        (CHANGED_OLD, CHANGED_NEW),  # the translator accepted the machine draft as it was
+        ("What happened", "What happened next"),  # the translator rewrote the draft, then accepted it
+    ],
+    ids=["accepted-as-drafted", "rewritten-by-translator"],
+)
+def test_retranslate_keeps_a_reviewed_translation_of_an_edited_sentence_and_offers_the_draft_beside_it(
+    flood, plain_run_first, edited_old, edited_new
+):
+    project, path = flood
+    translate(project, path)
+    po_path = project.po_path(SLUG, "ru")
+    accepted = simulate_translator(po_path)
+    po = polib.pofile(str(po_path))
+    for entry in po:  # accept the rest as drafted
+        if "fuzzy" in entry.flags:
+            entry.flags.remove("fuzzy")
+            accepted[(entry.msgctxt, entry.msgid)] = entry.msgstr
+    po.save()
+    path.write_text(path.read_text(encoding="utf-8").replace(edited_old, edited_new), encoding="utf-8")
+    if plain_run_first:
+        translate(project, path, now=T1)
+
+    result, pending = translate(project, path, now=T2, retranslate=True)
+
+    assert [s.text for s in pending] == [edited_new]
+    entry = entries_by_key(po_path)[(None, edited_new)]
+    assert entry.msgstr == accepted[(None, edited_old)]
+    assert "fuzzy" in entry.flags and entry.previous_msgid == edited_old
+    assert offered_drafts(entry) == [f"machine draft ({PROVENANCE}): {fake_mt(edited_new)}"]
+    assert result.drafted == 0 and result.offered == 1
+    for key, msgstr in accepted.items():
+        if key[1] != edited_old:
+            assert entries_by_key(po_path)[key].msgstr == msgstr and "fuzzy" not in entries_by_key(po_path)[key].flags
+    assert_valid_po(po_path)
+    # Retranslating again replaces the offered draft, it does not pile them up; the translation stays.
+    translate(project, path, now=T2, retranslate=True)
+    again = entries_by_key(po_path)[(None, edited_new)]
+    assert again.msgstr == accepted[(None, edited_old)] and len(offered_drafts(again)) == 1
+
+
+def test_retranslate_replaces_untouched_drafts_but_keeps_drafts_a_translator_edited(flood):
+    project, path = flood
+    translate(project, path)
+    po_path = project.po_path(SLUG, "ru")
+    po = polib.pofile(str(po_path))
+    wip = po.find("Officials said the dam was safe.")
+    wip.msgstr = "Чиновники заявили, что плотина в безопасности."  # work in progress: still fuzzy
+    po.save()
+
+    result, _ = translate(project, path, now=T1, retranslate=True)
+    # A newer model (here: another provenance) would give another draft; drafts it made itself go.
+    article = read_article(path, project)
+    pending = catalog.pending_segments(project, article, "ru", retranslate=True)
+    drafts = {s.id: "НОВЫЙ ЧЕРНОВИК" for s in pending}
+    result = catalog.write_catalog(project, article, "ru", drafts, "translate-en_ru 2.0", None, now=T2)
+
+    entries = entries_by_key(po_path)
+    kept = entries[(None, "Officials said the dam was safe.")]
+    assert kept.msgstr == "Чиновники заявили, что плотина в безопасности." and "fuzzy" in kept.flags
+    assert offered_drafts(kept) == ["machine draft (translate-en_ru 2.0): НОВЫЙ ЧЕРНОВИК"]
+    replaced = entries[(None, "Schools will reopen on Monday.")]
+    assert replaced.msgstr == "НОВЫЙ ЧЕРНОВИК" and offered_drafts(replaced) == []
+    assert catalog.read_catalog(po_path).entries[-1].provenance == "translate-en_ru 2.0"
+    assert (result.drafted, result.offered) == (len(pending) - 1, 1)
+
+
+# --- entries the workflow did not write ---------------------------------------------------------------------
+
+FOREIGN = """
+# translator: the counter under the photo
+#, c-format
+msgid "%d reader"
+msgid_plural "%d readers"
+msgstr[0] "%d читатель"
+msgstr[1] "%d читателя"
+msgstr[2] "%d читателей"
+
+# translator: kept for the next issue
+msgid "Subscribe to our newsletter"
+msgstr "Подпишитесь на рассылку"
+
+# translator: still to do, ask the desk
+msgid "Corrections policy"
+msgstr ""
+"""
+
+
+def test_entries_a_translator_added_are_kept_obsolete_with_their_comments_and_plural_forms(flood):
+    project, path = flood
+    translate(project, path)
+    po_path = project.po_path(SLUG, "ru")
+    po_path.write_text(po_path.read_text(encoding="utf-8") + FOREIGN, encoding="utf-8")
+
+    result, _ = translate(project, path, now=T1)
+
+    assert result.written and result.obsoleted == 3
+    obsolete = {e.msgid: e for e in catalog.read_catalog(po_path).obsolete}
+    plural = obsolete["%d reader"]
+    assert plural.msgid_plural == "%d readers"
+    assert plural.msgstr_plural == ("%d читатель", "%d читателя", "%d читателей")
+    assert plural.comments == ("translator: the counter under the photo",) and plural.flags == ("c-format",)
+    assert obsolete["Subscribe to our newsletter"].msgstr == "Подпишитесь на рассылку"
+    assert obsolete["Corrections policy"].comments == ("translator: still to do, ask the desk",)
+    assert "#~ msgid_plural \"%d readers\"" in po_path.read_text(encoding="utf-8")
+    assert_valid_po(po_path)
+    # Stable: the next run reads its own obsolete plural entry back and changes nothing.
+    again, _ = translate(project, path, now=T2)
+    assert not again.written

@@ -217,3 +217,67 @@ def test_models_build_help_shows_the_nllb_suffix_token() -> None:
     assert result.exit_code == 0, result.output
     assert "--source-suffix '</s>'" in result.output
     assert "e.g. '</s>'" in " ".join(result.output.split())
+
+
+# --- one bad article stops only itself, in every command ----------------------------------------------------
+
+DATA = Path(__file__).resolve().parent / "data"
+FLOOD_SLUG = "flood-waters-rise"
+BAD_LINES = [
+    "Error: articles/h-no-body.md:6: the article has no body text after its front matter",
+    "Error: articles/no-slug.md:2: front matter lacks 'slug'",
+]
+
+
+def run_workflow(project: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "workflow", *args, "--project", str(project)], capture_output=True, text=True)
+
+
+@pytest.fixture
+def newsroom_with_bad_articles(project_dir: Path, installed_models) -> Path:
+    """The sample (drafts only) and a second article reviewed in both locales; then two bad articles arrive."""
+    import polib
+    import shutil
+
+    shutil.copy(DATA / "catalog" / f"{FLOOD_SLUG}.md", project_dir / "articles" / f"{FLOOD_SLUG}.md")
+    assert run_workflow(project_dir, "translate", "--quiet").returncode == 0
+    for loc in ("kk", "ru"):
+        po = polib.pofile(str(project_dir / "locales" / loc / "LC_MESSAGES" / f"{FLOOD_SLUG}.po"))
+        for entry in po:
+            entry.flags = [f for f in entry.flags if f != "fuzzy"]
+        po.save()
+    shutil.copy(DATA / "bad" / "articles" / "no-body.md", project_dir / "articles" / "h-no-body.md")
+    shutil.copy(DATA / "bad" / "articles" / "no-slug.md", project_dir / "articles" / "no-slug.md")
+    return project_dir
+
+
+def _translated(root: Path, result) -> None:
+    assert {(r["slug"], r["locale"]) for r in json.loads(result.stdout)["results"]} >= {(FLOOD_SLUG, "kk"), (FLOOD_SLUG, "ru")}
+
+
+def _reviewed(root: Path, result) -> None:
+    rows = {(r["slug"], r["locale"]): r["state"] for r in json.loads(result.stdout)}
+    assert rows[(FLOOD_SLUG, "kk")] == rows[(FLOOD_SLUG, "ru")] == "done"
+
+
+def _published(root: Path, result) -> None:
+    for loc in ("kk", "ru"):
+        assert (root / "public" / loc / f"{FLOOD_SLUG}.html").is_file()
+        assert FLOOD_SLUG in (root / "public" / loc / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("named", [False, True], ids=["every-article", "named-article"])
+@pytest.mark.parametrize(
+    "command, proceeded",
+    [(("translate", "--json"), _translated), (("review", "--json"), _reviewed), (("publish", "--json"), _published)],
+    ids=["translate", "review", "publish"],
+)
+def test_a_bad_article_is_one_error_line_and_the_others_proceed_with_exit_code_1(
+    newsroom_with_bad_articles, command, proceeded, named
+):
+    root = newsroom_with_bad_articles
+    result = run_workflow(root, *command, *([FLOOD_SLUG] if named else []))
+    assert result.returncode == 1
+    # Named, only the file whose slug cannot be read is in the way (it might have been the one named).
+    assert result.stderr.splitlines() == (BAD_LINES[1:] if named else BAD_LINES)
+    proceeded(root, result)

@@ -31,7 +31,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO, SAMPLE_SLUG
-from tests.test_bad_input import PO_RU, SAMPLE, accept_all, snapshot, with_catalog
+from tests.test_bad_input import PO_RU, SAMPLE, accept_all, sample_catalogs, snapshot, with_catalog
 from workflow.storage import LOCK_NAME
 
 ROOT = os.geteuid() == 0
@@ -251,6 +251,8 @@ class Fault:
     argv: tuple[str, ...]
     stderr: str  # a regular expression the single stderr line must match in full
     models: bool = False  # the run needs the copy models (it gets past its model check)
+    # Files and folders the good article's work changes: one bad article stops only itself.
+    proceeds: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         re.compile(self.stderr)
@@ -278,8 +280,10 @@ PO = re.escape(PO_RU)
 ARTICLE = re.escape(SAMPLE)
 
 
-def each(commands: dict[str, tuple[tuple[str, ...], bool]], name: str, setup, stderr: str) -> list[Fault]:
-    return [Fault(f"{name}-{cmd}", setup, argv, stderr, models) for cmd, (argv, models) in commands.items()]
+def each(
+    commands: dict[str, tuple[tuple[str, ...], bool]], name: str, setup, stderr: str, proceeds: dict[str, frozenset[str]] | None = None
+) -> list[Fault]:
+    return [Fault(f"{name}-{cmd}", setup, argv, stderr, models, (proceeds or {}).get(cmd, frozenset())) for cmd, (argv, models) in commands.items()]
 
 
 WRITERS = {
@@ -295,7 +299,13 @@ READERS = {
 
 FAULTS = [
     # Out of bounds: links that lead outside the project are refused, read or written.
-    *each(READERS, "article-symlink-outside", article_outside, f"Error: articles/outside-story\\.md: {OUTSIDE_LINK}"),
+    *each(
+        READERS,
+        "article-symlink-outside",
+        article_outside,
+        f"Error: articles/outside-story\\.md: {OUTSIDE_LINK}",
+        proceeds={"translate": sample_catalogs("ru")},  # the sample beside it is translated
+    ),
     *each(READERS, "po-symlink-to-passwd", steps(catalog_ru, po_to_passwd), f"Error: {PO}: {OUTSIDE_LINK}"),
     Fault("locale-dir-symlink-outside-translate", locale_dir_outside, TRANSLATE_RU,
           f"Error: locales/ru/LC_MESSAGES: {OUTSIDE_LINK}", models=True),
@@ -341,7 +351,8 @@ FAULTS = [
           f"Error: {re.escape(GLOSSARY)}: {NOT_A_FILE_DIR}"),
     # A FIFO where a file belongs: refused at once, not read (which would hang while holding the lock).
     *each(READERS, "po-is-a-fifo", lambda w: fifo(w, PO_RU), f"Error: {PO}: {NOT_A_FILE_FIFO}"),
-    *each(READERS, "article-is-a-fifo", lambda w: fifo(w, "articles/piped.md"), f"Error: articles/piped\\.md: {NOT_A_FILE_FIFO}"),
+    *each(READERS, "article-is-a-fifo", lambda w: fifo(w, "articles/piped.md"), f"Error: articles/piped\\.md: {NOT_A_FILE_FIFO}",
+          proceeds={"translate": sample_catalogs("ru")}),
     Fault("glossary-is-a-fifo-translate", lambda w: fifo(w, GLOSSARY), TRANSLATE,
           f"Error: {re.escape(GLOSSARY)}: {NOT_A_FILE_FIFO}", models=True),
     Fault("glossary-is-a-fifo-add", lambda w: fifo(w, GLOSSARY), GLOSSARY_ADD, f"Error: {re.escape(GLOSSARY)}: {NOT_A_FILE_FIFO}"),
@@ -379,7 +390,8 @@ FAULTS = [
           GLOSSARY_ADD, f"Error: {re.escape(GLOSSARY)}: is a symbolic link; the workflow does not replace links with files: .*"),
     # Names the file system cannot hold are refused before anything is written.
     *each(READERS, "slug-244-characters", long_slug,
-          "Error: articles/long\\.md:4: slug is 244 characters long; at most 200 \\(it names files\\)"),
+          "Error: articles/long\\.md:4: slug is 244 characters long; at most 200 \\(it names files\\)",
+          proceeds={"translate": sample_catalogs("ru")}),
     # Commands given a directory where they write or read one file.
     Fault("glossary-export-to-a-directory", lambda w: None, ("glossary", "export", "-o", "glossary"),
           f"Error: glossary: {NOT_A_FILE_DIR}"),
@@ -426,7 +438,9 @@ def test_a_fault_gives_one_error_line_and_leaves_the_project_and_its_surrounding
     lines = result.stderr.splitlines()
     assert len(lines) == 1 and re.fullmatch(fault.stderr, lines[0]), result.stderr
     assert result.returncode == 1
-    assert (snapshot(world.root), links(world.root), outside_state(world)) == before
+    files, after = before[0], snapshot(world.root)
+    assert {k for k in files.keys() | after.keys() if files.get(k, b"") != after.get(k, b"")} == fault.proceeds
+    assert (links(world.root), outside_state(world)) == before[1:]
     assert not (world.outside / "created-by-lock").exists()
     assert "root:" not in result.stderr  # nothing of /etc/passwd is echoed
     assert time.perf_counter() - started < TIMEOUT

@@ -1,11 +1,13 @@
 """No lost work: whatever a translator accepted survives every later edit, run and glossary change.
 
 A hypothesis test drives many cycles of newsroom life on one project: the editor changes, inserts,
-deletes and moves sentences and paragraphs; `translate_articles` runs (in-process, copy model); a
-simulated translator accepts, edits or leaves entries in the PO files with polib, as Poedit would;
-the glossary maintainer adds or removes terms. After every run each accepted translation must still
-be in its catalog: active and reviewed if its sentence is unchanged, fuzzy with the sentence it was
-made for as `#| msgid` if the sentence was edited, obsolete (`#~`) if it was removed.
+deletes and moves sentences and paragraphs; `translate_articles` runs (in-process, copy model), now
+and then with `--retranslate`; a simulated translator accepts, edits or leaves entries in the PO
+files with polib, as Poedit would, and sometimes types a translation without accepting it yet (work
+in progress, still fuzzy); the glossary maintainer adds or removes terms. After every run each
+accepted translation must still be in its catalog: active and reviewed if its sentence is unchanged,
+fuzzy with the sentence it was made for as `#| msgid` if the sentence was edited, obsolete (`#~`) if
+it was removed. Work in progress is never lost either: its text is still in some entry of the file.
 """
 
 from __future__ import annotations
@@ -74,6 +76,7 @@ class Newsroom:
         self.root = root
         self.paragraphs: list[list[Sentence]] = [[self.new_sentence(0, 0)], [self.new_sentence(1, 1)]]
         self.accepted: list[Accepted] = []
+        self.in_progress: set[tuple[str, str]] = set()  # (locale, text) typed but left fuzzy
         self.counter = 2
         self.edits = 0
         self.terms: set[str] = set()
@@ -141,11 +144,22 @@ class Newsroom:
         return polib.pofile(str(self.root / "locales" / locale / "LC_MESSAGES" / f"{SLUG}.po"), wrapwidth=catalog.WRAP_WIDTH)
 
     def review(self, locale: str, actions: list[int]) -> None:
-        """Apply actions (0 leave, 1 accept as is, 2 edit and accept) to the entries in file order."""
+        """Apply actions (0 leave, 1 accept as is, 2 edit and accept, 3 edit and leave fuzzy) to the entries."""
         po = self.po(locale)
         changed = False
         for entry, action in zip([e for e in po if not e.obsolete], actions):
             if action == 0 or (action == 1 and (not entry.msgstr or "fuzzy" not in entry.flags)):
+                continue
+            # The translator's new text replaces their own earlier work in progress on this entry.
+            self.in_progress.discard((locale, entry.msgstr))
+            if action == 3:
+                self.edits += 1
+                entry.msgstr = f"черновик {self.edits} ({locale})"
+                if "fuzzy" not in entry.flags:
+                    entry.flags.append("fuzzy")
+                self.accepted = [r for r in self.accepted if not (r.locale == locale and r.current == entry.msgid)]
+                self.in_progress.add((locale, entry.msgstr))
+                changed = True
                 continue
             if action == 2:
                 self.edits += 1
@@ -168,6 +182,9 @@ class Newsroom:
             po = self.po(locale)
             active = [e for e in po if not e.obsolete]
             obsolete = [e for e in po if e.obsolete]
+            texts = {e.msgstr for e in po}
+            for lost in sorted(t for loc, t in self.in_progress if loc == locale and t not in texts):
+                raise AssertionError(f"{locale}: lost the work in progress {lost!r}")
             for r in (r for r in self.accepted if r.locale == locale):
                 if r.current == r.source and r.source in article_texts | {"City council news"}:
                     entry = next((e for e in active if e.msgid == r.source), None)
@@ -198,7 +215,7 @@ EDITS = st.tuples(
     st.integers(0, 50),
     st.integers(0, 50),
 )
-REVIEW = st.lists(st.sampled_from((0, 0, 1, 1, 2)), min_size=60, max_size=60)
+REVIEW = st.lists(st.sampled_from((0, 0, 1, 1, 2, 3)), min_size=60, max_size=60)
 
 
 @pytest.fixture
@@ -238,11 +255,12 @@ def test_no_accepted_translation_is_ever_lost(project_dir: Path, cached_engines,
                 room.edit(*edit)
             if data.draw(st.booleans(), label=f"glossary {cycle}"):
                 room.toggle_term(data.draw(st.sampled_from(sorted(TERMS)), label=f"term {cycle}"))
-            run.translate_articles(project, now=NOW)
+            retranslate = data.draw(st.booleans(), label=f"retranslate {cycle}")
+            run.translate_articles(project, now=NOW, retranslate=retranslate)
             room.check()
             for locale in LOCALES:
                 room.review(locale, data.draw(REVIEW, label=f"review {locale} {cycle}"))
-        run.translate_articles(project, now=NOW)
+        run.translate_articles(project, now=NOW, retranslate=True)
         room.check()
         # Every catalog still reads cleanly and matches the article: review would refuse a broken one.
         article = articles.read_article(root / "articles" / f"{SLUG}.md", project)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -348,3 +349,71 @@ def test_glossary_check_shows_an_overridden_flag_as_overridden_and_passes(projec
     assert "overridden by `# glossary-ok: Theresa May`: Theresa May → Тереза Мэй: not found in the translation" in done.stdout
     assert done.stdout.rstrip().endswith("render the glossary's terms canonically.")
     assert po in done.stdout
+
+
+# --- one locale's trouble does not hide the others -----------------------------------------------------------
+
+
+def review_rows(project, *args: str) -> tuple[int, dict[tuple[str, str], str], str]:
+    """Exit code, each table row's text by (slug, locale), and stderr of `workflow review`."""
+    done = subprocess.run(
+        [sys.executable, "-m", "workflow", "review", *args, "--project", str(project.root)],
+        capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"},
+    )
+    rows: dict[tuple[str, str], list[list[str]]] = {}
+    key = None
+    for line in done.stdout.splitlines():
+        cells = [c.strip() for c in line.split("│")]
+        if len(cells) < 4:
+            key = None
+        elif cells[2] in ("kk", "ru"):
+            key = (cells[1].split()[0], cells[2])
+            rows[key] = [cells[3:]]
+        elif key is not None:  # a cell folded onto the next line
+            rows[key].append(cells[3:])
+    joined = {k: " ".join(" ".join(filter(None, col)) for col in zip(*lines)) for k, lines in rows.items()}
+    return done.returncode, {k: " ".join(v.split()) for k, v in joined.items()}, done.stderr
+
+
+def test_a_stale_catalog_in_one_locale_is_shown_stale_with_its_command_and_the_other_locale_is_reported(flood):
+    project, path = flood
+    translate(project, path, locale="kk")
+    translate(project, path, locale="ru")
+    path.write_text(path.read_text(encoding="utf-8").replace(CHANGED_OLD, CHANGED_NEW), encoding="utf-8")
+    translate(project, path, locale="ru", now=T1)  # only Russian re-translated: Kazakh is stale
+
+    code, rows, stderr = review_rows(project)
+
+    assert code == 1
+    assert stderr == (
+        f"Error: locales/kk/LC_MESSAGES/{SLUG}.po:37: msgid 'The river burst its banks on Tuesday.' matches no sentence of "
+        f"articles/{SLUG}.md; stale catalog: run `workflow translate {SLUG}` to merge the article's current text\n"
+    )
+    assert rows[(SLUG, "kk")].endswith(f"stale: run `workflow translate {SLUG} --locale kk`")
+    ru = rows[(SLUG, "ru")].split()  # (the fake drafts leave "Almaty" in Latin: glossary flags, not counted here)
+    assert ru[:4] == ["0", "12", "1", "0"] and ru[-1] == "0.0%"
+    done = runner.invoke(app, ["review", SLUG, "--json", "--project", str(project.root)])
+    states = {(r["slug"], r["locale"]): (r["state"], r["next"]) for r in json.loads(done.stdout)}
+    assert states == {
+        (SLUG, "kk"): ("stale", f"workflow translate {SLUG} --locale kk"),
+        (SLUG, "ru"): ("in progress", "workflow review queue --locale ru"),
+    }
+
+
+def test_a_catalog_all_reviewed_but_one_flagged_shows_blocked_not_done(flood):
+    project, path = flood
+    project.glossary_path.unlink()
+    translate(project, path)
+    po = polib.pofile(str(project.po_path(SLUG, "ru")))
+    for entry in po:
+        entry.flags.remove("fuzzy")
+        if "`" in entry.msgid:
+            entry.msgstr = "Жителям велели запустить приложение."  # drops the inline code: flagged
+    po.save()
+
+    code, rows, stderr = review_rows(project, "--locale", "ru")
+
+    assert (code, stderr) == (0, "")
+    assert rows[(SLUG, "ru")].split()[:5] == ["13", "0", "0", "0", "1"]
+    assert rows[(SLUG, "ru")].endswith("blocked: 1 flagged")
+    assert "100.0%" not in rows[(SLUG, "ru")]

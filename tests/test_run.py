@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -191,3 +192,140 @@ def test_a_rerun_whose_edits_all_merge_as_fuzzy_loads_no_model(project_dir, inst
     assert report.sent_to_model == 0 and loaded == []
     assert [r.written for r in report.results] == [True, True]  # the edit is merged, fuzzy, in both catalogs
     assert report.models == {"kk": "translate-en_kk 1.0", "ru": "translate-en_ru 1.0"}
+
+
+# --- one bad article or catalog stops only itself ------------------------------------------------------------
+
+BAD_ARTICLES = Path(__file__).resolve().parent / "data" / "bad" / "articles"
+FLOOD = Path(__file__).resolve().parent / "data" / "catalog" / "flood-waters-rise.md"
+
+
+def po_files(root: Path) -> list[str]:
+    return sorted(p.relative_to(root / "locales").as_posix() for p in (root / "locales").rglob("*.po"))
+
+
+def with_bad_articles_among_good_ones(root: Path) -> None:
+    """Good articles before and after an empty one (the run streams in file order) and one without a slug."""
+    shutil.copy(FLOOD, root / "articles" / "flood-waters-rise.md")
+    shutil.copy(BAD_ARTICLES / "no-body.md", root / "articles" / "h-no-body.md")
+    shutil.copy(BAD_ARTICLES / "no-slug.md", root / "articles" / "no-slug.md")
+
+
+def test_good_articles_are_translated_and_each_bad_one_is_reported_on_one_line(project_dir, installed_models):
+    with_bad_articles_among_good_ones(project_dir)
+
+    result = workflow(project_dir, "translate", "--quiet")
+
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "Error: articles/h-no-body.md:6: the article has no body text after its front matter",
+        "Error: articles/no-slug.md:2: front matter lacks 'slug'",
+    ]
+    assert po_files(project_dir) == [
+        f"{loc}/LC_MESSAGES/{slug}.po" for loc in ("kk", "ru") for slug in ("flood-waters-rise", SAMPLE_SLUG)
+    ]
+    # The good ones are done: a second run has nothing to send, and still reports the bad ones.
+    again = workflow(project_dir, "translate", "--json")
+    assert again.returncode == 1 and json.loads(again.stdout)["sent_to_model"] == 0
+    assert json.loads(again.stdout)["errors"] == [line.removeprefix("Error: ") for line in result.stderr.splitlines()]
+
+
+def test_an_article_named_on_the_command_line_is_translated_despite_a_bad_one(project_dir, installed_models):
+    with_bad_articles_among_good_ones(project_dir)
+
+    result = workflow(project_dir, "translate", "flood-waters-rise", "--locale", "ru", "--quiet")
+
+    assert result.returncode == 1
+    assert result.stderr == "Error: articles/no-slug.md:2: front matter lacks 'slug'\n"
+    assert po_files(project_dir) == ["ru/LC_MESSAGES/flood-waters-rise.po"]
+
+
+def test_a_broken_catalog_stops_only_its_own_article_and_locale(project_dir, installed_models):
+    shutil.copy(FLOOD, project_dir / "articles" / "flood-waters-rise.md")
+    assert workflow(project_dir, "translate", "--quiet").returncode == 0
+    broken = project_dir / "locales" / "ru" / "LC_MESSAGES" / "flood-waters-rise.po"
+    broken.write_text(broken.read_text(encoding="utf-8").replace("#. kind: title\n", "#. kind: title\nnot PO\n", 1), encoding="utf-8")
+    before = broken.read_bytes()
+    for article in project_dir.glob("articles/*.md"):  # a new sentence everywhere: every catalog has work to do
+        article.write_text(article.read_text(encoding="utf-8") + "\nA closing line was added.\n", encoding="utf-8")
+
+    result = workflow(project_dir, "translate", "--quiet")
+
+    assert result.returncode == 1
+    assert result.stderr.startswith("Error: locales/ru/LC_MESSAGES/flood-waters-rise.po:")
+    assert result.stderr.count("\n") == 1 and "PO syntax error" in result.stderr
+    assert broken.read_bytes() == before
+    for loc, slug in (("kk", "flood-waters-rise"), ("kk", SAMPLE_SLUG), ("ru", SAMPLE_SLUG)):
+        po = polib.pofile(str(project_dir / "locales" / loc / "LC_MESSAGES" / f"{slug}.po"))
+        assert po.find("A closing line was added.") is not None, (loc, slug)
+
+
+# --- a slug renamed in the front matter ----------------------------------------------------------------------
+
+NEW_SLUG = "kazakh-migrant-says-police-tortured-him"
+
+
+@pytest.mark.parametrize("state", ["kept", "deleted"], ids=["with-run-state", "without-run-state"])
+def test_a_renamed_slug_carries_the_reviewed_work_and_leaves_one_catalog_per_locale(
+    project_dir, installed_models, sample_path, state
+):
+    assert workflow(project_dir, "translate", "--quiet").returncode == 0
+    reviewed = {}
+    for loc in ("kk", "ru"):
+        po = catalog(project_dir, loc)
+        for i, entry in enumerate(po):
+            entry.flags = [f for f in entry.flags if f != "fuzzy"]
+            if i % 3 == 0:
+                entry.msgstr = f"правка {i}"
+                entry.tcomment = "checked with the desk"
+        po.save()
+        reviewed[loc] = {e.msgid: e.msgstr for e in po}
+    text = sample_path.read_text(encoding="utf-8")
+    sample_path.write_text(text.replace(f"slug: {SAMPLE_SLUG}", f"slug: {NEW_SLUG}"), encoding="utf-8")
+    if state == "deleted":
+        (project_dir / "locales" / run.STATE_NAME).unlink()
+
+    result = workflow(project_dir, "translate", "--json")
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["sent_to_model"] == 0
+    for loc in ("kk", "ru"):
+        assert not (project_dir / "locales" / loc / "LC_MESSAGES" / f"{SAMPLE_SLUG}.po").exists()
+        po = polib.pofile(str(project_dir / "locales" / loc / "LC_MESSAGES" / f"{NEW_SLUG}.po"))
+        assert {e.msgid: e.msgstr for e in po} == reviewed[loc]
+        assert not [e for e in po if e.fuzzy or e.obsolete]
+        assert po.metadata["Project-Id-Version"] == NEW_SLUG
+        assert "checked with the desk" in po[0].tcomment
+    assert sorted(p.name for p in (project_dir / "locales" / "templates").iterdir()) == [f"{NEW_SLUG}.pot"]
+    rows = json.loads(workflow(project_dir, "review", "--json").stdout)
+    assert [(r["slug"], r["locale"], r["reviewed"]) for r in rows] == [(NEW_SLUG, "kk", 29), (NEW_SLUG, "ru", 29)]
+
+
+def test_retranslate_help_says_what_it_replaces_and_what_it_keeps():
+    result = workflow(Path("."), "translate", "--help")
+    text = " ".join(result.stdout.replace("│", " ").split())
+    assert "A draft still exactly as the model wrote it is replaced" in text
+    assert "a translation a translator wrote, edited or accepted is never replaced" in text
+    assert "# machine draft (MODEL): ..." in text
+
+
+def test_a_renamed_slug_translated_one_locale_at_a_time_keeps_the_other_locale_until_its_turn(
+    project_dir, installed_models, sample_path
+):
+    assert workflow(project_dir, "translate", "--quiet").returncode == 0
+    po = catalog(project_dir, "kk")
+    po[1].flags.remove("fuzzy")
+    po.save()
+    accepted = po[1].msgstr
+    text = sample_path.read_text(encoding="utf-8")
+    sample_path.write_text(text.replace(f"slug: {SAMPLE_SLUG}", f"slug: {NEW_SLUG}"), encoding="utf-8")
+
+    assert workflow(project_dir, "translate", "--locale", "ru", "--quiet").returncode == 0
+    assert po_files(project_dir) == [f"kk/LC_MESSAGES/{SAMPLE_SLUG}.po", f"ru/LC_MESSAGES/{NEW_SLUG}.po"]
+    assert (project_dir / "locales" / "templates" / f"{SAMPLE_SLUG}.pot").is_file()  # kk still needs it
+
+    assert workflow(project_dir, "translate", "--quiet").returncode == 0
+    assert po_files(project_dir) == [f"kk/LC_MESSAGES/{NEW_SLUG}.po", f"ru/LC_MESSAGES/{NEW_SLUG}.po"]
+    assert not (project_dir / "locales" / "templates" / f"{SAMPLE_SLUG}.pot").exists()
+    kk = polib.pofile(str(project_dir / "locales" / "kk" / "LC_MESSAGES" / f"{NEW_SLUG}.po"))
+    assert kk[1].msgstr == accepted and not kk[1].fuzzy

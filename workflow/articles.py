@@ -243,6 +243,49 @@ def load_articles(project: Project, slugs: list[str] | None = None) -> list[Arti
     return [seen[s] for s in dict.fromkeys(slugs)]
 
 
+def scan_articles(project: Project, slugs: list[str] | None = None) -> tuple[list[Article], list[InputError]]:
+    """Like load_articles, but a bad article is returned as an error and the good ones still load.
+
+    Two files with one slug are both left out (either could be meant); a named slug no file has is an error.
+    """
+    loaded: list[Article] = []
+    errors: list[InputError] = []
+    wanted = {check_slug(s) for s in slugs} if slugs else None
+    known: set[str] = set()
+    for path in find_articles(project):
+        try:
+            # Named slugs: the other files are only asked for their slug, as `translate` does.
+            if wanted is not None:
+                known.add(slug := read_slug(path, project))
+                if slug not in wanted:
+                    continue
+            loaded.append(read_article(path, project))
+        except InputError as exc:
+            errors.append(exc)
+    first: dict[str, Article] = {}
+    clashes: set[str] = set()
+    for article in loaded:
+        if article.slug in first:
+            clashes.add(article.slug)
+            errors.append(InputError(
+                f"slug {article.slug!r} is also used by {project.relative(first[article.slug].path)}",
+                project.relative(article.path),
+            ))
+        else:
+            first[article.slug] = article
+    good = [a for a in loaded if a.slug not in clashes]
+    if not slugs:
+        return good, errors
+    chosen = []
+    for slug in dict.fromkeys(check_slug(s) for s in slugs):
+        if slug in first and slug not in clashes:
+            chosen.append(first[slug])
+        elif slug not in first:
+            listed = ", ".join(sorted(known - clashes)) or "none"
+            errors.append(InputError(f"no article with slug {slug!r} (articles: {listed})", project.relative(project.articles_dir)))
+    return chosen, errors
+
+
 # --- blocks ------------------------------------------------------------------------------------
 # A small CommonMark-shaped reader: it only needs to know which characters are prose to translate.
 # Everything else (markers, fences, HTML, rules, link definitions, blank lines) stays skeleton.

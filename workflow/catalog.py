@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import hashlib
 import re
+import textwrap
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -23,6 +25,11 @@ from workflow.project import Project
 from workflow.storage import atomic_write, read_file, remove_stale_temps
 
 MACHINE_PREFIX = "machine: "
+# A draft a model offers for an entry that holds a translator's text: a comment beside it, never over it.
+OFFERED_PREFIX = "machine draft"
+# "# machine: translate-en_ru 1.9 sha1:0a1b2c3d": the hash of the draft as the model wrote it, so an
+# untouched draft (replaceable) can be told from one a translator edited or accepted (human work).
+DRAFT_HASH = re.compile(r"\s+sha1:([0-9a-f]{8})$")
 KIND_PREFIX = "kind: "
 GLOSSARY_PREFIX = "glossary: "
 FUZZY = "fuzzy"
@@ -51,6 +58,9 @@ class CatalogEntry:
     comments: tuple[str, ...] = ()  # `#` translator comment lines, never rewritten except our `machine:` line
     flags: tuple[str, ...] = ()  # flags other than fuzzy, kept as found
     line: int | None = None  # where the entry starts in the file it was read from
+    # Plural entries are never ours (segments are sentences): a translator's, kept as found, obsolete.
+    msgid_plural: str | None = None
+    msgstr_plural: tuple[str, ...] = ()  # msgstr[0], msgstr[1], ...
 
     @property
     def key(self) -> tuple[str | None, str]:
@@ -61,8 +71,19 @@ class CatalogEntry:
         """The model package named by the `# machine:` comment, if a model wrote this translation."""
         for comment in self.comments:
             if comment.startswith(MACHINE_PREFIX):
-                return comment[len(MACHINE_PREFIX) :].strip() or None
+                return DRAFT_HASH.sub("", comment[len(MACHINE_PREFIX) :].strip()) or None
         return None
+
+    @property
+    def machine_draft(self) -> bool:
+        """A fuzzy translation still exactly as a model wrote it: the only kind a new draft may replace."""
+        if not (self.msgstr and self.fuzzy):
+            return False
+        for comment in self.comments:
+            if comment.startswith(MACHINE_PREFIX):
+                m = DRAFT_HASH.search(comment.strip())
+                return m is not None and m.group(1) == draft_hash(self.msgstr)
+        return False
 
 
 @dataclass(frozen=True)
@@ -94,6 +115,12 @@ class CatalogResult:
     changed: int = 0  # edited sentences matched to their old entry: fuzzy, with `#| msgid`
     revived: int = 0  # sentences back from obsolete entries
     obsoleted: int = 0  # removed sentences now `#~`
+    offered: int = 0  # drafts put beside a translator's text as a `# machine draft` comment
+
+
+def draft_hash(msgstr: str) -> str:
+    """The short hash the `# machine:` comment carries of the draft it came with."""
+    return hashlib.sha1(msgstr.encode("utf-8")).hexdigest()[:8]
 
 
 # --- reading -----------------------------------------------------------------------------------------
@@ -118,8 +145,9 @@ def read_catalog(path: Path, shown: str | None = None) -> Catalog:
         ) from None
     text = text.removeprefix("\ufeff")
     _check_lines(text, shown)
+    hidden, restore = _hide_line_like(text)
     try:
-        po = polib.pofile(text, wrapwidth=WRAP_WIDTH, encoding="utf-8")
+        po = polib.pofile(hidden, wrapwidth=WRAP_WIDTH, encoding="utf-8")
     except (OSError, ValueError) as exc:
         message = str(exc)
         m = _POLIB_LINE.search(message)
@@ -142,7 +170,7 @@ def read_catalog(path: Path, shown: str | None = None) -> Catalog:
     obsolete: list[CatalogEntry] = []
     seen: dict[tuple[bool, str | None, str], int | None] = {}
     for raw in po:
-        entry = _from_polib(raw)
+        entry = _from_polib(raw, restore)
         where = (entry.obsolete, entry.msgctxt, entry.msgid)
         if where in seen:
             raise InputError(
@@ -155,8 +183,8 @@ def read_catalog(path: Path, shown: str | None = None) -> Catalog:
     return Catalog(
         path=path,
         shown=shown,
-        header=tuple(po.metadata.items()),
-        header_comment=po.header,
+        header=tuple((restore(k), restore(v)) for k, v in po.metadata.items()),
+        header_comment=restore(po.header),
         entries=tuple(active),
         obsolete=tuple(obsolete),
     )
@@ -166,9 +194,30 @@ _KEYWORD = re.compile(r"^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)(?:\s+|(
 _QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
 
 
+# A PO file breaks lines only at "\n" (GNU gettext), but str.splitlines(), which polib uses, also breaks at
+# these: a sentence holding one would be cut in two mid-string and the file we wrote would not read back.
+_LINE_LIKE = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+
+
+def _lines(text: str) -> list[str]:
+    """The file's lines as gettext counts them (a final "\r" of CRLF files is left for strip())."""
+    return text.split("\n")
+
+
+def _hide_line_like(text: str):
+    """`text` with every line-like character swapped for a private-use one absent from it, and the undo."""
+    present = [c for c in _LINE_LIKE if c in text]
+    if not present:
+        return text, lambda s: s
+    spare = (chr(cp) for cp in range(0xE000, 0xF900) if chr(cp) not in text)
+    there = {c: next(spare) for c in present}
+    back = str.maketrans({v: k for k, v in there.items()})
+    return text.translate(str.maketrans(there)), lambda s: s.translate(back) if s else s
+
+
 def _check_lines(text: str, shown: str) -> None:
     """Reject lines polib would silently accept but GNU msgfmt refuses: every string must be quoted."""
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(_lines(text), start=1):
         line = raw.strip()
         if line.startswith("#~"):
             line = line[2:].strip()
@@ -189,25 +238,27 @@ def _check_lines(text: str, shown: str) -> None:
             raise InputError("PO syntax error: unescaped double quote found; fix the file in a PO editor or restore it", shown, number)
 
 
-def _from_polib(raw: polib.POEntry) -> CatalogEntry:
+def _from_polib(raw: polib.POEntry, restore=lambda s: s) -> CatalogEntry:
     flags = tuple(f for f in raw.flags if f != FUZZY)
     return CatalogEntry(
-        msgid=raw.msgid,
-        msgstr=raw.msgstr,
-        msgctxt=raw.msgctxt,
+        msgid=restore(raw.msgid),
+        msgstr=restore(raw.msgstr),
+        msgctxt=restore(raw.msgctxt),
         fuzzy=FUZZY in raw.flags,
         obsolete=bool(raw.obsolete),
-        previous_msgid=raw.previous_msgid,
-        references=tuple(f"{f}:{n}" if n else f for f, n in raw.occurrences),
-        extracted=tuple(raw.comment.split("\n")) if raw.comment else (),
-        comments=tuple(raw.tcomment.split("\n")) if raw.tcomment else (),
+        previous_msgid=restore(raw.previous_msgid),
+        references=tuple(restore(f"{f}:{n}" if n else f) for f, n in raw.occurrences),
+        extracted=tuple(restore(raw.comment).split("\n")) if raw.comment else (),
+        comments=tuple(restore(raw.tcomment).split("\n")) if raw.tcomment else (),
         flags=flags,
         line=raw.linenum,
+        msgid_plural=restore(raw.msgid_plural) or None,
+        msgstr_plural=tuple(restore(raw.msgstr_plural[i]) for i in sorted(raw.msgstr_plural)),
     )
 
 
 def _line_of(text: str, needle: str) -> int | None:
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(_lines(text), start=1):
         if line.startswith(needle):
             return number
     return None
@@ -243,9 +294,12 @@ def _to_polib(entry: CatalogEntry) -> polib.POEntry:
     for ref in entry.references:
         name, _, number = ref.rpartition(":")
         occurrences.append((name, number) if name and number.isdigit() else (ref, ""))
+    plural = dict(enumerate(entry.msgstr_plural)) if entry.msgid_plural else {}
     return polib.POEntry(
         msgid=entry.msgid,
         msgstr=entry.msgstr,
+        msgid_plural=entry.msgid_plural or "",
+        msgstr_plural=plural,
         msgctxt=entry.msgctxt,
         obsolete=entry.obsolete,
         # polib cannot read `#~|` back, so an obsolete entry's previous msgid would not survive a round trip.
@@ -301,13 +355,14 @@ def _plan(article: Article, old: Catalog | None) -> tuple[list[_Match], list[Cat
     keyed = segment_keys(article)
     if old is None:
         return [_Match(seg, ctxt, None, "new") for seg, ctxt in keyed], []
-    active = {e.key: e for e in old.entries}
-    obsolete = {e.key: e for e in old.obsolete}
+    # A plural entry never stands for a sentence: it is a translator's own, kept aside as obsolete.
+    active = {e.key: e for e in old.entries if not e.msgid_plural}
+    obsolete = {e.key: e for e in old.obsolete if not e.msgid_plural}
     wanted = {(ctxt, seg.text) for seg, ctxt in keyed}
     # Old entries whose msgid no longer exists: candidates for edited sentences, else obsolete.
-    orphans = [e for e in old.entries if e.key not in wanted]
+    orphans = [e for e in old.entries if e.key not in wanted or e.msgid_plural]
+    used: set[int] = {id(e) for e in orphans if e.msgid_plural}
     orphan_pos = {id(e): i for i, e in enumerate(old.entries)}
-    used: set[int] = set()
     plan: list[_Match | None] = []
     for seg, ctxt in keyed:
         key = (ctxt, seg.text)
@@ -320,7 +375,8 @@ def _plan(article: Article, old: Catalog | None) -> tuple[list[_Match], list[Cat
     # Same sentence under another msgctxt (repeats renumbered, or a context edited by hand): same state, not fuzzy.
     by_text: dict[str, list[CatalogEntry]] = {}
     for e in orphans:
-        by_text.setdefault(e.msgid, []).append(e)
+        if id(e) not in used:
+            by_text.setdefault(e.msgid, []).append(e)
     for i, (seg, ctxt) in enumerate(keyed):
         if plan[i] is None and by_text.get(seg.text):
             e = by_text[seg.text].pop(0)
@@ -348,7 +404,7 @@ def _plan(article: Article, old: Catalog | None) -> tuple[list[_Match], list[Cat
             plan[i] = _Match(seg, ctxt, best, "edited")
         else:
             plan[i] = _Match(seg, ctxt, None, "new")
-    leftover = [e for e in orphans if id(e) not in used]
+    leftover = [e for e in orphans if id(e) not in used or e.msgid_plural]
     return [m for m in plan if m is not None], leftover
 
 
@@ -357,16 +413,22 @@ def _needs_draft(match: _Match, retranslate: bool) -> bool:
     if old is None or not old.msgstr:
         return True
     if match.how == "edited":
-        return retranslate  # merged as fuzzy with its old translation; only --retranslate replaces that
+        return retranslate  # merged as fuzzy with its old translation; only --retranslate asks again
     if not old.fuzzy:
         return False  # reviewed: a translator accepted it
-    # A fuzzy entry already has a translation to start from; only --retranslate replaces it.
+    # A fuzzy entry already has a translation to start from; only --retranslate asks the model again
+    # (and then a draft replaces only an untouched draft: see _merge).
     return retranslate
 
 
-def pending_segments(project: Project, article: Article, locale: str, retranslate: bool = False) -> list[Segment]:
-    """The segments that need machine translation in `locale`, in article order."""
-    old = load_catalog(project, article.slug, locale)
+def pending_segments(
+    project: Project, article: Article, locale: str, retranslate: bool = False, carried: Catalog | None = None
+) -> list[Segment]:
+    """The segments that need machine translation in `locale`, in article order.
+
+    `carried`: the catalog the article had under its old slug, used if the new slug has none yet.
+    """
+    old = load_catalog(project, article.slug, locale) or carried
     plan, _ = _plan(article, old)
     return [m.segment for m in plan if _needs_draft(m, retranslate)]
 
@@ -380,14 +442,37 @@ def _fold(text: str) -> str:
 
 
 def _with_draft(entry: CatalogEntry, draft: str, provenance: str) -> CatalogEntry:
-    comments = tuple(c for c in entry.comments if not c.startswith(MACHINE_PREFIX))
+    comments = tuple(c for c in entry.comments if not c.startswith((MACHINE_PREFIX, OFFERED_PREFIX)))
+    text = _fold(draft)
     return replace(
         entry,
-        msgstr=_fold(draft),
+        msgstr=text,
         fuzzy=True,
         previous_msgid=None,
-        comments=(f"{MACHINE_PREFIX}{provenance}", *comments),
+        comments=(f"{MACHINE_PREFIX}{provenance} sha1:{draft_hash(text)}", *comments),
     )
+
+
+def _offer_draft(entry: CatalogEntry, draft: str, provenance: str) -> CatalogEntry:
+    """Keep the translator's text and put the model's new draft beside it, replacing an older offer.
+
+    Every line of the offer starts with OFFERED_PREFIX (wrapped here, so polib does not re-wrap it
+    into lines we could not tell from a translator's own comments).
+    """
+    comments = tuple(c for c in entry.comments if not c.startswith(OFFERED_PREFIX))
+    first, more = f"{OFFERED_PREFIX} ({provenance}): ", f"{OFFERED_PREFIX}: "
+    # Long words are cut too: polib would otherwise move one to a line of its own, without the prefix.
+    lines = textwrap.wrap(_fold(draft), max(WRAP_WIDTH - 2 - len(first), 20), break_on_hyphens=False) or [""]
+    return replace(entry, comments=(*comments, first + lines[0], *(more + line for line in lines[1:])))
+
+
+def _accepted(entry: CatalogEntry) -> CatalogEntry:
+    """A reviewed entry going fuzzy: drop the draft hash, so its text counts as human work from now on."""
+    comments = tuple(
+        MACHINE_PREFIX + DRAFT_HASH.sub("", c[len(MACHINE_PREFIX) :].strip()) if c.startswith(MACHINE_PREFIX) else c
+        for c in entry.comments
+    )
+    return replace(entry, comments=comments)
 
 
 def _merge(
@@ -400,7 +485,7 @@ def _merge(
     glossary,
 ) -> tuple[list[CatalogEntry], list[CatalogEntry], dict[str, int]]:
     plan, leftover = _plan(article, old)
-    counts = dict(kept=0, added=0, drafted=0, changed=0, revived=0, obsoleted=0)
+    counts = dict(kept=0, added=0, drafted=0, changed=0, revived=0, obsoleted=0, offered=0)
     entries: list[CatalogEntry] = []
     for m in plan:
         seg = m.segment
@@ -418,7 +503,8 @@ def _merge(
         elif m.how == "edited" and m.old.msgstr:
             # The translator sees what changed: previous msgid is the source their translation was made from.
             previous = m.old.previous_msgid if m.old.fuzzy and m.old.previous_msgid else m.old.msgid
-            entry = replace(m.old, **fresh, fuzzy=True, previous_msgid=previous)
+            old_entry = m.old if m.old.fuzzy else _accepted(m.old)
+            entry = replace(old_entry, **fresh, fuzzy=True, previous_msgid=previous)
             counts["changed"] += 1
         elif m.how == "edited":
             entry = CatalogEntry(**fresh)
@@ -427,15 +513,21 @@ def _merge(
             entry = replace(m.old, **fresh)
             counts["revived" if m.how == "revived" else "kept"] += 1
         draft = drafts.get(seg.id)
-        if draft and draft.strip() and (not entry.msgstr or entry.fuzzy):
+        if draft and draft.strip() and (not entry.msgstr or entry.machine_draft):
             entry = _with_draft(entry, draft, provenance)
             counts["drafted"] += 1
+        elif draft and draft.strip() and entry.fuzzy:
+            # A translator wrote, edited or accepted this text: it is never replaced, only offered an alternative.
+            entry = _offer_draft(entry, draft, provenance)
+            counts["offered"] += 1
         entries.append(entry)
     revived = {m.old.key for m in plan if m.how == "revived" and m.old is not None}
     gone = [
         replace(e, obsolete=True, previous_msgid=None, references=(), extracted=(), line=None)
         for e in leftover
-        if e.msgstr  # an untranslated sentence that was removed holds nothing worth keeping (msgmerge drops it too)
+        # An untranslated sentence that was removed holds nothing worth keeping (msgmerge drops it too),
+        # unless a translator wrote something on it: a plural form or a comment of their own.
+        if e.msgstr or any(e.msgstr_plural) or _human_comments(e)
     ]
     counts["obsoleted"] = len(gone)
     gone_keys = {e.key for e in gone}
@@ -445,6 +537,10 @@ def _merge(
         if e.key not in revived and e.key not in gone_keys
     ]
     return entries, kept_obsolete + gone, counts
+
+
+def _human_comments(entry: CatalogEntry) -> tuple[str, ...]:
+    return tuple(c for c in entry.comments if c and not c.startswith((MACHINE_PREFIX, OFFERED_PREFIX)))
 
 
 def _stamp(now: dt.datetime) -> str:
@@ -548,18 +644,20 @@ def write_catalog(
     *,
     now: dt.datetime,
     template: tuple[bool, str] | None = None,
+    carried: Catalog | None = None,
 ) -> CatalogResult:
     """Merge the article into its PO for `locale` (msgmerge semantics), add `drafts` fuzzy, write PO and POT.
 
     Call it holding the project lock. Reviewed entries and translator comments are never changed; if the
     entries come out identical to the file's the file is left untouched (even if a PO editor re-wrapped it).
     `template` is what `write_template` returned for this article earlier in the same run, if it was called.
+    `carried`: the catalog of the article's old slug (a slug renamed), merged from if the new slug has none.
     """
     po_path = project.po_path(article.slug, locale)
     pot_path = project.pot_path(article.slug)
     for directory in (po_path.parent, pot_path.parent):
         remove_stale_temps(directory, depth=0)
-    old = load_catalog(project, article.slug, locale)
+    old = load_catalog(project, article.slug, locale) or carried
     entries, obsolete, counts = _merge(project, article, locale, old, drafts, provenance, glossary)
     template_written, pot_date = template if template is not None else write_template(project, article, now)
     comment = (
@@ -570,7 +668,7 @@ def write_catalog(
     )
     shown = project.relative(po_path)
     new = Catalog(po_path, shown, (), comment, tuple(entries), tuple(obsolete))
-    if old is not None:
+    if old is not None and old.path == po_path:
         unchanged_header = _undated(old.header) == _undated(
             _po_header(old, article.slug, locale, pot_date, "")
         ) and old.field("POT-Creation-Date") == pot_date

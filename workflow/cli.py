@@ -356,7 +356,16 @@ def translate_cmd(
     slugs: SlugsArg = None,
     locale: LocaleOpt = None,
     retranslate: Annotated[
-        bool, typer.Option("--retranslate", help="Also re-send segments whose source changed since review (their old translation stays, fuzzy).")
+        bool,
+        typer.Option(
+            "--retranslate",
+            help=(
+                "Also send fuzzy entries to the model again (machine drafts, and sentences edited since review). "
+                "A draft still exactly as the model wrote it is replaced; a translation a translator wrote, edited "
+                "or accepted is never replaced: it stays in its entry, fuzzy, with the old English as `#| msgid`, "
+                "and the new draft is offered beside it as a `# machine draft (MODEL): ...` comment."
+            ),
+        ),
     ] = False,
     beam_size: Annotated[Optional[int], typer.Option(min=1, help="Beam size; default from workflow.toml.")] = None,
     batch_size: Annotated[Optional[int], typer.Option(min=1, help="Segments per model batch; default from workflow.toml.")] = None,
@@ -394,6 +403,7 @@ def translate_cmd(
         )
     if json_out:
         print_json(report)
+        _report_errors(report.errors)
         return
     written = sum(r.written for r in report.results)
     for loc, model in report.models.items():
@@ -403,6 +413,7 @@ def translate_cmd(
         f"{written} catalog(s) updated in {report.timings.total:.1f}s. Next: `workflow review`.",
         markup=False,
     )
+    _report_errors(report.errors)
 
 
 @contextlib.contextmanager
@@ -482,8 +493,9 @@ def review_cmd(
     slugs = targets[1:] if show_queue else targets
     proj = load_project(project)
     locales_ = select_locales(proj, locale)
-    parsed = articles_mod.load_articles(proj, slugs or None)
-    reviews = review_mod.review_project(proj, parsed, locales_, _review_glossary(proj))
+    parsed, errors = articles_mod.scan_articles(proj, slugs or None)
+    reviews, catalog_errors = review_mod.review_project(proj, parsed, locales_, _review_glossary(proj))
+    errors += catalog_errors
     if show_queue:
         rows = [
             {
@@ -506,6 +518,7 @@ def review_cmd(
         ]
         if json_out:
             print_json(rows)
+            _report_errors(errors)
             return
         for row in rows:
             by = f" ({row['provenance']})" if row["provenance"] else ""
@@ -520,6 +533,7 @@ def review_cmd(
                 out.print(f"  ~ {flag} (overridden by a glossary-ok comment)", markup=False)
             out.print("")
         out.print(f"{len(rows)} pending entr{'y' if len(rows) == 1 else 'ies'}.", markup=False)
+        _report_errors(errors)
         return
     summary = [
         {
@@ -534,11 +548,14 @@ def review_cmd(
             "untranslated": r.untranslated,
             "flagged": r.flagged,
             "percent": r.percent,
+            "state": r.state,
+            "next": r.next,
         }
         for r in reviews
     ]
     if json_out:
         print_json(summary)
+        _report_errors(errors)
         return
     from rich.table import Table
 
@@ -550,10 +567,28 @@ def review_cmd(
             row["slug"] + ("" if row["exists"] else " (no catalog yet)"),
             row["locale"],
             *(str(row[k]) for k in ("reviewed", "machine", "changed", "untranslated", "flagged")),
-            f"{row['percent']:.1f}%",
+            _done_cell(row),
         )
     out.print(table)
     out.print("`workflow review queue --locale L` lists what is pending.", markup=False)
+    _report_errors(errors)
+
+
+def _done_cell(row: dict) -> str:
+    """Percent reviewed; or why 100% is not done (flagged), or that the counts are unknown (stale)."""
+    if row["state"] == "stale":
+        return f"stale: run `{row['next']}`"
+    if row["state"] == "blocked":
+        return f"blocked: {row['flagged']} flagged"
+    return f"{row['percent']:.1f}%"
+
+
+def _report_errors(errors) -> None:
+    """Each bad article or catalog on its own `Error:` line, after the others were reported; then exit 1."""
+    for exc in errors:
+        err.print(f"Error: {exc}", markup=False)
+    if errors:
+        raise typer.Exit(1)
 
 
 # --- glossary (glossary.py) ---------------------------------------------------------------------------
@@ -815,6 +850,7 @@ def publish_cmd(
         )
     else:
         _render_publish(proj, report)
+    _report_errors(report.errors)
     # Asking for a withdrawn story by name and not getting it is a refusal too.
     if report.blocked or (slugs and report.withdrawn):
         raise typer.Exit(1)

@@ -150,6 +150,8 @@ class PublishReport:
     files: tuple[FileResult, ...]
     removed: tuple[Removal, ...] = ()
     stale: tuple[StaleEdition, ...] = ()
+    # "path:line: message" of each bad article or catalog; the other editions were still published.
+    errors: tuple[str, ...] = ()
 
     @property
     def blocked(self) -> tuple[Edition, ...]:
@@ -540,18 +542,21 @@ def publish(
     article (no `slugs`) also removes the editions, in the selected locales, of articles that are gone.
     """
     selected = select_locales(project, locales)
-    loaded = articles_mod.load_articles(project, slugs)
+    loaded, bad = articles_mod.scan_articles(project, slugs)
+    errors = [str(e) for e in bad]
     withdrawals = read_withdrawals(project)
     out = _output_dir(project, out_dir)
     if glossary is None:
         from workflow.glossary import load_glossary
 
         glossary = load_glossary(project.glossary_path, project.relative(project.glossary_path))
+    if errors and not loaded:  # nothing good to publish: touch nothing
+        return PublishReport(out, dry_run, (), (), errors=tuple(errors))
     if dry_run:
-        return _run(project, loaded, selected, out, now, dry_run, glossary, withdrawals, full=not slugs)
+        return _run(project, loaded, selected, out, now, dry_run, glossary, withdrawals, full=not slugs, errors=errors)
     with project_lock(project.root, wait=wait):
         _clean_temps(project, out, selected)
-        return _run(project, loaded, selected, out, now, dry_run, glossary, withdrawals, full=not slugs)
+        return _run(project, loaded, selected, out, now, dry_run, glossary, withdrawals, full=not slugs, errors=errors)
 
 
 def _clean_temps(project: Project, out: Path, locales) -> None:
@@ -578,7 +583,9 @@ def _run(
     glossary: Any,
     withdrawals: dict[str, Withdrawal],
     full: bool,
+    errors: list[str] | None = None,
 ) -> PublishReport:
+    errors = [] if errors is None else errors
     manifest_path = out / MANIFEST_NAME
     old, log = _load_manifest(manifest_path)
     files: dict[str, dict[str, Any]] = dict(old)
@@ -597,7 +604,11 @@ def _run(
             if withdrawal is not None and withdrawal.covers(locale):
                 editions.append(Edition(article.slug, locale, False, withdrawn=True))
                 continue
-            accepted, pending, review = gate(project, article, locale, glossary)
+            try:
+                accepted, pending, review = gate(project, article, locale, glossary)
+            except InputError as exc:  # a broken or stale catalog stops only its own edition
+                errors.append(str(exc))
+                continue
             if pending:
                 editions.append(
                     Edition(article.slug, locale, False, pending=tuple(pending), catalog=review.po_path if review.exists else "")
@@ -648,7 +659,8 @@ def _run(
             removals.append(Removal(name, entry["slug"], entry["locale"], WITHDRAWN, withdrawal.note))
         elif full and entry["locale"] in selected and _source_gone(project, entry, loaded):
             removals.append(Removal(name, entry["slug"], entry["locale"], SOURCE_DELETED))
-    return _commit(project, out, old, files, log, outputs, removals, selected, now, dry_run, editions, stale)
+    report = _commit(project, out, old, files, log, outputs, removals, selected, now, dry_run, editions, stale)
+    return dataclasses.replace(report, errors=tuple(errors))
 
 
 def _source_gone(project: Project, entry: dict[str, Any], loaded: list[articles_mod.Article]) -> bool:

@@ -8,7 +8,7 @@ the source; each check is a small function whose docstring is the message transl
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from workflow import catalog as catalog_mod
 from workflow.articles import Article, Segment
@@ -68,6 +68,25 @@ class ArticleReview:
     percent: float  # reviewed share of all entries, 0-100, one decimal
     total: int = 0
     exists: bool = True  # False: no catalog yet (never translated)
+    stale: bool = False  # the catalog predates the article's text: counts unknown until `next` is run
+
+    @property
+    def state(self) -> str:
+        """One word for the table: no catalog, stale, blocked (all reviewed, something flagged), done, in progress."""
+        if not self.exists:
+            return "no catalog"
+        if self.stale:
+            return "stale"
+        if self.reviewed == self.total and self.flagged:
+            return "blocked"
+        return "done" if self.complete else "in progress"
+
+    @property
+    def next(self) -> str | None:
+        """The command that moves this catalog on, if any."""
+        if not self.exists or self.stale:
+            return f"workflow translate {self.slug} --locale {self.locale}"
+        return None if self.complete else f"workflow review queue --locale {self.locale}"
 
     @property
     def queue(self) -> tuple[EntryState, ...]:
@@ -135,6 +154,10 @@ def status_of(entry: catalog_mod.CatalogEntry) -> str:
     return CHANGED if entry.previous_msgid is not None else MACHINE
 
 
+class StaleCatalogError(InputError):
+    """The catalog was merged from an older text of the article: `workflow translate` brings it up to date."""
+
+
 def _stale(slug: str) -> str:
     return f"stale catalog: run `workflow translate {slug}` to merge the article's current text"
 
@@ -156,7 +179,7 @@ def review_article(project: Project, article: Article, locale: str, glossary=Non
     wanted = {(ctxt, seg.text) for seg, ctxt in keyed}
     for e in cat.entries:
         if e.key not in wanted:
-            raise InputError(
+            raise StaleCatalogError(
                 f"msgid {catalog_mod._short(e.msgid)!r} matches no sentence of {project.relative(article.path)}; {_stale(article.slug)}",
                 shown,
                 e.line,
@@ -169,7 +192,7 @@ def review_article(project: Project, article: Article, locale: str, glossary=Non
     for seg, ctxt in keyed:
         e = by_key.get((ctxt, seg.text))
         if e is None:
-            raise InputError(
+            raise StaleCatalogError(
                 f"sentence missing from {shown}; {_stale(article.slug)}", project.relative(article.path), seg.line
             )
         glossary_flags, overridden = _glossary_flags(glossary, seg.text, e.msgstr, locale, e.comments, named)
@@ -211,6 +234,23 @@ def _summary(slug: str, locale: str, shown: str, entries: list[EntryState], exis
     )
 
 
-def review_project(project: Project, articles: list[Article], locales: tuple[str, ...], glossary=None) -> list[ArticleReview]:
-    """Review state of every article in every locale, article by article."""
-    return [review_article(project, a, loc, glossary) for a in articles for loc in locales]
+def review_project(
+    project: Project, articles: list[Article], locales: tuple[str, ...], glossary=None
+) -> tuple[list[ArticleReview], list[InputError]]:
+    """Review state of every article in every locale; a bad catalog is an error that stops only itself.
+
+    A stale catalog is both: an error, and a row with `stale` set that says what to run.
+    """
+    reviews: list[ArticleReview] = []
+    errors: list[InputError] = []
+    for article in articles:
+        for loc in locales:
+            try:
+                reviews.append(review_article(project, article, loc, glossary))
+            except StaleCatalogError as exc:
+                errors.append(exc)
+                shown = project.relative(project.po_path(article.slug, loc))
+                reviews.append(replace(_summary(article.slug, loc, shown, [], exists=True), total=len(article.segments), stale=True, percent=0.0))
+            except InputError as exc:
+                errors.append(exc)
+    return reviews, errors

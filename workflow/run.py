@@ -59,6 +59,8 @@ class TranslateReport:
     sent_to_model: int = 0
     segments: int = 0
     articles: int = 0
+    # "path:line: message" of each bad article or catalog; the others were done, the exit code is 1.
+    errors: tuple[str, ...] = ()
 
 
 @dataclass
@@ -78,14 +80,19 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _identify(project: Project, slugs: list[str] | None, state: _State) -> list[tuple[Path, str, str]]:
-    """(path, sha of its bytes, slug) of each article to work on, checked before any work starts.
+def _identify(
+    project: Project, slugs: list[str] | None, state: _State, errors: list[InputError], every: set[str] | None = None
+) -> list[tuple[Path, str, str]]:
+    """(path, sha of its bytes, slug) of each article to work on; each bad one goes to `errors` instead.
 
-    Two files with one slug would fight over one catalog, so that is refused. A file the last run
-    saw with the same bytes is not read for its slug again.
+    Two files with one slug would fight over one catalog, so neither is worked on. A file the last
+    run saw with the same bytes is not read for its slug again.
     """
+    for s in slugs or ():
+        check_slug(s)  # a bad argument stops the run before anything is read
     listing: list[tuple[Path, str, str]] = []
     seen: dict[str, tuple[Path, str, str]] = {}
+    clashes: set[str] = set()
     for path in articles.find_articles(project):
         try:
             sha = _sha(read_file(path, root=project.root))
@@ -95,20 +102,30 @@ def _identify(project: Project, slugs: list[str] | None, state: _State) -> list[
         if sha and isinstance(info, dict) and info.get("sha") == sha and isinstance(info.get("slug"), str):
             slug = info["slug"]
         else:
-            slug = articles.read_slug(path, project)
+            try:
+                slug = articles.read_slug(path, project)
+            except InputError as exc:
+                errors.append(exc)
+                continue
         if slug in seen:
-            raise InputError(f"slug {slug!r} is also used by {project.relative(seen[slug][0])}", project.relative(path))
+            clashes.add(slug)
+            errors.append(InputError(f"slug {slug!r} is also used by {project.relative(seen[slug][0])}", project.relative(path)))
+            continue
         seen[slug] = (path, sha, slug)
         listing.append(seen[slug])
+    listing = [item for item in listing if item[2] not in clashes]
+    if every is not None:
+        every.update(seen)
     if not slugs:
         return listing
-    missing = [s for s in dict.fromkeys(slugs) if check_slug(s) not in seen]
-    if missing:
-        raise InputError(
-            f"no article with slug {missing[0]!r} (articles: {', '.join(sorted(seen)) or 'none'})",
-            project.relative(project.articles_dir),
-        )
-    return [seen[s] for s in dict.fromkeys(slugs)]
+    chosen = []
+    for s in dict.fromkeys(slugs):
+        if s in seen and s not in clashes:
+            chosen.append(seen[s])
+        elif s not in seen:
+            known = ", ".join(sorted(k for k in seen if k not in clashes)) or "none"
+            errors.append(InputError(f"no article with slug {s!r} (articles: {known})", project.relative(project.articles_dir)))
+    return chosen
 
 
 @dataclass(frozen=True)
@@ -152,7 +169,11 @@ def _dump_state(state: _State) -> str:
 
 
 def _chunks(
-    listing: list[tuple[Path, str, str]], project: Project, clock: _Clock, known: Callable[[Path, str, str], _Known | None]
+    listing: list[tuple[Path, str, str]],
+    project: Project,
+    clock: _Clock,
+    known: Callable[[Path, str, str], _Known | None],
+    errors: list[InputError],
 ) -> Iterator[list[tuple[articles.Article, str] | _Known]]:
     """Articles in chunks of about CHUNK_SEGMENTS segments, each with the sha of its file.
 
@@ -168,8 +189,13 @@ def _chunks(
             chunk.append(unchanged)
             clock.add("segmentation", start)
             continue
-        article = articles.read_article(path, project)
-        clock.add("segmentation", start)
+        try:
+            article = articles.read_article(path, project)
+        except InputError as exc:
+            errors.append(exc)  # the others go on: one bad article must not hold back the newsroom
+            continue
+        finally:
+            clock.add("segmentation", start)
         # UTF-8 decoding is strict, so the text's sha is the file's: stamps agree with `known`.
         chunk.append((article, _sha(article.source.encode("utf-8"))))
         size += len(article.segments)
@@ -201,8 +227,10 @@ def translate_articles(
     targets = select_locales(project, locales)
     packages = {loc: translate.find_package(project.source_locale, loc) for loc in targets}
     clock = _Clock()
+    errors: list[InputError] = []
+    every_slug: set[str] = set()  # of every article file: a catalog of none of them is an orphan
     t = time.perf_counter()
-    listing = _identify(project, slugs, _load_state(project))
+    listing = _identify(project, slugs, _load_state(project), errors, every_slug)
     clock.add("segmentation", t)
     total = len(listing) * len(targets)
     terms = glossary.load_glossary(project.glossary_path)
@@ -210,15 +238,22 @@ def translate_articles(
     results: list[ArticleResult] = []
     sent = done = segment_count = 0
     engines: dict[str, translate.Engine] = {}
+    if errors and not listing:  # nothing good to work on: refuse without touching the project
+        return TranslateReport((), {loc: p.provenance for loc, p in packages.items()}, Timings(), errors=tuple(map(str, errors)))
 
     with project_lock(project.root, wait=wait):
         remove_stale_temps(project.locales_dir)
         state = _load_state(project)
-        catalog_shas = _check_catalogs(project, targets, slugs, state)
+        loaded_state = _dump_state(state)
+        catalog_shas, broken = _check_catalogs(project, targets, [slug for _, _, slug in listing], state)
+        errors.extend(broken.values())
         stamp_base = {
             loc: {"glossary": glossary_sha, "model": package.provenance, "retranslate": str(retranslate)}
             for loc, package in packages.items()
         }
+
+        orphans: dict[str, list[str]] = {}  # per locale, slugs of catalogs no article has: old slugs
+        orphan_catalogs: dict[Path, catalog.Catalog] = {}  # each parsed once per run
 
         def engine_for(loc: str) -> translate.Engine:
             # Loaded on first use: a re-run whose edits all merge as fuzzy loads no model at all.
@@ -244,11 +279,16 @@ def translate_articles(
                 return None
             return _Known(slug, count) if all(current(slug, loc, sha) for loc in targets) else None
 
-        for chunk in _chunks(listing, project, clock, known):
+        unfinished: set[str] = set()  # articles with a broken catalog: not recorded as done in the state
+        for chunk in _chunks(listing, project, clock, known, errors):
             templates: dict[str, tuple[bool, str]] = {}  # each article's POT is written once, not per locale
             for loc in targets:
                 todo: list[tuple[articles.Article, str]] = []
                 for item in chunk:
+                    if not isinstance(item, _Known) and project.po_path(item[0].slug, loc) in broken:
+                        unfinished.add(item[0].slug)
+                        done += 1
+                        continue  # reported: the translator's file is left exactly as it is
                     if isinstance(item, _Known) or current(item[0].slug, loc, item[1]):
                         slug = item.slug if isinstance(item, _Known) else item[0].slug
                         results.append(ArticleResult(slug, loc, project.relative(project.po_path(slug, loc)), 0, False, True))
@@ -256,7 +296,23 @@ def translate_articles(
                     else:
                         todo.append(item)
                 t = time.perf_counter()
-                pending = {a.slug: catalog.pending_segments(project, a, loc, retranslate=retranslate) for a, _ in todo}
+                carried: dict[str, catalog.Catalog] = {}
+                for item in list(todo):
+                    try:
+                        if loc not in orphans:
+                            orphans[loc] = _orphans(project, loc, every_slug)
+                        found = _renamed_from(project, item[0], loc, orphans[loc], state, orphan_catalogs)
+                    except InputError as exc:
+                        errors.append(exc)  # the old slug's catalog holds work: never start over without it
+                        todo.remove(item)
+                        done += 1
+                        continue
+                    if found is not None:
+                        carried[item[0].slug] = found
+                pending = {
+                    a.slug: catalog.pending_segments(project, a, loc, retranslate=retranslate, carried=carried.get(a.slug))
+                    for a, _ in todo
+                }
                 t = clock.add("catalogs", t)
                 prepared = {
                     a.slug: [glossary.prepare(terms, s.text, loc, s.protected) for s in pending[a.slug]] for a, _ in todo
@@ -280,8 +336,10 @@ def translate_articles(
                         templates[article.slug] = catalog.write_template(project, article, now)
                     result = catalog.write_catalog(
                         project, article, loc, drafts[article.slug], packages[loc].provenance, terms, now=now,
-                        template=templates[article.slug],
+                        template=templates[article.slug], carried=carried.get(article.slug),
                     )
+                    if article.slug in carried:
+                        _retire(project, carried[article.slug], loc, state)
                     templates[article.slug] = (False, templates[article.slug][1])  # reported written once
                     state.catalogs[f"{article.slug}/{loc}"] = dict(
                         stamp_base[loc], article=article_sha, catalog=_file_sha(result.po_path)
@@ -299,13 +357,16 @@ def translate_articles(
                     continue
                 article, article_sha = item
                 segment_count += len(article.segments)
+                if article.slug in unfinished:
+                    continue
                 state.files[project.relative(article.path)] = {
                     "sha": article_sha, "slug": article.slug, "segments": len(article.segments)
                 }
         if not slugs:  # forget articles that are gone, so the state does not grow for ever
             present = {project.relative(path) for path, _, _ in listing}
             state.files = {k: v for k, v in state.files.items() if k in present}
-        atomic_write(project.locales_dir / STATE_NAME, _dump_state(state))
+        if _dump_state(state) != loaded_state:
+            atomic_write(project.locales_dir / STATE_NAME, _dump_state(state))
 
     timings = Timings(**clock.parts, total=time.perf_counter() - started)
     return TranslateReport(
@@ -314,20 +375,27 @@ def translate_articles(
         timings=timings,
         sent_to_model=sent,
         segments=segment_count,
-        articles=len(listing),
+        articles=len({r.slug for r in results}),
+        errors=tuple(str(e) for e in sorted(errors, key=_error_order)),
     )
 
 
+def _error_order(exc: InputError) -> tuple[str, int]:
+    return (exc.path or "", exc.line or 0)
+
+
 def _check_catalogs(
-    project: Project, locales: tuple[str, ...], slugs: list[str] | None, state: _State
-) -> dict[Path, str]:
-    """Parse every catalog the run may merge before writing any, so a broken one stops the run untouched.
+    project: Project, locales: tuple[str, ...], slugs: list[str], state: _State
+) -> tuple[dict[Path, str], dict[Path, InputError]]:
+    """Parse every catalog the run may merge before writing any: a broken one is left alone and reported.
 
     Catalogs whose bytes are those the last run wrote were valid then and are not parsed again.
-    Returns the sha of each existing catalog, so that the run does not read it again to compare.
+    Returns the sha of each existing catalog, so that the run does not read it again to compare,
+    and the error of each broken one.
     """
     known = {entry.get("catalog") for entry in state.catalogs.values() if isinstance(entry, dict)}
     shas: dict[Path, str] = {}
+    broken: dict[Path, InputError] = {}
     # Whatever the run would refuse to replace (a link, a read-only file, a folder in a file's place) is
     # refused here, before the first write; templates are checked with the catalogs.
     templates = project.inside(project.locales_dir / "templates")
@@ -337,17 +405,64 @@ def _check_catalogs(
     for loc in locales:
         folder = project.inside(project.locales_dir / loc / "LC_MESSAGES")
         check_folder(folder, project.relative(folder))
-        paths = [project.po_path(s, loc) for s in slugs] if slugs else sorted(folder.glob("*.po"))
-        for path in paths:
+        for path in (project.po_path(s, loc) for s in slugs):
             shown = project.relative(project.inside(path))
-            sha = _file_sha(path, shown)
-            if not sha:
-                continue  # not written yet
-            check_replaceable(path, shown)
-            shas[path] = sha
-            if sha not in known:
-                catalog.read_catalog(path, shown)
-    return shas
+            try:
+                sha = _file_sha(path, shown)
+                if not sha:
+                    continue  # not written yet
+                check_replaceable(path, shown)
+                shas[path] = sha
+                if sha not in known:
+                    catalog.read_catalog(path, shown)
+            except InputError as exc:
+                broken[path] = exc
+    return shas, broken
+
+
+def _orphans(project: Project, loc: str, every: set[str]) -> list[str]:
+    """Slugs of the catalogs in `loc` that no article file has: candidates for a renamed slug's old one."""
+    folder = project.locales_dir / loc / "LC_MESSAGES"
+    return sorted(p.stem for p in folder.glob("*.po") if p.stem not in every) if folder.is_dir() else []
+
+
+def _renamed_from(
+    project: Project, article: articles.Article, loc: str, orphans: list[str], state: _State, parsed: dict[Path, catalog.Catalog]
+) -> catalog.Catalog | None:
+    """The catalog this article had in `loc` under an old slug, if its slug was renamed and it has none yet.
+
+    A candidate is an orphan catalog (the old slug the run state recorded for this file first): it is
+    this article's if its entries refer to this article's file.
+    """
+    if not orphans or project.po_path(article.slug, loc).exists():
+        return None
+    info = state.files.get(project.relative(article.path))
+    recorded = [info["slug"]] if isinstance(info, dict) and info.get("slug") in orphans else []
+    prefix = f"{project.relative(article.path)}:"
+    for slug in dict.fromkeys(recorded + orphans):
+        path = project.po_path(slug, loc)
+        if not path.is_file():
+            continue
+        if path not in parsed:
+            try:
+                parsed[path] = catalog.read_catalog(path, project.relative(path))
+            except InputError:
+                if slug in recorded:
+                    raise  # this article's old catalog: its work must not be left behind unreported
+                continue  # whose it is cannot be told; it is left as it is
+        old = parsed[path]
+        if any(ref.startswith(prefix) for e in (*old.entries, *old.obsolete) for ref in e.references):
+            return old
+    return None
+
+
+def _retire(project: Project, old: catalog.Catalog, loc: str, state: _State) -> None:
+    """After its work was merged into the new slug's catalog, remove the old slug's (and, last, its template)."""
+    slug = old.path.stem
+    old.path.unlink(missing_ok=True)
+    state.catalogs.pop(f"{slug}/{loc}", None)
+    if not any(project.locales_dir.glob(f"*/LC_MESSAGES/{slug}.po")):
+        project.pot_path(slug).unlink(missing_ok=True)
 
 
 def _file_sha(path: Path, shown: str | None = None) -> str:
