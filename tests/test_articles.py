@@ -475,3 +475,31 @@ def test_a_file_read_for_its_slug_fails_exactly_as_reading_the_whole_article_wou
 
 def test_a_body_is_not_needed_for_the_slug() -> None:
     assert read_slug(DATA / "bad" / "articles" / "no-body.md") == "no-body"
+
+
+# --- upgrading a project --------------------------------------------------------------------------
+
+UPGRADE = DATA / "upgrade"  # articles and reviewed catalogs written by the code before the document tree
+
+
+@pytest.mark.parametrize("slug", sorted(p.stem for p in (UPGRADE / "articles").glob("*.md")))
+def test_catalogs_reviewed_before_the_upgrade_stay_reviewed_after_it(tmp_path, slug):
+    import datetime as dt
+    import shutil
+
+    from workflow import catalog
+    from workflow.project import load_project
+    from workflow.review import review_article
+
+    root = tmp_path / "project"
+    shutil.copytree(UPGRADE, root)
+    proj = load_project(root)
+    art = read_article(proj.articles_dir / f"{slug}.md", proj)
+    for locale in proj.locales:
+        before = catalog.read_catalog(proj.po_path(slug, locale))
+        reviewed = {e.key: e.msgstr for e in before.entries if not e.fuzzy and e.msgstr}
+        assert reviewed
+        catalog.write_catalog(proj, art, locale, {}, "none", now=dt.datetime(2026, 12, 1, tzinfo=dt.timezone.utc))
+        after = {(e.msgctxt, e.msgid): e for e in review_article(proj, art, locale).entries}
+        lost = [key for key, msgstr in reviewed.items() if key not in after or after[key].status != "reviewed" or after[key].msgstr != msgstr]
+        assert lost == []
