@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import difflib
 import datetime as dt
 import hashlib
 import re
@@ -22,6 +23,11 @@ from workflow.project import Project, check_slug
 from workflow.storage import read_file
 
 FRONT_MATTER_KEYS = {"title", "date", "slug", "summary", "authors"}
+# Keys Hugo and Jekyll sites use: kept, and never mistaken for a typo of one of ours ("author" is not "authors").
+SITE_KEYS = frozenset(
+    """author tags tag categories category image images draft description layout lang weight aliases lastmod
+    keywords series toc url type permalink published featured_image thumbnail subtitle""".split()
+)
 REQUIRED_KEYS = ("title", "date", "slug")
 
 # Block kinds, in the words translators see in PO comments.
@@ -65,6 +71,7 @@ class Article:
     source: str  # the whole file, decoded
     body_start: int  # offset of the body in `source`
     segments: tuple[Segment, ...] = field(repr=False)
+    extra: tuple[tuple[str, object], ...] = ()  # front-matter keys the workflow does not use, in file order
 
     @property
     def body_segments(self) -> tuple[Segment, ...]:
@@ -119,6 +126,45 @@ def _key_line(lines: list[str], end_line: int, key: str) -> int:
     return next((i + 1 for i in range(1, end_line) if lines[i].startswith(f"{key}:")), 2)
 
 
+_MAX_DEPTH = 8  # authors: [[...]] 600 deep would exhaust PyYAML's recursive composer
+
+
+class _FrontMatterLoader(yaml.SafeLoader):
+    """SafeLoader that refuses anchors and aliases (exponential "billion laughs"), deep nesting and duplicate keys."""
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        event = self.peek_event()
+        anchor = event.anchor if isinstance(event, (yaml.AliasEvent, yaml.NodeEvent)) else None
+        if anchor is not None:
+            prefix = "*" if isinstance(event, yaml.AliasEvent) else "&"
+            raise _FrontMatterProblem(
+                f"YAML anchors and aliases ({prefix}{anchor}) are not allowed in front matter; write the value out", event.start_mark
+            )
+        self._depth = getattr(self, "_depth", 0) + 1
+        try:
+            if self._depth > _MAX_DEPTH:
+                raise _FrontMatterProblem(f"front matter is nested more than {_MAX_DEPTH} levels deep", event.start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node, deep=False):  # type: ignore[no-untyped-def]
+        seen: dict[object, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line
+            if isinstance(key, (str, int, float, bool)) and key in seen:
+                raise _FrontMatterProblem(f"duplicate front matter key {key!r} (first on line {seen[key] + 2})", key_node.start_mark)
+            seen.setdefault(key, line) if isinstance(key, (str, int, float, bool)) else None
+        return super().construct_mapping(node, deep)
+
+
+class _FrontMatterProblem(Exception):
+    def __init__(self, message: str, mark) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(message)
+        self.line = mark.line + 2  # the YAML starts on the file's second line
+
+
 def _front_matter(lines: list[str], shown: str) -> tuple[dict, int]:
     """The front matter mapping and the index of its closing line."""
     if not lines or lines[0].rstrip() != "---":
@@ -128,7 +174,9 @@ def _front_matter(lines: list[str], shown: str) -> tuple[dict, int]:
         raise InputError("front matter is not closed: add a '---' line after it", shown, 1)
     meta_text = "".join(lines[1:end_line])
     try:
-        meta = yaml.safe_load(meta_text) if meta_text.strip() else None
+        meta = yaml.load(meta_text, Loader=_FrontMatterLoader) if meta_text.strip() else None  # noqa: S506 (a SafeLoader)
+    except _FrontMatterProblem as exc:
+        raise InputError(str(exc), shown, exc.line) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 2
@@ -163,9 +211,11 @@ def _check_meta(meta: dict, lines: list[str], end_line: int, shown: str) -> dict
         return _key_line(lines, end_line, key)
 
     for key in meta:
-        if key not in FRONT_MATTER_KEYS:
-            allowed = ", ".join(sorted(FRONT_MATTER_KEYS))
-            raise InputError(f"unknown front matter key {key!r} (allowed: {allowed})", shown, line_of(str(key)))
+        if not isinstance(key, str):
+            raise InputError(f"front matter key {key!r} is not a name", shown, 2)
+        typo = difflib.get_close_matches(key, sorted(FRONT_MATTER_KEYS), n=1, cutoff=0.8)
+        if key not in FRONT_MATTER_KEYS and key not in SITE_KEYS and typo:
+            raise InputError(f"unknown front matter key {key!r}: did you mean {typo[0]!r}?", shown, line_of(key))
     for key in REQUIRED_KEYS:
         if meta.get(key) in (None, ""):
             raise InputError(f"front matter lacks {key!r}", shown, line_of(key))
@@ -186,6 +236,8 @@ def _check_meta(meta: dict, lines: list[str], end_line: int, shown: str) -> dict
         "date": _check_date(meta["date"], shown, line_of("date")),
         "summary": " ".join(summary.split()) if summary else None,
         "authors": tuple(authors),
+        # Site keys (tags, image, draft, ...) go to the templates as they are.
+        "extra": tuple((k, v) for k, v in meta.items() if k not in FRONT_MATTER_KEYS),
     }
 
 
