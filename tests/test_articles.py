@@ -396,7 +396,10 @@ BAD_INPUTS = [
     ("no-date", GOOD_FRONT.replace("date: 2026-11-20\n", "").encode(), "2: front matter lacks 'date'"),
     ("no-slug", GOOD_FRONT.replace("slug: ok\n", "").encode(), "2: front matter lacks 'slug'"),
     ("empty-title", GOOD_FRONT.replace("title: T", "title:").encode(), "2: front matter lacks 'title'"),
-    ("unknown-key", GOOD_FRONT.replace("slug: ok", "slug: ok\ntags: [x]").encode(), "5: unknown front matter key 'tags' (allowed: authors, date, slug, summary, title)"),
+    ("typo-key", GOOD_FRONT.replace("slug: ok", "slug: ok\nsumary: x").encode(), "5: unknown front matter key 'sumary': did you mean 'summary'?"),
+    ("alias", GOOD_FRONT.replace("slug: ok", "slug: ok\nx: &a [1]\ny: *a").encode(), "5: YAML anchors and aliases (&a) are not allowed in front matter; write the value out"),
+    ("duplicate-slug-key", GOOD_FRONT.replace("slug: ok", "slug: ok\nslug: other").encode(), "5: duplicate front matter key 'slug' (first on line 4)"),
+    ("block-slug", GOOD_FRONT.replace("slug: ok", "slug: |\n  ok").encode(), "4: invalid slug 'ok\\n': use lowercase letters, digits and single hyphens (e.g. kazakh-migrant-deported)"),
     ("bad-date", GOOD_FRONT.replace("2026-11-20", "20.11.2026").encode(), "3: date '20.11.2026' is not YYYY-MM-DD"),
     ("impossible-date", GOOD_FRONT.replace("2026-11-20", "2026-13-45").encode(), "3: not a real date: month must be in 1..12; use YYYY-MM-DD"),
     ("number-date", GOOD_FRONT.replace("2026-11-20", "20261120").encode(), "3: date must be YYYY-MM-DD"),
@@ -464,13 +467,18 @@ def test_the_slug_is_read_from_the_front_matter_alone() -> None:
     assert read_slug(sample) == read_article(sample).slug == SAMPLE_SLUG
 
 
-@pytest.mark.parametrize("path", [p for p in BAD_ARTICLES if p.stem != "no-body"], ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", [p for p in BAD_ARTICLES if p.stem not in ("no-body", "site-keys")], ids=lambda p: p.stem)
 def test_a_file_read_for_its_slug_fails_exactly_as_reading_the_whole_article_would(path: Path) -> None:
     with pytest.raises(InputError) as whole:
         read_article(path)
     with pytest.raises(InputError) as slug_only:
         read_slug(path)
     assert str(slug_only.value) == str(whole.value)
+
+
+def test_site_keys_are_kept_in_file_order_for_the_templates() -> None:
+    art = read_article(DATA / "bad" / "articles" / "site-keys.md")
+    assert art.extra == (("tags", ["migration", "courts"]), ("categories", "news"), ("image", "/img/river.jpg"), ("draft", False), ("weight", 3))
 
 
 def test_a_body_is_not_needed_for_the_slug() -> None:
