@@ -18,6 +18,7 @@ from pathlib import Path
 import pysbd
 import yaml
 
+from workflow import document
 from workflow.errors import InputError, StorageError
 from workflow.project import Project, check_slug
 from workflow.storage import read_file
@@ -31,14 +32,13 @@ SITE_KEYS = frozenset(
 REQUIRED_KEYS = ("title", "date", "slug")
 
 # Block kinds, in the words translators see in PO comments.
-TITLE, SUMMARY, HEADING, PARAGRAPH, BLOCKQUOTE, LIST_ITEM, ATTRIBUTION = (
-    "title",
-    "summary",
-    "heading",
-    "paragraph",
-    "blockquote",
-    "list_item",
-    "attribution",
+TITLE, SUMMARY, ATTRIBUTION = "title", "summary", "attribution"
+HEADING, PARAGRAPH, BLOCKQUOTE, LIST_ITEM, HTML_TEXT = (
+    document.HEADING,
+    document.PARAGRAPH,
+    document.BLOCKQUOTE,
+    document.LIST_ITEM,
+    document.HTML_TEXT,  # a text run or alt/title value inside an HTML block (figure captions and the like)
 )
 
 
@@ -72,6 +72,7 @@ class Article:
     body_start: int  # offset of the body in `source`
     segments: tuple[Segment, ...] = field(repr=False)
     extra: tuple[tuple[str, object], ...] = ()  # front-matter keys the workflow does not use, in file order
+    tree: document.Tree | None = field(default=None, repr=False, compare=False)  # the body's one parse
 
     @property
     def body_segments(self) -> tuple[Segment, ...]:
@@ -252,7 +253,7 @@ def parse_article(source: str, path: Path, shown: str | None = None) -> Article:
     slug = info["slug"]
     body_start = offset + sum(len(line) for line in lines[: end_line + 1])
     body_line = end_line + 2
-    body_segments = _segment_body(source, body_start, body_line, slug)
+    body_segments, tree = _segment_body(source, body_start, body_line, slug, shown)
     if not body_segments:
         raise InputError("the article has no body text after its front matter", shown, body_line)
     title = info["title"]
@@ -263,7 +264,8 @@ def parse_article(source: str, path: Path, shown: str | None = None) -> Article:
             Segment("", slug, SUMMARY, 0, i, line, text, protected=_protected(text))
             for i, text in enumerate(_sentences(info["summary"]))
         ]
-    return Article(path=Path(path), source=source, body_start=body_start, segments=_assign_ids(head + body_segments), **info)
+    segments = _assign_ids(head + body_segments)
+    return Article(path=Path(path), source=source, body_start=body_start, segments=segments, tree=tree, **info)
 
 
 def find_articles(project: Project) -> list[Path]:
@@ -296,237 +298,67 @@ def load_articles(project: Project, slugs: list[str] | None = None) -> list[Arti
 
 
 # --- blocks ------------------------------------------------------------------------------------
-# A small CommonMark-shaped reader: it only needs to know which characters are prose to translate.
-# Everything else (markers, fences, HTML, rules, link definitions, blank lines) stays skeleton.
+# The body's blocks come from the one document tree (document.py); this module only cuts its prose.
 
-
-@dataclass(frozen=True)
-class _Line:
-    start: int  # offset of the line's first character in the source
-    text: str  # without line ending
-    number: int
-
-
-# A block is its kind and its parts: for each line, the slice [a, b) of the line's text that is prose.
-_Part = tuple[_Line, int, int]
-_Block = tuple[str, list[_Part]]
-
-_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
-_HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]+|$)")
-_CLOSING_HASHES = re.compile(r"(?:^|[ \t]+)#+[ \t]*$")
-_QUOTE = re.compile(r"^ {0,3}> ?")
-_QUOTES = re.compile(r"^(?: {0,3}> ?)+")
-_MAX_QUOTE_DEPTH = 16
-_BULLET = re.compile(r"^[ \t]*[-*+][ \t]+")
-_ORDERED = re.compile(r"^[ \t]*(\d{1,9})[.)][ \t]+")
 _ATTRIBUTION = re.compile(r"^ {0,3}(?:–|—|--)[ \t]*(?=\S)")
-_RULE = re.compile(r"^ {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$")
-_SETEXT = re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$")
-_LINK_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:[ \t]*\S")
-_TABLE_DELIMITER = re.compile(r"^ {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
-_CELL_BAR = re.compile(r"(?<!\\)\|")
-_HTML_RAW = re.compile(r"^ {0,3}<(script|pre|style|textarea)(?:[\s>]|$)", re.IGNORECASE)
-_HTML_COMMENT = re.compile(r"^ {0,3}<!--")
-_HTML_BLOCK_TAGS = (
-    "address|article|aside|blockquote|center|details|dialog|div|dl|dd|dt|fieldset|figcaption|figure|footer|form|"
-    "h[1-6]|header|hr|iframe|li|main|nav|ol|p|section|summary|table|tbody|td|tfoot|th|thead|tr|ul|video|audio|img|br"
-)
-_HTML_BLOCK = re.compile(
-    rf"^ {{0,3}}(?:</?(?:{_HTML_BLOCK_TAGS})(?:[\s/>]|$)|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>[ \t]*$)", re.IGNORECASE
-)
+# A hard line break (CommonMark): a backslash, or two or more spaces, before a line end. It ends a
+# segment and stays skeleton, so the break is kept in both editions.
+_HARD_BREAK = re.compile(r"(?<!\\)(?:\\\\)*(\\| {2,})\n")
 
 
-def _split_lines(source: str, start: int, first_number: int) -> list[_Line]:
-    out = []
-    pos = start
-    for number, raw in enumerate(_physical_lines(source[start:]), start=first_number):
-        out.append(_Line(pos, raw.rstrip("\r\n"), number))
-        pos += len(raw)
+def _prose_spans(prose: document.Prose) -> list[tuple[str, int, int]]:
+    """(kind, start, end) of each segment in a prose run's content."""
+    content = prose.content
+    if prose.kind == HEADING:
+        return [(HEADING, a, b) for a, b in _trimmed(content, [0, len(content)])]
+    # Pieces are cut at hard breaks and around attribution lines ("– Name" under a quotation).
+    cuts = [(m.start(1), m.end()) for m in _HARD_BREAK.finditer(content)]
+    attributions = []
+    if prose.kind in (PARAGRAPH, BLOCKQUOTE):
+        line_start = 0
+        while line_start < len(content):
+            line_end = content.find("\n", line_start)
+            line_end = len(content) if line_end < 0 else line_end
+            # A quotation's next line may be its attribution (a lazy line in CommonMark); a paragraph's only first.
+            if (line_start == 0 or prose.kind == BLOCKQUOTE) and (m := _ATTRIBUTION.match(content[line_start:line_end])):
+                attributions.append((line_start, line_start + m.end(), line_end))
+                cuts += [(line_start, line_start), (line_end, line_end)]
+            line_start = line_end + 1
+    out: list[tuple[str, int, int]] = []
+    bounds = [(0, 0), *sorted(cuts), (len(content), len(content))]
+    starts = {a: (marker, end) for a, marker, end in attributions}
+    for (_, a), (b, _) in zip(bounds, bounds[1:]):
+        if a >= b:
+            continue
+        line_start = a + len(content[a:b]) - len(content[a:b].lstrip("\n"))
+        if line_start in starts and starts[line_start][1] == b:
+            out += [(ATTRIBUTION, x, y) for x, y in _trimmed(content, [starts[line_start][0], b])]
+        else:
+            out += [(prose.kind, a + x, a + y) for x, y in _sentence_spans(content[a:b])]
     return out
 
 
-def _indent(text: str) -> int:
-    return len(text) - len(text.lstrip())
-
-
-def _whole(line: _Line, a: int) -> _Part:
-    return (line, a, len(line.text))
-
-
-def _is_html(text: str) -> bool:
-    return bool(_HTML_RAW.match(text) or _HTML_COMMENT.match(text) or _HTML_BLOCK.match(text))
-
-
-def _interrupts(text: str) -> bool:
-    """Whether a line starts a new block even right after a paragraph line (CommonMark's rule)."""
-    ordered = _ORDERED.match(text)
-    return bool(
-        _HEADING.match(text)
-        or _QUOTE.match(text)
-        or _FENCE.match(text)
-        or _RULE.match(text)
-        or _is_html(text)
-        or _BULLET.match(text)
-        # A soft-wrapped line may start "2022. Since then": only "1." can open a list mid-paragraph.
-        or (ordered and ordered.group(1) == "1")
-    )
-
-
-def _blocks(lines: list[_Line], depth: int = 0) -> list[_Block]:
-    """Group lines into prose blocks; code, HTML, rules and link definitions are skeleton."""
-    blocks: list[_Block] = []
-    i = 0
-    while i < len(lines):
-        i, found = _block_at(lines, i, depth)
-        blocks.extend(found)
-    return blocks
-
-
-def _block_at(lines: list[_Line], i: int, depth: int) -> tuple[int, list[_Block]]:
-    """The blocks that start at line i, and the index of the first line after them."""
-    line = lines[i]
-    text = line.text
-    if not text.strip():
-        return i + 1, []
-    if m := _FENCE.match(text):
-        return _fence_end(lines, i, m.group(1)), []
-    if _is_html(text):
-        return _html_end(lines, i), []
-    if _RULE.match(text) or _LINK_DEFINITION.match(text):
-        return i + 1, []
-    if m := _HEADING.match(text):
-        closing = _CLOSING_HASHES.search(text, m.end())
-        return i + 1, [(HEADING, [(line, m.end(), closing.start() if closing else len(text))])]
-    if _QUOTE.match(text):
-        return _quote(lines, i, depth)
-    if m := _ATTRIBUTION.match(text):
-        return i + 1, [(ATTRIBUTION, [_whole(line, m.end())])]
-    if m := _BULLET.match(text) or _ORDERED.match(text):
-        return _list_item(lines, i, m.end())
-    if _is_table(lines, i):
-        return _table(lines, i)
-    return _paragraph(lines, i)
-
-
-def _fence_end(lines: list[_Line], i: int, fence: str) -> int:
-    # A fence closes only with a run of the same character at least as long; unclosed, it runs to the end.
-    closing = re.compile(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
-    j = i + 1
-    while j < len(lines) and not closing.match(lines[j].text):
-        j += 1
-    return min(j + 1, len(lines))
-
-
-def _html_end(lines: list[_Line], i: int) -> int:
-    text = lines[i].text
-    raw = _HTML_RAW.match(text)
-    closing = f"</{raw.group(1).lower()}>" if raw else "-->" if _HTML_COMMENT.match(text) else None
-    if closing is None:  # other HTML blocks end at a blank line
-        while i < len(lines) and lines[i].text.strip():
-            i += 1
-        return i
-    while i < len(lines) and closing not in lines[i].text.lower():
-        i += 1
-    return min(i + 1, len(lines))
-
-
-def _quote(lines: list[_Line], i: int, depth: int) -> tuple[int, list[_Block]]:
-    """A blockquote: its lines without one level of '>' are read as blocks of their own (nesting, lists)."""
-    # Past a sane nesting depth every level goes at once, so "> > > ..." cannot exhaust the stack.
-    marker = _QUOTE if depth < _MAX_QUOTE_DEPTH else _QUOTES
-    inner: list[_Line] = []
-    while i < len(lines) and lines[i].text.strip():
-        line = lines[i]
-        if m := marker.match(line.text):
-            inner.append(_Line(line.start + m.end(), line.text[m.end() :], line.number))
-        elif inner[-1].text.strip() and not _interrupts(line.text) and not _ATTRIBUTION.match(line.text):
-            inner.append(line)  # a "lazy" line without '>' continues the quoted paragraph
-        else:
-            break
-        i += 1
-    return i, [(BLOCKQUOTE if kind == PARAGRAPH else kind, parts) for kind, parts in _blocks(inner, depth + 1)]
-
-
-def _list_item(lines: list[_Line], i: int, prefix: int) -> tuple[int, list[_Block]]:
-    parts = [_whole(lines[i], prefix)]
-    i += 1
-    # Continuation lines, indented or not, belong to the item until a blank line or another item.
-    while i < len(lines) and lines[i].text.strip() and not _interrupts(lines[i].text) and not _ORDERED.match(lines[i].text):
-        parts.append(_whole(lines[i], _indent(lines[i].text)))
-        i += 1
-    return i, [(LIST_ITEM, parts)]
-
-
-def _is_table(lines: list[_Line], i: int) -> bool:
-    """A GFM table: a row with bars over a delimiter row such as |---|:--:|."""
-    if i + 1 >= len(lines) or "|" not in lines[i].text:
-        return False
-    below = lines[i + 1].text
-    return "|" in below and bool(_TABLE_DELIMITER.match(below))
-
-
-def _table(lines: list[_Line], i: int) -> tuple[int, list[_Block]]:
-    # Each cell is a block of its own, so the bars and the delimiter row stay skeleton.
-    blocks = _cells(lines[i])
-    i += 2
-    while i < len(lines) and lines[i].text.strip() and not _interrupts(lines[i].text):
-        blocks += _cells(lines[i])
-        i += 1
-    return i, blocks
-
-
-def _cells(line: _Line) -> list[_Block]:
-    bars = [-1, *(m.start() for m in _CELL_BAR.finditer(line.text)), len(line.text)]
-    return [(PARAGRAPH, [(line, a + 1, b)]) for a, b in zip(bars, bars[1:]) if line.text[a + 1 : b].strip()]
-
-
-def _paragraph(lines: list[_Line], i: int) -> tuple[int, list[_Block]]:
-    parts = [_whole(lines[i], _indent(lines[i].text))]
-    i += 1
-    while i < len(lines) and lines[i].text.strip():
-        text = lines[i].text
-        if _SETEXT.match(text):  # "Title" over "=====" or "-----" is a heading; the underline is skeleton
-            return i + 1, [(HEADING, parts)]
-        if _interrupts(text):
-            break
-        parts.append(_whole(lines[i], _indent(text)))
-        i += 1
-    return i, [(PARAGRAPH, parts)]
-
-
-def _block_content(parts: list[_Part]) -> tuple[str, list[int]]:
-    """The block's prose with its lines joined by "\n", and the source offset of each character."""
-    chunks: list[str] = []
-    origin: list[int] = []
-    for n, (line, a, b) in enumerate(parts):
-        if n:
-            chunks.append("\n")
-            origin.append(line.start - 1)
-        chunks.append(line.text[a:b])
-        origin.extend(range(line.start + a, line.start + b))
-    return "".join(chunks), origin
+def _segment_body(source: str, body_start: int, body_line: int, slug: str, shown: str) -> tuple[list[Segment], document.Tree]:
+    try:
+        tree = document.parse(source, body_start)
+    except document.DocumentError as exc:
+        raise InputError(str(exc), shown, body_line + exc.line) from None
+    segments: list[Segment] = []
+    for block_index, prose in enumerate(tree.prose, start=1):
+        content = prose.content
+        # Text without a letter ("1,200", "3.5%", "***") has nothing to translate: it stays skeleton.
+        spans = [(k, a, b) for k, a, b in _prose_spans(prose) if any(c.isalpha() for c in content[a:b])]
+        for index, (kind, a, b) in enumerate(spans):
+            text = _fold(content[a:b])
+            line = body_line + prose.line + content.count("\n", 0, a)
+            start, end = prose.offset(a), prose.offset(b - 1) + 1
+            segments.append(Segment("", slug, kind, block_index, index, line, text, start, end, () if prose.html else _protected(text)))
+    return segments, tree
 
 
 def _fold(text: str) -> str:
     """What translators see: line breaks (with the spaces around them) become one space."""
     return re.sub(r"[ \t]*\n[ \t]*", " ", text)
-
-
-def _segment_body(source: str, body_start: int, body_line: int, slug: str) -> list[Segment]:
-    segments: list[Segment] = []
-    lines = _split_lines(source, body_start, body_line)
-    starts = [line.start for line in lines]
-    for block_index, (kind, parts) in enumerate(_blocks(lines), start=1):
-        content, origin = _block_content(parts)
-        spans = _trimmed(content, [0, len(content)]) if kind in (HEADING, ATTRIBUTION) else _sentence_spans(content)
-        # Text without a letter ("1,200", "3.5%", "***") has nothing to translate: it stays skeleton.
-        spans = [(a, b) for a, b in spans if any(c.isalpha() for c in content[a:b])]
-        for index, (a, b) in enumerate(spans):
-            start, end = origin[a], origin[b - 1] + 1
-            text = _fold(content[a:b])
-            line = lines[bisect.bisect_right(starts, start) - 1].number
-            segments.append(Segment("", slug, kind, block_index, index, line, text, start, end, _protected(text)))
-    return segments
 
 
 # --- sentences ---------------------------------------------------------------------------------
