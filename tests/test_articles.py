@@ -19,6 +19,8 @@ from workflow.errors import InputError
 
 HEADER = "---\ntitle: A test article\ndate: 2026-11-20\nslug: test-article\n---\n\n"
 AWKWARD = sorted((DATA / "articles").glob("*.md"))
+# Articles with every construct that holds prose, hard breaks included (published in test_publish.py).
+CORPUS = sorted((DATA / "corpus").glob("*.md"))
 REPO_ARTICLES = sorted((REPO / "articles").glob("*.md"))
 
 
@@ -198,7 +200,7 @@ def test_segment_records_block_index_and_line() -> None:
     assert all(s.article == "test-article" for s in segments)
 
 
-@pytest.mark.parametrize("path", AWKWARD, ids=[p.stem for p in AWKWARD])
+@pytest.mark.parametrize("path", AWKWARD + CORPUS, ids=[p.stem for p in AWKWARD + CORPUS])
 def test_awkward_article_gives_the_expected_segments(path: Path) -> None:
     got = [{"line": s.line, "kind": s.kind, "text": s.text, "protected": list(s.protected)} for s in read_article(path).segments]
     assert got == json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
@@ -330,6 +332,17 @@ VARIANTS = {
 @pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize("path", REPO_ARTICLES + AWKWARD, ids=[p.stem for p in REPO_ARTICLES + AWKWARD])
 def test_reassembling_without_replacements_reproduces_the_file_byte_for_byte(path: Path, variant: str, tmp_path: Path) -> None:
+    _round_trip(path, variant, tmp_path)
+
+
+# Whitespace before a line end is a hard break in CommonMark: for an article with breaks only these keep its meaning.
+@pytest.mark.parametrize("variant", ["as-is", "crlf", "bom", "no-final-newline"])
+@pytest.mark.parametrize("path", CORPUS, ids=[p.stem for p in CORPUS])
+def test_the_corpus_round_trips_byte_for_byte(path: Path, variant: str, tmp_path: Path) -> None:
+    _round_trip(path, variant, tmp_path)
+
+
+def _round_trip(path: Path, variant: str, tmp_path: Path) -> None:
     data = VARIANTS[variant](path.read_text(encoding="utf-8")).encode("utf-8")
     copy = tmp_path / path.name
     copy.write_bytes(data)
