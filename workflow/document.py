@@ -508,3 +508,9 @@ def _translated_tokens(nodes: list[tuple], env: dict, notes: dict[str, deque[Tok
             else:
                 out.append(Token("text", "", 0, content="".join(_md_nodes([node]))))
     return out
+
+
+def source_text(tree: Tree, start: int, end: int) -> tuple[str, bool]:
+    """The source text of the article span [start, end) as its prose run holds it, and whether that run is HTML."""
+    prose = tree.prose[bisect.bisect_right([p.start for p in tree.prose], start) - 1]
+    return prose.content[prose.index(start) : prose.index(end - 1) + 1], prose.html
