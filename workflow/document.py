@@ -387,7 +387,7 @@ def _emphasis(text: str) -> list[tuple]:
 
 # --- rendering: Markdown --------------------------------------------------------------------------
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>&|~])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>&|~#])")
 _BLOCK_START = re.compile(r"^(?:([-+=])|(\d{1,9})([.)]))")
 
 
