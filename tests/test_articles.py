@@ -52,6 +52,17 @@ SENTENCE_RULES = [
     ("It was 5 p.m. GMT when they left. Fine.", ["It was 5 p.m. GMT when they left.", "Fine."]),
     ("They met at 10 a.m. on Monday. Fine.", ["They met at 10 a.m. on Monday.", "Fine."]),
     ("The meeting ended at 5 p.m. The next day began.", ["The meeting ended at 5 p.m.", "The next day began."]),
+    # a time then a name: the sentence goes on when the clause opened with the time
+    ("At 5 a.m. Mr. Smith went to the bank. He waited.", ["At 5 a.m. Mr. Smith went to the bank.", "He waited."]),
+    ("By 7 p.m. President Tokayev had spoken. Then he left.", ["By 7 p.m. President Tokayev had spoken.", "Then he left."]),
+    ("Talks ended at 5 p.m. Mr. Smith left.", ["Talks ended at 5 p.m.", "Mr. Smith left."]),
+    # numbered items written inline keep their number
+    ("1.) The first item 2.) The second item", ["1.) The first item", "2.) The second item"]),
+    ("Steps: 1) pack a bag 2) lock the door 3) leave.", ["Steps:", "1) pack a bag", "2) lock the door", "3) leave."]),
+    ("He scored 2) points and (1) goal.", ["He scored 2) points and (1) goal."]),
+    # no space after the full stop
+    ("Hello world.Today is Tuesday.", ["Hello world.", "Today is Tuesday."]),
+    ("See www.example.Com or the U.S.Army site.", ["See www.example.Com or the U.S.Army site."]),
     # initials
     ("J. R. R. Tolkien wrote books. He died in 1973.", ["J. R. R. Tolkien wrote books.", "He died in 1973."]),
     ("Prof. A. Smith spoke. He left.", ["Prof. A. Smith spoke.", "He left."]),
