@@ -67,7 +67,7 @@ class Prose:
 
     def index(self, offset: int) -> int:
         """The content index of the article offset `offset` (the inverse of `offset`)."""
-        k = bisect.bisect_right([s for _, s in self.lines], offset) - 1
+        k = bisect.bisect_right(self.lines, offset, key=lambda line: line[1]) - 1
         c, s = self.lines[max(k, 0)]
         return c + (offset - s)
 
@@ -83,6 +83,11 @@ class Tree:
     tokens: tuple[Token, ...] = field(repr=False)
     env: dict = field(repr=False, compare=False)
     prose: tuple[Prose, ...]
+    starts: tuple[int, ...] = field(default=(), repr=False)  # each prose run's first offset, for bisect
+
+    def prose_at(self, offset: int) -> Prose:
+        """The prose run holding the article offset `offset` (a segment's start)."""
+        return self.prose[bisect.bisect_right(self.starts, offset) - 1]
 
 
 # --- parsing -------------------------------------------------------------------------------------
@@ -119,7 +124,7 @@ def parse(source: str, body_start: int) -> Tree:
         elif token.type == "html_block" and token.map is not None:
             prose.extend(_html_block(token, i, lines))
     prose.sort(key=lambda p: p.start)
-    return Tree(tuple(tokens), env, tuple(prose))
+    return Tree(tuple(tokens), env, tuple(prose), tuple(p.start for p in prose))
 
 
 def _lines(body: str, start: int) -> list[tuple[int, str]]:
@@ -432,9 +437,8 @@ def render_html(tree: Tree, translations: list[tuple[int, int, str]]) -> str:
     """
     env = copy.deepcopy(tree.env)
     by_token: dict[int, list[tuple[Prose, int, int, str]]] = defaultdict(list)
-    starts = [p.start for p in tree.prose]
     for start, end, text in translations:
-        prose = tree.prose[bisect.bisect_right(starts, start) - 1]
+        prose = tree.prose_at(start)
         by_token[prose.token].append((prose, prose.index(start), prose.index(end - 1) + 1, text))
     tokens = list(tree.tokens)
     for index, spans in by_token.items():
@@ -512,5 +516,5 @@ def _translated_tokens(nodes: list[tuple], env: dict, notes: dict[str, deque[Tok
 
 def source_text(tree: Tree, start: int, end: int) -> tuple[str, bool]:
     """The source text of the article span [start, end) as its prose run holds it, and whether that run is HTML."""
-    prose = tree.prose[bisect.bisect_right([p.start for p in tree.prose], start) - 1]
+    prose = tree.prose_at(start)
     return prose.content[prose.index(start) : prose.index(end - 1) + 1], prose.html
