@@ -188,6 +188,8 @@ BLOCK_CASES = [
     ("| A | B |\n|---|:-:|\n| One. Two. | x \\| y |\n", [("paragraph", t) for t in ("A", "B", "One.", "Two.", "x \\| y")]),
     ("Text.\n\n1,200\n\n- 3.5%\n", [("paragraph", "Text.")]),
     ("Text.\n\n    Indented code. Not prose.\n", [("paragraph", "Text.")]),
+    ("-\tItem one.\n\tcontinued here.\n", [("list_item", "Item one."), ("list_item", "continued here.")]),
+    ("Para\r\nwith\rlone cr.\n", [("paragraph", "Para with lone cr.")]),
     ("Line one  \nline two\\\nline three.\n", [("paragraph", "Line one"), ("paragraph", "line two"), ("paragraph", "line three.")]),
     ("<figure>\n<img src=\"r.jpg\" alt=\"A river\">\n<figcaption>The river. Photo by <b>Jo</b>.</figcaption>\n</figure>\n",
      [("html_text", "A river"), ("html_text", "The river."), ("html_text", "Photo by"), ("html_text", "Jo")]),

@@ -95,10 +95,9 @@ class Tree:
 
 def parse(source: str, body_start: int) -> Tree:
     """The tree of source[body_start:], with each prose run located in `source`."""
-    body = source[body_start:]
-    lines = _lines(body, body_start)
-    # markdown-it ends a line at a lone "\r" too; a space keeps its line count equal to ours.
-    text = re.sub(r"\r(?!\n)", " ", body)
+    # markdown-it ends a line at a lone "\r" too; a space (same length) keeps its line count equal to ours.
+    text = re.sub(r"\r(?!\n)", " ", source[body_start:])
+    lines = _lines(text, body_start)
     env: dict = {}
     tokens = _MD.parse(text, env)
     deep = next((t for t in tokens if t.level > MAX_DEPTH), None)
@@ -163,9 +162,15 @@ def _placed(content: str, first: int, lines: list[tuple[int, str]], heading: boo
             at = len(stripped) - len(part)
         else:
             at = text.rfind(part)
+        lead = 0
         if at < 0:
-            raise DocumentError("cannot place this line's text in the tree (a tab inside a list item?); indent with spaces", first + k)
-        out.append((c, start + at))
+            # markdown-it turns a tab in a list or quote's indentation into spaces: place the line by its text.
+            stripped = part.lstrip(" \t")
+            lead = len(part) - len(stripped)
+            at = len(stripped.rstrip()) and (text.rstrip() if not text.endswith(stripped) else text).rfind(stripped)
+            if at < 0:
+                raise DocumentError("cannot place this line's text in the tree; replace its tabs with spaces", first + k)
+        out.append((c + lead, start + at))
         c += len(part) + 1
     return tuple(out)
 
