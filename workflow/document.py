@@ -269,11 +269,14 @@ def _html_block(token: Token, i: int, lines: list[tuple[int, str]]) -> list[Pros
     placed = _placed(content, token.map[0], lines, False)
     block = Prose(i, HTML_TEXT, content, placed, token.map[0], html=True)
     out = []
-    for a, b, kind in _HtmlText(content).finish():
+    newlines, counted = 0, 0  # counted as we go, so a huge block stays linear
+    for a, b, kind in sorted(_HtmlText(content).finish()):
         text = content[a:b]
         if not any(ch.isalpha() for ch in text):
             continue
-        line = token.map[0] + content.count("\n", 0, a)
+        newlines += content.count("\n", counted, a)
+        counted = a
+        line = token.map[0] + newlines
         if block.offset(b - 1) - block.offset(a) == b - 1 - a:
             out.append(Prose(i, kind, text, ((0, block.offset(a)),), line, html=True, at=a))
             continue
@@ -283,7 +286,7 @@ def _html_block(token: Token, i: int, lines: list[tuple[int, str]]) -> list[Pros
             end = content.find("\n", pos, b)
             end = b if end < 0 else end
             if any(ch.isalpha() for ch in content[pos:end]):
-                line = token.map[0] + content.count("\n", 0, pos)
+                line = token.map[0] + newlines + content.count("\n", a, pos)
                 out.append(Prose(i, kind, content[pos:end], ((0, block.offset(pos)),), line, html=True, at=pos))
             pos = end + 1
     return out
