@@ -1288,3 +1288,13 @@ def test_a_hostile_accepted_translation_shows_as_text_and_adds_no_structure_to_e
     assert sum(block.count(shown) for block in md_texts) == len(targets), md_texts
     assert "\x1b" not in bad.html + bad.markdown
     assert not re.search(r"(?:href|src)=\"[^\"]*(?:evil|track)\.example", bad.html)
+
+
+def test_site_front_matter_keys_go_into_the_markdown_edition_after_its_own(project_dir):
+    proj = load_project(project_dir)
+    shutil.copy(DATA / "corpus" / "figures.md", proj.articles_dir / "figures.md")
+    article = articles.read_article(proj.articles_dir / "figures.md", proj)
+    rendered = publish.render_edition(proj, article, "ru", {s.id: MARK + s.text for s in article.segments})
+    front = yaml.safe_load(rendered.markdown.split("---\n")[1])
+    assert list(front) == ["title", "summary", "lang", "date", "source_slug", "tags"]
+    assert front["tags"] == ["test", "markdown"] and front["title"] == MARK + "Figures, footnotes and breaks"
