@@ -1088,10 +1088,11 @@ def _html_blocks(page: str) -> list[str]:
             if tag not in ("img", "br", "hr", "meta", "link", "input"):
                 self.stack.append(tag)
             for name, value in attrs:
-                # Alt text is read in place, as a screen reader would. Titles of Markdown links and images come
-                # from the source (README: known gap), so `title` is not walked.
+                # Alt text is read in place of its image, as a screen reader would; a title is text of its own.
                 if name == "alt" and value:
                     self.blocks[-1] += f" {value} "
+                elif name == "title" and value:
+                    self.blocks[-1:] = [value, self.blocks[-1]]
 
         def handle_endtag(self, tag):
             while self.stack and self.stack.pop() != tag:
@@ -1132,7 +1133,8 @@ def _md_blocks(markdown: str) -> list[str]:
 def _unreviewed(blocks: list[str], accepted: list[tuple[str, dict]]) -> list[str]:
     """Words with a Latin letter left in `blocks` once every accepted translation is taken out: must be none."""
     # A title is shown as typed (templates escape it), body text without its inline markup.
-    shown = sorted({" ".join(v.split()) for m, env in accepted for v in (m, _visible(m, env))}, key=len, reverse=True)
+    titles = [t for m, _ in accepted for t in re.findall(r'\s"([^"]*)"\)', m)]
+    shown = sorted({" ".join(v.split()) for m, env in accepted for v in (m, _visible(m, env))} | set(titles), key=len, reverse=True)
     left = []
     for block in blocks:
         block = " ".join(block.split())
@@ -1160,7 +1162,8 @@ def test_every_piece_of_prose_in_both_editions_of_awkward_articles_is_a_reviewed
             po = polib.pofile(str(proj.po_path(article.slug, loc)))
             assert po.translated_entries() or po.fuzzy_entries()  # the copy model drafted them
             for entry in po:
-                entry.msgstr = MARK + entry.msgid  # the translator's marked translation
+                # The translator's marked translation; link and image titles are translated (marked) too.
+                entry.msgstr = MARK + re.sub(r'(\s")([^"]*"\))', rf"\1{MARK}\2", entry.msgid)
                 entry.flags = [f for f in entry.flags if f != "fuzzy"]
                 entry.previous_msgid = None
                 accepted.append((entry.msgstr, article.tree.env))
@@ -1298,3 +1301,23 @@ def test_site_front_matter_keys_go_into_the_markdown_edition_after_its_own(proje
     front = yaml.safe_load(rendered.markdown.split("---\n")[1])
     assert list(front) == ["title", "summary", "lang", "date", "source_slug", "tags"]
     assert front["tags"] == ["test", "markdown"] and front["title"] == MARK + "Figures, footnotes and breaks"
+
+
+def test_a_link_or_image_title_is_translated_and_stays_an_attribute_in_both_editions(project_dir):
+    from markdown_it import MarkdownIt
+
+    proj = load_project(project_dir)
+    shutil.copy(DATA / "corpus" / "figures.md", proj.articles_dir / "figures.md")
+    article = articles.read_article(proj.articles_dir / "figures.md", proj)
+    image = next(s for s in article.body_segments if s.text.startswith("!["))
+    benign = {s.id: MARK + s.text for s in article.segments}
+    typed = 'ТР: ![Улица](https://example.com/img/flood.jpg "Старый \\"город\\" <script>")'
+    good = publish.render_edition(proj, article, "ru", benign)
+    rendered = publish.render_edition(proj, article, "ru", {**benign, image.id: typed})
+    assert 'alt="Улица" title="Старый &quot;город&quot; &lt;script&gt;"' in rendered.html
+    assert _html_structure(rendered.html) == _html_structure(good.html)
+    tokens = MarkdownIt("commonmark").parse(rendered.markdown.split("---\n", 2)[2])
+    shown = [c for t in tokens if t.type == "inline" for c in t.children if c.type == "image"]
+    assert [(c.attrGet("src"), c.attrGet("title"), c.content) for c in shown] == [
+        ("https://example.com/img/flood.jpg", 'Старый "город" <script>', "Улица")
+    ]

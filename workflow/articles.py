@@ -659,7 +659,9 @@ def _quotation_cuts(content: str) -> list[int]:
 # --- inline Markdown ----------------------------------------------------------------------------
 
 _INLINE_CODE = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)")
-_LINK_TARGET = re.compile(r"(?<=\])\((?:[^()\s]|\([^()]*\))+(?:\s+\"[^\"]*\")?\)")
+# A link's destination is protected; its title ("(url "Title")") is text to translate, so a titled
+# target is protected up to the title: "(url".
+_LINK_TARGET = re.compile(r"(?<=\])\((?:[^()\s]|\([^()]*\))+(?:\)|(?=\s+\"[^\"]*\"\)))")
 _LINK_LABEL = re.compile(r"(?<=\])\[[^\[\]]+\]|\[\^[^\[\]\s]+\]")  # [text][label] and footnotes [^1]
 _AUTOLINK = re.compile(r"<(?:https?|mailto):[^>\s]+>")
 _LINK = re.compile(r"!?\[(?:[^\[\]]|\[[^\[\]]*\])*\](?:\((?:[^()\s]|\([^()]*\))*(?:\s+\"[^\"]*\")?\)|\[[^\[\]]*\])")

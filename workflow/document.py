@@ -298,10 +298,12 @@ _INLINE_CODE = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)")
 _AUTOLINK = re.compile(r"<(?:[A-Za-z][A-Za-z0-9.+-]{1,31}:[^<>\s]*|[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+)>")
 _FOOTNOTE_REF = re.compile(r"\[\^[^\[\]\s]+\]")
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
+# [text](destination "title") or [text][label]: groups bang, text, destination, title (quoted), label.
 _LINK = re.compile(
     r"(!?)\[((?:[^\[\]\\]|\\.|\[[^\[\]]*\])*)\]"
-    r"(\((?:[^()\s]|\([^()]*\))*(?:\s+(?:\"[^\"]*\"|'[^']*'))?\)|\[[^\[\]]*\])"
+    r"(?:\(((?:[^()\s]|\([^()]*\))*)(?:\s+(\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'))?\)|(\[[^\[\]]*\]))"
 )
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
@@ -331,7 +333,7 @@ def _atoms(source: str) -> _Atoms:
         raw[m.group()] += 1
     for m in _LINK.finditer(source):
         if not any(a <= m.start() < b for a, b in code):
-            links[(m.group(1), m.group(3))] += 1
+            links[_link_key(m)] += 1
     for pattern in (_AUTOLINK, _FOOTNOTE_REF, _TAG):
         for m in pattern.finditer(source):
             if not any(a <= m.start() < b for a, b in code):
@@ -339,7 +341,13 @@ def _atoms(source: str) -> _Atoms:
     return _Atoms(links, raw)
 
 
-# Nodes of a read translation: ("text", s) | ("mark", type, markup) | ("atom", raw) | ("link", bang, [nodes], target)
+def _link_key(m: re.Match) -> tuple[str, str]:
+    # A link is the source's by its destination (or reference label); its title is the translator's text.
+    return (m.group(1), f"({m.group(3)})" if m.group(5) is None else m.group(5))
+
+
+# Nodes of a read translation: ("text", s) | ("mark", type, markup) | ("atom", raw)
+#   | ("link", bang, [nodes], target, title): target "(destination)" or "[label]", title the typed text or None
 
 
 def read_translation(translation: str, source: str) -> list[tuple]:
@@ -350,12 +358,13 @@ def read_translation(translation: str, source: str) -> list[tuple]:
     nodes: list[tuple] = []
     pos = 0
     for m in _LINK.finditer(text):
-        key = (m.group(1), m.group(3))
+        key = _link_key(m)
         if links[key] <= 0:
             continue
         links[key] -= 1
+        title = _ESCAPED.sub(r"\1", m.group(4)[1:-1]) if m.group(4) else None
         nodes.extend(_plain(text[pos : m.start()], atoms))
-        nodes.append(("link", m.group(1), _plain(m.group(2), atoms), m.group(3)))
+        nodes.append(("link", m.group(1), _plain(m.group(2), atoms), key[1], title))
         pos = m.end()
     nodes.extend(_plain(text[pos:], atoms))
     return nodes
@@ -431,7 +440,11 @@ def _md_nodes(nodes: list[tuple]) -> list[str]:
         elif node[0] == "atom":
             out.append(node[1])
         else:
-            out.append(f"{node[1]}[{''.join(_md_nodes(node[2]))}]{node[3]}")
+            target = node[3]
+            if node[4] is not None and target.startswith("("):
+                title = node[4].replace("\\", "\\\\").replace('"', '\\"')
+                target = f'{target[:-1]} "{title}")'
+            out.append(f"{node[1]}[{''.join(_md_nodes(node[2]))}]{target}")
     return out
 
 
@@ -509,14 +522,16 @@ def _translated_tokens(nodes: list[tuple], env: dict, notes: dict[str, deque[Tok
         elif node[0] == "atom":
             out += _source_tokens(node[1], env, notes)
         else:
-            bang, inner, target = node[1], node[2], node[3]
+            bang, inner, target, title = node[1], node[2], node[3], node[4]
             parsed = _MD.parseInline(f"{bang}[x]{target}", env)[0].children or []
-            if bang and parsed and parsed[0].type == "image":
-                image = parsed[0]
+            opened = parsed[0] if parsed else None
+            if opened is not None and title is not None and target.startswith("("):
+                opened.attrSet("title", title)  # the translated title; the destination is the source's
+            if bang and opened is not None and opened.type == "image":
                 alt = _translated_tokens(inner, env, notes)
-                out.append(image.copy(children=alt, content="".join(t.content for t in alt)))
-            elif len(parsed) >= 3 and parsed[0].type == "link_open":
-                out += [parsed[0], *_translated_tokens(inner, env, notes), parsed[-1]]
+                out.append(opened.copy(children=alt, content="".join(t.content for t in alt)))
+            elif len(parsed) >= 3 and opened is not None and opened.type == "link_open":
+                out += [opened, *_translated_tokens(inner, env, notes), parsed[-1]]
             else:
                 out.append(Token("text", "", 0, content="".join(_md_nodes([node]))))
     return out
