@@ -1321,3 +1321,18 @@ def test_a_link_or_image_title_is_translated_and_stays_an_attribute_in_both_edit
     assert [(c.attrGet("src"), c.attrGet("title"), c.content) for c in shown] == [
         ("https://example.com/img/flood.jpg", 'Старый "город" <script>', "Улица")
     ]
+
+
+def test_tables_hard_breaks_footnotes_and_code_blocks_render_as_the_source_has_them(project_dir):
+    proj = load_project(project_dir)
+    shutil.copy(DATA / "corpus" / "figures.md", proj.articles_dir / "figures.md")
+    article = articles.read_article(proj.articles_dir / "figures.md", proj)
+    rendered = publish.render_edition(proj, article, "ru", {s.id: MARK + s.text for s in article.segments})
+    html, markdown = rendered.html, rendered.markdown
+    assert "<p>ТР: Roads closed:<br />\nТР: the north bridge<br />\nТР: and the ring road.</p>" in html
+    assert "ТР: Roads closed:  \nТР: the north bridge\\\nТР: and the ring road.\n" in markdown
+    assert "<td>ТР: Old town</td>\n<td>ТР: Flooded</td>" in html and "| ТР: Old town | ТР: Flooded |" in markdown
+    assert "<pre><code>$ curl https://example.com/levels.csv\nnot prose, a code block\n</code></pre>" in html
+    assert '<li id="fn1" class="footnote-item"><p>ТР: Measured at the city gauge. ТР: The old record was 3.1 metres.' in html
+    assert "<figcaption>ТР: The dam held. ТР: Photo by <em>ТР: Aigerim Bekova</em>.</figcaption>" in html
+    assert '<h1>ТР: Floods Hit the Valley</h1>' in html and "ТР: Floods Hit the Valley\n=====================\n" in markdown
