@@ -58,11 +58,9 @@ class Prose:
     at: int = 0  # for text in an HTML block: where `content` starts in the block's token content
 
     def offset(self, i: int) -> int:
-        """The article offset of content[i]; a "\n" joining two lines maps to the source's line end."""
+        """The article offset of content[i] (for a segment's first and last characters, never whitespace)."""
         k = bisect.bisect_right(self.lines, (i, float("inf"))) - 1
         c, s = self.lines[k]
-        if i < c:  # the joining newline before line k
-            return self.lines[k][1] - 1
         return s + (i - c)
 
     def index(self, offset: int) -> int:
