@@ -138,6 +138,34 @@ def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
 
+SEGMENTATION_KB = (100, 1024)  # measure 7: one abbreviation-heavy paragraph of each size
+_HEADER = "---\ntitle: Segmentation benchmark\ndate: 2026-11-20\nslug: segmentation-benchmark\n---\n\n"
+
+
+def measure_segmentation() -> dict[int, tuple[float, int]]:
+    """Seconds (best of 3) and segments for reading a one-paragraph article of each size in SEGMENTATION_KB."""
+    from workflow.articles import parse_article
+
+    out = {}
+    for kb in SEGMENTATION_KB:
+        source = _HEADER + corpus.abbreviation_text(kb * 1024)
+        best = float("inf")
+        for _ in range(3):
+            started = time.perf_counter()
+            article = parse_article(source, Path("segmentation-benchmark.md"))
+            best = min(best, time.perf_counter() - started)
+        out[kb] = (best, len(article.segments))
+    return out
+
+
+def segmentation_rows(seg: dict[int, tuple[float, int]], row) -> None:  # type: ignore[no-untyped-def]
+    small, big = SEGMENTATION_KB
+    (t_small, n_small), (t_big, n_big) = seg[small], seg[big]
+    row(f"(7) segmentation, {small} KB paragraph", f"{t_small:.2f} s ({n_small} segments; Dr. Mr. p.m. U.S. no. ...)")
+    row(f"(7) segmentation, {big} KB paragraph", f"{t_big:.2f} s ({n_big} segments)", "< 2 s", t_big < 2.0)
+    row("(7) growth, 100 KB to 1 MB", f"{t_big / t_small:.1f} x time for {big / small:.1f} x text", "linear: <= 12 x", t_big / t_small <= 12)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument("--articles", type=int, default=1000, help="articles in the generated corpus (default 1000)")
@@ -150,7 +178,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--raw-every", type=int, default=None, help=f"measure (2) on every Kth segment (default 1; {QUICK_EVERY} below {QUICK_BELOW} articles)")
     parser.add_argument("--small", type=int, default=None, help="second corpus size for the memory check (default N/4, at least 10)")
     parser.add_argument("--skip-argos", action="store_true", help="skip measurement 3 (argostranslate)")
+    parser.add_argument("--segmentation-only", action="store_true", help="only measurement 7 (sentence segmentation; seconds)")
     args = parser.parse_args(argv)
+    if args.segmentation_only:
+        def print_row(name: str, value: str, target: str = "", ok: bool | None = None) -> None:
+            print(f"| {name} | {value} | {target} | {'' if ok is None else verdict(ok)} |")
+
+        segmentation_rows(measure_segmentation(), print_row)
+        return 0
     n = args.articles
     quick = n < QUICK_BELOW
     every = args.raw_every or (QUICK_EVERY if quick else 1)
@@ -236,6 +271,7 @@ def main(argv: list[str] | None = None) -> int:
     def row(name: str, value: str, target: str = "", ok: bool | None = None) -> None:
         rows.append((name, value, target, "" if ok is None else verdict(ok)))
 
+    segmentation_rows(measure_segmentation(), row)
     row("model", models.PRODUCTION.describe())
     row("tokenizer", f"SentencePiece BPE, {info['sentencepiece_pieces']} pieces (trained on generated text)")
     row("corpus", f"{n} articles, {full['segments']} segments, {sent} sent to the model (2 locales), beam {BEAM}")

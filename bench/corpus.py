@@ -279,3 +279,32 @@ def training_text(n_articles: int, seed: int = 1000, extra_terms: int = 30000) -
     parts = [article_text(i, cast, seed)[1] for i in range(n_articles)]
     parts += [t.english for t in generated_terms(extra_terms, seed)]
     return "\n".join(parts)
+
+
+# --- sentence segmentation under abbreviations (measure 7) -------------------------------------------
+
+_ABBREVIATED = [
+    "Dr. {Name} met Mr. {Name} at {h} p.m. in the U.S. embassy on Jan. {d}, no. {d} on the list.",
+    "At {h} a.m. Mr. {Name} went to the bank with approx. {d}00 people, e.g. staff of Acme Inc.",
+    "Gen. {Name} and Sen. {Name} arrived at {h} a.m. Monday, i.e. early.",
+    "Prof. J. R. {Name} of the U.N. said no.",
+    "He lives in the U.S. He works for St. {Name} Co. in the U.K. since Feb. {d}.",
+    "The meeting ended at {h} p.m. The next day Dr. {Name} left.",
+]
+
+
+def abbreviation_text(n_bytes: int, seed: int = 3) -> str:
+    """One paragraph of about `n_bytes` of news sentences thick with abbreviations ("Dr.", "p.m.", "U.S.", "no.")."""
+    rng = random.Random(seed)
+    names = MALE + FEMALE
+    out: list[str] = []
+    size = 0
+    while size < n_bytes:
+        sentence = rng.choice(_ABBREVIATED)
+        while "{" in sentence:
+            sentence = (
+                sentence.replace("{Name}", rng.choice(names), 1).replace("{h}", str(rng.randint(1, 12)), 1).replace("{d}", str(rng.randint(1, 28)), 1)
+            )
+        out.append(sentence)
+        size += len(sentence) + 1
+    return " ".join(out) + "\n"

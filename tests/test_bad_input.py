@@ -220,7 +220,7 @@ def install_error(name: str, message: str) -> str:
 
 def with_bad_article_after_the_sample(root: Path) -> None:
     """An article that sorts after the sample: a run must refuse before writing the sample's catalogs."""
-    shutil.copy(BAD / "articles" / "unknown-key.md", root / "articles" / "zz-unknown-key.md")
+    shutil.copy(BAD / "articles" / "typo-key.md", root / "articles" / "zz-typo-key.md")
 
 
 # --- the matrix ------------------------------------------------------------------------------------
@@ -304,11 +304,22 @@ CASES = [
         1,
         "Error: articles/broken-yaml.md:6: front matter is not valid YAML: expected ',' or ']', but got '<stream end>'",
     ),
+    article_case("typo-key", 1, "Error: articles/typo-key.md:5: unknown front matter key 'tittle': did you mean 'title'?"),
+    # Front matter that would exhaust memory or the stack, or hide a second value, is refused in one line.
     article_case(
-        "unknown-key",
+        "billion-laughs",
         1,
-        "Error: articles/unknown-key.md:5: unknown front matter key 'tags' (allowed: authors, date, slug, summary, title)",
+        "Error: articles/billion-laughs.md:4: YAML anchors and aliases (&a) are not allowed in front matter; write the value out",
     ),
+    article_case("deep-authors", 1, "Error: articles/deep-authors.md:5: front matter is nested more than 8 levels deep"),
+    article_case("duplicate-key", 1, "Error: articles/duplicate-key.md:5: duplicate front matter key 'title' (first on line 2)"),
+    article_case(
+        "slug-newline",
+        1,
+        "Error: articles/slug-newline.md:4: invalid slug 'evil-slug\\n': use lowercase letters, digits and single hyphens (e.g. kazakh-migrant-deported)",
+    ),
+    # Keys a Hugo or Jekyll site uses are kept for the templates, not refused.
+    article_case("site-keys", 0, None, command="review"),
     article_case("no-slug", 1, "Error: articles/no-slug.md:2: front matter lacks 'slug'"),
     article_case(
         "impossible-date", 1, "Error: articles/impossible-date.md:3: not a real date: month must be in 1..12; use YYYY-MM-DD"
@@ -320,12 +331,7 @@ CASES = [
         "Error: articles/slug-escape.md:4: invalid slug '../../etc/passwd': use lowercase letters, digits and single hyphens (e.g. kazakh-migrant-deported)",
     ),
     # A project-wide command meets the same bad article among good ones, and refuses before writing anything.
-    article_case(
-        "unknown-key",
-        1,
-        "Error: articles/unknown-key.md:5: unknown front matter key 'tags' (allowed: authors, date, slug, summary, title)",
-        command="publish",
-    ),
+    article_case("typo-key", 1, "Error: articles/typo-key.md:5: unknown front matter key 'tittle': did you mean 'title'?", command="publish"),
     Case(
         "article-duplicate-slug",
         with_duplicate_slug,
@@ -447,11 +453,11 @@ CASES = [
         proceeds=sample_catalogs("kk", template=False),
     ),
     Case(
-        "article-unknown-key-translate",
+        "article-typo-key-translate",
         with_bad_article_after_the_sample,
         ("translate", "--quiet"),
         1,
-        "Error: articles/zz-unknown-key.md:5: unknown front matter key 'tags' (allowed: authors, date, slug, summary, title)",
+        "Error: articles/zz-typo-key.md:5: unknown front matter key 'tittle': did you mean 'title'?",
         models=True,
         proceeds=sample_catalogs("kk", "ru"),
     ),

@@ -196,7 +196,7 @@ def segment(
 ) -> None:
     """Show how an article is cut into segments: id, kind, source line and text.
 
-    The title comes first; then each heading, paragraph, quotation, list item and attribution line, split into sentences. Ids are stable: editing one sentence changes only its own id. Link targets and inline code are listed as protected: they are never translated.
+    The title comes first; then each heading, paragraph, quotation, list item, table cell, footnote, attribution line and text in an HTML block (captions, alt text), split into sentences; code stays out. Ids are stable: editing one sentence changes only its own id. Link targets and inline code are listed as protected: they are never translated.
 
     \b
     Example: workflow segment articles/kazakh-migrant-refused-war-contract.md --json

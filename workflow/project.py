@@ -97,7 +97,7 @@ def valid_locales() -> list[str]:
 # codes per path (about 1 s of a 1,000-article run).
 @functools.lru_cache(maxsize=512)
 def _is_plain_locale(code: str) -> bool:
-    if not (_LOCALE_SHAPE.match(code) and code in frozenset(_locale_ids())):
+    if not (_LOCALE_SHAPE.fullmatch(code) and code in frozenset(_locale_ids())):
         return False
     try:
         Locale.parse(code)
@@ -131,7 +131,7 @@ def check_slug(slug: str, where: str | Path | None = None, line: int | None = No
     """Return `slug` if it is lowercase words joined by hyphens, so it can never escape a directory."""
     if len(slug) > MAX_SLUG and _SLUG_SHAPE.fullmatch(slug):
         raise InputError(f"slug is {len(slug)} characters long; at most {MAX_SLUG} (it names files)", where, line)
-    if not _SLUG_SHAPE.match(slug):
+    if not _SLUG_SHAPE.fullmatch(slug):
         raise InputError(
             f"invalid slug {slug!r}: use lowercase letters, digits and single hyphens (e.g. kazakh-migrant-deported)",
             where,

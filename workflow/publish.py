@@ -27,11 +27,11 @@ from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal
 from jinja2 import Environment, PackageLoader, StrictUndefined
-from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from workflow import articles as articles_mod
 from workflow import catalog as catalog_mod
+from workflow import document
 from workflow.errors import InputError
 from workflow.project import Project, check_locale, check_slug, select_locales
 from workflow.review import ArticleReview, review_article
@@ -202,8 +202,10 @@ _ENV = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-# html=False: raw HTML typed into a translation is shown as text, never passed through.
-_MARKDOWN = MarkdownIt("commonmark", {"html": False})
+
+
+# Keys the edition's front matter writes itself; a site key of the same name is not repeated.
+_EDITION_KEYS = {"title", "summary", "lang", "date", "source_slug", "authors"}
 
 
 @dataclass(frozen=True)
@@ -218,7 +220,22 @@ class Rendered:
 
 def _fold(text: str) -> str:
     # A translation is one segment's worth of text; a line break in it must not open a new block.
-    return " ".join(text.split())
+    return document.fold(text)
+
+
+def _front_value(value: Any) -> str:
+    # JSON is valid YAML flow syntax; dates and the like go in as their ISO text.
+    return json.dumps(value, ensure_ascii=False, default=lambda v: v.isoformat() if hasattr(v, "isoformat") else str(v))
+
+
+def render_body(article: articles_mod.Article, translations: dict[str, str]) -> tuple[str, str]:
+    """The body as Markdown and as HTML, both from the article's one tree with `translations` substituted as text."""
+    tree = article.tree
+    assert tree is not None
+    segments = [s for s in article.body_segments if s.id in translations]
+    markdown = {s.id: document.markdown_of(translations[s.id], *document.source_text(tree, s.start, s.end)) for s in segments}
+    html = document.render_html(tree, [(s.start, s.end, translations[s.id]) for s in segments])
+    return articles_mod.body_skeleton(article, markdown), html
 
 
 def _yaml_scalar(value: str) -> str:
@@ -241,7 +258,7 @@ def render_edition(project: Project, article: articles_mod.Article, locale: str,
     title = replacements["title"]
     summary_parts = [replacements[s.id] for s in article.segments if s.kind == articles_mod.SUMMARY]
     summary = " ".join(summary_parts) if summary_parts else None
-    body = articles_mod.body_skeleton(article, replacements)
+    body, body_html = render_body(article, translations)
     front = [
         "---",
         f"title: {_yaml_scalar(title)}",
@@ -250,6 +267,7 @@ def render_edition(project: Project, article: articles_mod.Article, locale: str,
         f"date: {article.date.isoformat()}",
         f"source_slug: {_yaml_scalar(article.slug)}",
         *(["authors:", *(f"  - {_yaml_scalar(a)}" for a in article.authors)] if article.authors else []),
+        *(f"{key}: {_front_value(value)}" for key, value in article.extra if key not in _EDITION_KEYS),
         "---",
         "",
     ]
@@ -263,8 +281,9 @@ def render_edition(project: Project, article: articles_mod.Article, locale: str,
         authors=article.authors,
         date_iso=article.date.isoformat(),
         date_text=long_date(article.date, locale),
-        # Only markdown-it's output is trusted markup; it escapes whatever the translator typed.
-        body=Markup(_MARKDOWN.render(body)),
+        # Rendered from the source's tree: what a translator typed is in it only as text.
+        body=Markup(body_html),
+        meta=dict(article.extra),
         source_language=Locale.parse(project.source_locale).get_display_name(locale) or project.source_locale,
     )
     return Rendered(title, summary, markdown, html)

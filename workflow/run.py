@@ -23,7 +23,9 @@ from workflow.storage import atomic_write, check_folder, check_replaceable, proj
 # Segments gathered before a batched model call; large enough to fill batches, small enough to stream.
 CHUNK_SEGMENTS = 2048
 STATE_NAME = ".translate-state.json"
-STATE_VERSION = 2
+# 3: segments come from the document tree; a state written by the old reader must not skip an article
+# whose bytes are unchanged but whose segments (HTML-block text, hard breaks) are new.
+STATE_VERSION = 3
 
 
 @dataclass(frozen=True)
