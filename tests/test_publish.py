@@ -1336,3 +1336,24 @@ def test_tables_hard_breaks_footnotes_and_code_blocks_render_as_the_source_has_t
     assert '<li id="fn1" class="footnote-item"><p>ТР: Measured at the city gauge. ТР: The old record was 3.1 metres.' in html
     assert "<figcaption>ТР: The dam held. ТР: Photo by <em>ТР: Aigerim Bekova</em>.</figcaption>" in html
     assert '<h1>ТР: Floods Hit the Valley</h1>' in html and "ТР: Floods Hit the Valley\n=====================\n" in markdown
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--reason", b"court \xff order"], ["--reason", b"\xed\xa0\x80"]],
+    ids=["invalid-utf8", "encoded-surrogate"],
+)
+def test_a_reason_that_is_not_text_is_one_error_line_and_changes_nothing(project_dir, args):
+    # A shell passes bytes; what is not UTF-8 cannot go into withdrawn.toml or the manifest.
+    published(project_dir, second=False)
+    before = tree_digest(project_dir)
+    result = subprocess.run(
+        [sys.executable.encode(), b"-m", b"workflow", b"withdraw", SAMPLE_SLUG.encode(), *(a if isinstance(a, bytes) else a.encode() for a in args)],
+        cwd=project_dir,
+        capture_output=True,
+    )
+    stderr = result.stderr.decode("utf-8", "replace")
+    assert result.returncode == 1, stderr
+    assert stderr.startswith("Error: ") and len(stderr.strip().splitlines()) == 1, stderr
+    assert "the reason (--reason) is not UTF-8 text" in stderr
+    assert tree_digest(project_dir) == before

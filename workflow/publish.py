@@ -843,6 +843,11 @@ def withdraw(
 ) -> WithdrawReport:
     """Take a story down: record it in withdrawn.toml, remove its published editions, re-index, log the removals."""
     _check_story_slug(slug)
+    try:
+        note.encode("utf-8")
+    except UnicodeEncodeError:
+        # Undecodable bytes from the shell arrive as lone surrogates: refused before anything is written.
+        raise InputError("the reason (--reason) is not UTF-8 text; type it again in a UTF-8 terminal") from None
     codes = tuple(dict.fromkeys(check_locale(c) for c in locales)) if locales else None
     out = _output_dir(project, out_dir)
     record = WITHDRAWN_NAME
