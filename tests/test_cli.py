@@ -140,6 +140,8 @@ def test_control_sequences_in_a_translation_reach_the_terminal_only_as_visible_e
     assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", done.stdout)
     as_json = runner.invoke(workflow.cli.app, [*args, "--json"])
     assert json.loads(as_json.stdout)[0]["translation"] == f"Перевод {hostile} конец"
+    # JSON itself escapes only C0: C1 controls (8-bit CSI), DEL and bidi overrides are written as \u escapes too.
+    assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", as_json.stdout)
 
 
 def test_segment_table_shows_control_sequences_in_an_article_as_escapes(tmp_path: Path) -> None:

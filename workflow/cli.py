@@ -108,8 +108,14 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
+# JSON escapes C0 controls itself; these it would write raw, and a terminal showing the JSON would obey them.
+_JSON_RAW = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
 def print_json(value: Any) -> None:
-    sys.stdout.write(json.dumps(to_jsonable(value), ensure_ascii=False, indent=2) + "\n")
+    """`value` as JSON; C1 controls, DEL, bidi controls and lone surrogates as \\u escapes (same data, safe to view)."""
+    text = json.dumps(to_jsonable(value), ensure_ascii=False, indent=2)
+    sys.stdout.write(_JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
 
 
 def main() -> None:
