@@ -293,8 +293,17 @@ def test_tbx_in_another_encoding_is_read_by_its_bom_or_declaration(shipped, enco
     [
         (b'<?xml version="1.0" encoding="UTF-8"?>\n<martif>\xff</martif>', "in.tbx:2: not UTF-8 text (byte 0xff); save the TBX file as UTF-8 or declare its encoding in <?xml ... encoding=...?>"),
         (b'<?xml version="1.0" encoding="x-klingon"?>\n<martif/>', "in.tbx:1: unknown encoding 'x-klingon' in the XML declaration; save the TBX file as UTF-8"),
+        # Saved as UTF-8 under an old declaration: decoding as declared would import 'РђСЃС‚Р°РЅР°' for 'Астана'.
+        (
+            '<?xml version="1.0" encoding="windows-1251"?>\n<martif><text><body><termEntry><langSet xml:lang="ru"><tig><term>Астана</term></tig></langSet></termEntry></body></text></martif>'.encode(),
+            'in.tbx:1: the XML declaration says windows-1251 but the file is UTF-8 text; change it to encoding="UTF-8" (or save the file as windows-1251)',
+        ),
+        (
+            '<?xml version="1.0" encoding="ISO-8859-1"?>\n<martif><text><body><termEntry><langSet xml:lang="kk"><tig><term>Алматы</term></tig></langSet></termEntry></body></text></martif>'.encode(),
+            'in.tbx:1: the XML declaration says ISO-8859-1 but the file is UTF-8 text; change it to encoding="UTF-8" (or save the file as ISO-8859-1)',
+        ),
     ],
-    ids=["bad-utf8", "unknown-encoding"],
+    ids=["bad-utf8", "unknown-encoding", "utf8-declared-windows-1251", "utf8-declared-latin1"],
 )
 def test_tbx_that_cannot_be_decoded_gets_a_tbx_message(data, message):
     with pytest.raises(InputError) as caught:

@@ -419,9 +419,18 @@ def _decode_xml(data: bytes, shown: str) -> str:
         encoding = declared.group(1).decode("ascii", "replace") if declared else "utf-8"
         label = encoding if declared else "UTF-8"
         try:
-            codecs.lookup(encoding)
+            codec = codecs.lookup(encoding)
         except LookupError:
             raise InputError(f"unknown encoding {encoding!r} in the XML declaration; save the TBX file as UTF-8", shown, 1) from None
+        # A file re-saved as UTF-8 under its old declaration decodes without error, as mojibake. Real
+        # single-byte text is (almost) never valid UTF-8, so non-ASCII bytes that are mean the declaration lies.
+        if not codec.name.startswith("utf") and not data.isascii() and _is_utf8(data):
+            raise InputError(
+                f'the XML declaration says {encoding} but the file is UTF-8 text; change it to encoding="UTF-8" '
+                f"(or save the file as {encoding})",
+                shown,
+                1,
+            )
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
@@ -433,6 +442,14 @@ def _decode_xml(data: bytes, shown: str) -> str:
         ) from None
     # ElementTree reads a str as the text it is, whatever encoding the declaration names.
     return text.removeprefix("\ufeff")
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _local(tag: str) -> str:
