@@ -1357,3 +1357,26 @@ def test_a_reason_that_is_not_text_is_one_error_line_and_changes_nothing(project
     assert stderr.startswith("Error: ") and len(stderr.strip().splitlines()) == 1, stderr
     assert "the reason (--reason) is not UTF-8 text" in stderr
     assert tree_digest(project_dir) == before
+
+
+def test_a_publish_waiting_for_the_lock_honours_a_withdrawal_recorded_while_it_waited(project_dir):
+    # `publish --wait` queued behind an editor's takedown must not bring the story back from what it read before.
+    import threading
+
+    proj, _ = published(project_dir, second=False)
+    results = []
+    with project_lock(proj.root):
+        waiting = threading.Thread(target=lambda: results.append(publish.publish(proj, now=LATER, wait=True)))
+        waiting.start()
+        for _ in range(600):  # until the kernel lists the publish as blocked on the project lock
+            if any("->" in line for line in Path("/proc/locks").read_text().splitlines()):
+                break
+            waiting.join(0.05)
+        else:
+            pytest.fail("publish never waited for the lock")
+        (proj.root / WITHDRAWN).write_text(f'[{SAMPLE_SLUG}]\nlocales = ["ru"]\nnote = "legal request"\n', encoding="utf-8")
+    waiting.join(60)
+    (report,) = results
+    assert [(e.locale, e.published, e.withdrawn) for e in report.editions] == [("kk", True, False), ("ru", False, True)]
+    assert sorted(r.file for r in report.removed) == [f"ru/{SAMPLE_SLUG}.html", f"ru/{SAMPLE_SLUG}.md"]
+    assert not (proj.public_dir / "ru" / f"{SAMPLE_SLUG}.html").exists()

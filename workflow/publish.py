@@ -575,6 +575,8 @@ def publish(
         return _run(project, loaded, selected, out, now, dry_run, glossary, withdrawals, full=not slugs, errors=errors)
     with project_lock(project.root, wait=wait):
         _clean_temps(project, out, selected)
+        # Read again under the lock: a takedown recorded while this run waited for it must hold.
+        withdrawals = read_withdrawals(project)
         return _run(project, loaded, selected, out, now, dry_run, glossary, withdrawals, full=not slugs, errors=errors)
 
 
