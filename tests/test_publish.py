@@ -1380,3 +1380,29 @@ def test_a_publish_waiting_for_the_lock_honours_a_withdrawal_recorded_while_it_w
     assert [(e.locale, e.published, e.withdrawn) for e in report.editions] == [("kk", True, False), ("ru", False, True)]
     assert sorted(r.file for r in report.removed) == [f"ru/{SAMPLE_SLUG}.html", f"ru/{SAMPLE_SLUG}.md"]
     assert not (proj.public_dir / "ru" / f"{SAMPLE_SLUG}.html").exists()
+
+
+def test_a_publish_waiting_for_the_lock_checks_against_the_glossary_changed_while_it_waited(project_dir):
+    # A term added while the run waited flags the reviewed translations: what it flags must not go out.
+    import threading
+
+    proj, article = sample(project_dir)
+    translate(proj, article, ("ru",))
+    accept(proj, article, "ru")
+    results = []
+    with project_lock(proj.root):
+        waiting = threading.Thread(target=lambda: results.append(publish.publish(proj, locales=["ru"], now=LATER, wait=True)))
+        waiting.start()
+        for _ in range(600):
+            if any("->" in line for line in Path("/proc/locks").read_text().splitlines()):
+                break
+            waiting.join(0.05)
+        else:
+            pytest.fail("publish never waited for the lock")
+        with open(proj.glossary_path, "a", encoding="utf-8") as terms:
+            terms.write("Kazakh citizen,Қазақстан азаматы,Подданный Казахстана,other,,,,,\n")
+    waiting.join(60)
+    (report,) = results
+    assert [(e.slug, e.published) for e in report.editions] == [(SAMPLE_SLUG, False)]
+    assert any("Подданный Казахстана" in p.reason for p in report.blocked[0].pending)
+    assert not (proj.public_dir / "ru" / f"{SAMPLE_SLUG}.html").exists()

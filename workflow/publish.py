@@ -565,19 +565,21 @@ def publish(
     errors = [str(e) for e in bad]
     withdrawals = read_withdrawals(project)
     out = _output_dir(project, out_dir)
-    if glossary is None:
-        from workflow.glossary import load_glossary
+    from workflow.glossary import load_glossary
 
-        glossary = load_glossary(project.glossary_path, project.relative(project.glossary_path))
+    def current_glossary() -> Any:
+        return glossary if glossary is not None else load_glossary(project.glossary_path, project.relative(project.glossary_path))
+
+    terms = current_glossary()
     if errors and not loaded:  # nothing good to publish: touch nothing
         return PublishReport(out, dry_run, (), (), errors=tuple(errors))
     if dry_run:
-        return _run(project, loaded, selected, out, now, dry_run, glossary, withdrawals, full=not slugs, errors=errors)
+        return _run(project, loaded, selected, out, now, dry_run, terms, withdrawals, full=not slugs, errors=errors)
     with project_lock(project.root, wait=wait):
         _clean_temps(project, out, selected)
-        # Read again under the lock: a takedown recorded while this run waited for it must hold.
-        withdrawals = read_withdrawals(project)
-        return _run(project, loaded, selected, out, now, dry_run, glossary, withdrawals, full=not slugs, errors=errors)
+        # Read again under the lock: a takedown or glossary change made while this run waited for it must hold.
+        withdrawals, terms = read_withdrawals(project), current_glossary()
+        return _run(project, loaded, selected, out, now, dry_run, terms, withdrawals, full=not slugs, errors=errors)
 
 
 def _clean_temps(project: Project, out: Path, locales) -> None:
