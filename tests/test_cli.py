@@ -283,3 +283,20 @@ def test_a_bad_article_is_one_error_line_and_the_others_proceed_with_exit_code_1
     # Named, only the file whose slug cannot be read is in the way (it might have been the one named).
     assert result.stderr.splitlines() == (BAD_LINES[1:] if named else BAD_LINES)
     proceeded(root, result)
+
+
+@pytest.mark.parametrize(
+    ("args", "shown"),
+    [
+        (["withdraw", "a-story", "extra\u202egnp.exe"], "Error: Got unexpected extra argument(s) (extra<U+202E>gnp.exe)"),
+        (["publish", "--\u2066x\u2069"], "Error: No such option: --<U+2066>x<U+2069>"),
+        (["review", "--locale"], "Error: Option '--locale' requires an argument."),
+    ],
+    ids=["extra-argument-bidi", "unknown-option-bidi-isolate", "plain"],
+)
+def test_typers_own_usage_errors_show_what_was_typed_as_visible_escapes(tmp_path: Path, args: list[str], shown: str) -> None:
+    done = subprocess.run([sys.executable, "-m", "workflow", *args], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[-1] == shown
+    assert [line for line in done.stderr.splitlines() if line.startswith("Error:")] == [shown]
+    assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", done.stderr)

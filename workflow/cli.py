@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import io
 import json
 import os
 import re
@@ -118,13 +119,17 @@ def print_json(value: Any) -> None:
     sys.stdout.write(_JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
 
 
+# typer vendors its own click: its ClickException is the base of the BadParameter it exports.
+_CLICK_ERROR = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+
+
 def main() -> None:
     """Entry point: user errors become one `Error: ...` line and their exit code, never a traceback.
 
-    Usage errors are typer's own (exit 2, with usage); WorkflowError passes through its standalone mode.
+    Usage errors keep typer's text and exit code 2, with what was typed made visible.
     """
     try:
-        app()
+        code = app(standalone_mode=False)
     except WorkflowError as exc:
         err.print(f"Error: {exc}", markup=False)
         raise SystemExit(exc.exit_code) from None
@@ -133,6 +138,17 @@ def main() -> None:
         where = f"{exc.filename}: " if exc.filename else ""
         err.print(f"Error: {where}{exc.strerror or exc}", markup=False)
         raise SystemExit(EXIT_INPUT) from None
+    except _CLICK_ERROR as exc:
+        # click prints what was typed (an unknown option, an extra argument) as is: a bidi override or escape
+        # sequence in it would reach the terminal. Same lines, each made visible.
+        shown = io.StringIO()
+        exc.show(file=shown)
+        sys.stderr.write("".join(f"{visible(line)}\n" for line in shown.getvalue().splitlines()))
+        raise SystemExit(exc.exit_code) from None
+    except typer.Abort:
+        err.print("Aborted!", markup=False)
+        raise SystemExit(1) from None
+    raise SystemExit(code if isinstance(code, int) else 0)
 
 
 # --- project ----------------------------------------------------------------------------------------
