@@ -1406,3 +1406,18 @@ def test_a_publish_waiting_for_the_lock_checks_against_the_glossary_changed_whil
     assert [(e.slug, e.published) for e in report.editions] == [(SAMPLE_SLUG, False)]
     assert any("Подданный Казахстана" in p.reason for p in report.blocked[0].pending)
     assert not (proj.public_dir / "ru" / f"{SAMPLE_SLUG}.html").exists()
+
+
+@pytest.mark.parametrize("dry_run", [False, True], ids=["publish", "dry-run"])
+def test_a_missing_articles_directory_takes_nothing_down(project_dir, tmp_path, dry_run):
+    # A moved directory or a wrong paths.articles is a mistake, not the deletion of every story.
+    proj, _ = published(project_dir)
+    shutil.move(proj.articles_dir, tmp_path / "articles-elsewhere")
+    before = tree_digest(project_dir)
+    with pytest.raises(InputError) as caught:
+        publish.publish(proj, now=LATER, dry_run=dry_run)
+    assert str(caught.value) == (
+        "articles: the articles directory does not exist; publishing every article would take down every published "
+        "story (restore it or fix paths.articles in workflow.toml; `workflow withdraw SLUG` takes a story down)"
+    )
+    assert tree_digest(project_dir) == before

@@ -561,6 +561,13 @@ def publish(
     article (no `slugs`) also removes the editions, in the selected locales, of articles that are gone.
     """
     selected = select_locales(project, locales)
+    if not slugs and not project.articles_dir.is_dir():
+        # Every edition's source would look deleted: a moved directory or a wrong path must not empty the site.
+        raise InputError(
+            "the articles directory does not exist; publishing every article would take down every published story "
+            "(restore it or fix paths.articles in workflow.toml; `workflow withdraw SLUG` takes a story down)",
+            project.relative(project.articles_dir),
+        )
     loaded, bad = articles_mod.scan_articles(project, slugs)
     errors = [str(e) for e in bad]
     withdrawals = read_withdrawals(project)
