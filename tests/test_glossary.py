@@ -253,15 +253,20 @@ def test_tabs_and_line_breaks_in_a_note_survive_csv_tbx_csv():
     assert g.parse_csv(g.to_csv((term,))) == (term,)
 
 
-@pytest.mark.parametrize("delimiter", [";", "\t", ","], ids=["semicolon", "tab", "comma"])
-def test_a_spreadsheet_csv_with_semicolons_or_tabs_is_read_like_the_comma_one(shipped, delimiter):
+@pytest.mark.parametrize(
+    ("delimiter", "padding"),
+    [(";", 0), ("\t", 0), (",", 0), (";", 3), (",", 2)],
+    ids=["semicolon", "tab", "comma", "semicolon-empty-columns-after", "comma-empty-columns-after"],
+)
+def test_a_spreadsheet_csv_with_semicolons_or_tabs_is_read_like_the_comma_one(shipped, delimiter, padding):
+    # Spreadsheets also save empty columns past the last one a user touched: ';;;' after every row.
     import csv as csv_mod
     import io
 
     buffer = io.StringIO()
     writer = csv_mod.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     for row in csv_mod.reader(io.StringIO(g.to_csv(shipped.terms))):
-        writer.writerow(row)
+        writer.writerow(row + [""] * padding)
     assert g.parse_csv(buffer.getvalue(), "excel.csv") == shipped.terms
 
 

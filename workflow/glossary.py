@@ -243,6 +243,7 @@ def parse_csv(text: str, shown: str = "glossary.csv") -> tuple[Term, ...]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True)
     header: list[str] | None = None
     header_line = 1
+    width = 0
     terms: list[Term] = []
     lines: list[int | None] = []
     previous_end = 0
@@ -254,10 +255,13 @@ def parse_csv(text: str, shown: str = "glossary.csv") -> tuple[Term, ...]:
                 continue
             if header is None:
                 header = [cell.strip().lower() for cell in row]
+                width = len(header)  # empty columns a spreadsheet saved past the last one used: empty in every row
+                while header and not header[-1]:
+                    header.pop()
                 header_line = line
                 _check_header(header, shown, line)
                 continue
-            if len(row) > len(header):
+            if len(row) > width or any(cell.strip() for cell in row[len(header) :]):
                 raise InputError(f"{len(row)} cells but the header has {len(header)} columns", shown, line)
             # Only spaces are padding; a tab or line break inside a note is content and survives the round trip.
             cells = {name: _unescape_cell(row[i].strip(" ")) if i < len(row) else "" for i, name in enumerate(header)}
