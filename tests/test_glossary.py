@@ -317,6 +317,22 @@ def test_tbx_that_cannot_be_decoded_gets_a_tbx_message(data, message):
     assert "CSV" not in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda path: __import__("os").mkfifo(path), "glossary/terms.csv: is a named pipe (FIFO), not a regular file"),
+        (lambda path: path.mkdir(), "glossary/terms.csv: is a directory, not a file"),
+    ],
+    ids=["fifo", "directory"],
+)
+def test_a_glossary_that_is_not_a_plain_file_is_refused_without_waiting(tmp_path, make, message):
+    # Every command reads the glossary, writing ones while holding the project lock: a FIFO must not hang them.
+    path = tmp_path / "terms.csv"
+    make(path)
+    with pytest.raises(InputError) as caught:
+        g.load_glossary(path, "glossary/terms.csv")
+    assert str(caught.value) == message
+
 # --- matching English ----------------------------------------------------------------------------
 
 MATCHES = [

@@ -1421,3 +1421,72 @@ def test_a_missing_articles_directory_takes_nothing_down(project_dir, tmp_path, 
         "story (restore it or fix paths.articles in workflow.toml; `workflow withdraw SLUG` takes a story down)"
     )
     assert tree_digest(project_dir) == before
+
+
+def _manifest_fifo(path: Path, outside: Path) -> None:
+    path.unlink()
+    os.mkfifo(path)
+
+
+def _manifest_link_outside(path: Path, outside: Path) -> None:
+    outside.write_bytes(path.read_bytes())
+    path.unlink()
+    path.symlink_to(outside)
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (_manifest_fifo, "manifest.json: is a named pipe (FIFO), not a regular file"),
+        (_manifest_link_outside, "manifest.json: resolves through a symbolic link to"),
+    ],
+    ids=["fifo", "symlink-outside"],
+)
+def test_a_manifest_that_is_not_a_plain_file_in_the_output_directory_is_refused_without_waiting(project_dir, tmp_path, make, message):
+    # Removal trusts the manifest's names: it must be the output directory's own file, and a FIFO must not hang the locked run.
+    proj, _ = published(project_dir, second=False)
+    outside = tmp_path / "elsewhere.json"
+    make(proj.public_dir / "manifest.json", outside)
+    kept = outside.read_bytes() if outside.exists() else None
+    for run in (
+        lambda: publish.publish(proj, now=LATER),
+        lambda: publish.publish(proj, now=LATER, dry_run=True),
+        lambda: publish.withdraw(proj, SAMPLE_SLUG, now=LATER),
+    ):
+        with pytest.raises(InputError) as caught:
+            run()
+        assert message in str(caught.value)
+    assert not (proj.root / WITHDRAWN).exists()
+    assert (proj.public_dir / "ru" / f"{SAMPLE_SLUG}.html").exists()
+    if kept is not None:
+        assert outside.read_bytes() == kept and (proj.public_dir / "manifest.json").is_symlink()
+
+
+@pytest.mark.parametrize(
+    "run",
+    [
+        lambda proj: publish.publish(proj, locales=["ru"], out_dir=proj.root, now=LATER),
+        lambda proj: publish.withdraw(proj, SAMPLE_SLUG, locales=["ru"], out_dir=proj.root, now=LATER),
+    ],
+    ids=["publish", "withdraw"],
+)
+def test_an_out_dir_holding_other_files_loses_only_the_workflows_own_temps(project_dir, run):
+    # `--out .` (the project root, with .git): only the names atomic_write gives editions and the manifest are cleaned.
+    proj, article = sample(project_dir)
+    translate(proj, article, ("ru",))
+    accept(proj, article, "ru")
+    publish.publish(proj, locales=["ru"], out_dir=proj.root, now=NOW)
+    ours = [proj.root / "ru" / f".{SAMPLE_SLUG}.html.abc123.tmp", proj.root / ".manifest.json.k1ll3d_x.tmp"]
+    theirs = {
+        proj.root / ".git" / "objects" / "pack" / ".tmp-pack.tmp": b"git's",
+        proj.root / ".notes.tmp": b"mine",
+        proj.root / "ru" / ".draft.tmp": b"an editor's",
+        proj.root / "assets" / f".{SAMPLE_SLUG}.html.abc123.tmp": b"not in a locale directory",
+        proj.root / "articles" / f".{SAMPLE_SLUG}.md.abc123.tmp": b"not ours either",
+    }
+    for path, data in {**dict.fromkeys(ours, b"half"), **theirs}.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    run(proj)
+    assert not any(path.exists() for path in ours)
+    assert {path: path.read_bytes() for path in theirs} == theirs
