@@ -394,6 +394,13 @@ def translate_cmd(
     beam_size: Annotated[Optional[int], typer.Option(min=1, help="Beam size; default from workflow.toml.")] = None,
     batch_size: Annotated[Optional[int], typer.Option(min=1, help="Segments per model batch; default from workflow.toml.")] = None,
     models_dir: ModelsDirOpt = None,
+    backend: Annotated[
+        Optional[str],
+        typer.Option(
+            help="Where the model runs: local, libretranslate or ray; default [translate] backend in workflow.toml.",
+            show_default=False,
+        ),
+    ] = None,
     wait: WaitOpt = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     json_out: JsonOpt = False,
@@ -424,6 +431,7 @@ def translate_cmd(
             now=now(),
             progress=progress,
             wait=wait,
+            backend=backend,
         )
     if json_out:
         print_json(report)

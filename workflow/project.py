@@ -8,7 +8,7 @@ import functools
 import os
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
@@ -60,6 +60,14 @@ class Project:
     models_dir: Path | None = None  # paths.models: argos packages kept with the project, if set
     beam_size: int = 2
     batch_size: int = 16
+    backend: str = "local"  # translate.backend: where inference runs (workflow/backends/)
+    device: str = "auto"  # translate.device: the local engine's CTranslate2 device
+    # [translate.<backend>] tables as written; each backend module validates its own settings.
+    backend_settings: dict = field(default_factory=dict, hash=False, compare=False, repr=False)
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / CONFIG_NAME
 
     def po_path(self, slug: str, locale: str) -> Path:
         return self.inside(self.locales_dir / check_locale(locale) / "LC_MESSAGES" / f"{check_slug(slug)}.po")
@@ -199,6 +207,11 @@ def load_project(root: Path) -> Project:
             raise InputError(f"translate.{key} must be a positive whole number", path, _line_of(text, key))
         return value
 
+    for key, value in tr.items():
+        if isinstance(value, dict) and key not in BACKENDS:
+            raise InputError(
+                f"unknown table [translate.{key}] (backends: {', '.join(BACKENDS)})", path, _line_of(text, f"translate.{key}")
+            )
     return Project(
         root=root,
         source_locale=source,
@@ -210,7 +223,23 @@ def load_project(root: Path) -> Project:
         models_dir=sub("models", "") if "models" in paths else None,
         beam_size=positive("beam_size", 2),
         batch_size=positive("batch_size", 16),
+        backend=_choice(tr, "backend", BACKENDS, path, text),
+        device=_choice(tr, "device", DEVICES, path, text),
+        backend_settings={name: tr[name] for name in BACKENDS if isinstance(tr.get(name), dict)},
     )
+
+
+BACKENDS = ("local", "libretranslate", "ray")
+DEVICES = ("auto", "cpu", "cuda")
+
+
+def _choice(table: dict, key: str, allowed: tuple[str, ...], path: Path, text: str) -> str:
+    value = table.get(key, allowed[0])
+    if value not in allowed:
+        raise InputError(
+            f"translate.{key} must be one of {', '.join(map(repr, allowed))} (got {value!r})", path, _line_of(text, key)
+        )
+    return value
 
 
 def select_locales(project: Project, requested: list[str] | None) -> tuple[str, ...]:

@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from workflow import articles, catalog, glossary, translate
-from workflow.errors import InputError
+from workflow import articles, backends, catalog, glossary
+from workflow.errors import InputError, ModelError
 from workflow.project import Project, check_slug, select_locales
 from workflow.storage import atomic_write, check_folder, check_replaceable, project_lock, read_file, remove_stale_temps
 
@@ -219,15 +219,36 @@ def translate_articles(
     now: dt.datetime,
     progress: Progress | None = None,
     wait: bool = False,
+    backend: str | None = None,
 ) -> TranslateReport:
     """Translate new segments of the chosen articles into the chosen locales and merge the catalogs.
 
     Every model is found before any work starts, so a missing one changes nothing on disk; a model is
-    loaded only when a segment needs it.
+    loaded only when a segment needs it. `backend` overrides the project's `[translate] backend`.
+    If inference fails for good mid-run, the catalogs of articles whose every segment was translated
+    are written and remembered, the others are left as they were, and the failure is raised.
     """
     started = time.perf_counter()
     targets = select_locales(project, locales)
-    packages = {loc: translate.find_package(project.source_locale, loc) for loc in targets}
+    engine = backends.open_backend(project, targets, name=backend, beam_size=beam_size, batch_size=batch_size)
+    try:
+        return _translate(project, slugs, targets, engine, retranslate, now, progress, wait, started)
+    finally:
+        engine.close()
+
+
+def _translate(
+    project: Project,
+    slugs: list[str] | None,
+    targets: tuple[str, ...],
+    engine: backends.Backend,
+    retranslate: bool,
+    now: dt.datetime,
+    progress: Progress | None,
+    wait: bool,
+    started: float,
+) -> TranslateReport:
+    models = engine.models
     clock = _Clock()
     errors: list[InputError] = []
     every_slug: set[str] = set()  # of every article file: a catalog of none of them is an orphan
@@ -239,9 +260,9 @@ def translate_articles(
     glossary_sha = _file_sha(project.glossary_path)
     results: list[ArticleResult] = []
     sent = done = segment_count = 0
-    engines: dict[str, translate.Engine] = {}
+    failure: backends.TranslationFailed | None = None
     if errors and not listing:  # nothing good to work on: refuse without touching the project
-        return TranslateReport((), {loc: p.provenance for loc, p in packages.items()}, Timings(), errors=tuple(map(str, errors)))
+        return TranslateReport((), dict(models), Timings(), errors=tuple(map(str, errors)))
 
     with project_lock(project.root, wait=wait):
         remove_stale_temps(project.locales_dir)
@@ -250,20 +271,12 @@ def translate_articles(
         catalog_shas, broken = _check_catalogs(project, targets, [slug for _, _, slug in listing], state)
         errors.extend(broken.values())
         stamp_base = {
-            loc: {"glossary": glossary_sha, "model": package.provenance, "retranslate": str(retranslate)}
-            for loc, package in packages.items()
+            loc: {"glossary": glossary_sha, "model": model, "retranslate": str(retranslate)}
+            for loc, model in models.items()
         }
 
         orphans: dict[str, list[str]] = {}  # per locale, slugs of catalogs no article has: old slugs
         orphan_catalogs: dict[Path, catalog.Catalog] = {}  # each parsed once per run
-
-        def engine_for(loc: str) -> translate.Engine:
-            # Loaded on first use: a re-run whose edits all merge as fuzzy loads no model at all.
-            if loc not in engines:
-                engines[loc] = translate.load_engine(
-                    packages[loc], beam_size=beam_size or project.beam_size, batch_size=batch_size or project.batch_size
-                )
-            return engines[loc]
 
         def current(slug: str, loc: str, article_sha: str) -> bool:
             # Asked once per article and locale, before this run writes that catalog: the sha taken
@@ -322,22 +335,33 @@ def translate_articles(
                 t = clock.add("glossary", t)
                 flat = [p.model_input for a, _ in todo for p in prepared[a.slug]]
                 report = (lambda n, base=sent, finished=done: progress(finished, total, base + n)) if progress else None
-                outputs: Iterator[str] = iter(())
+                outputs: dict[int, str] = {}
                 if flat:
-                    engine = engine_for(loc)
-                    t = time.perf_counter()  # loading the model is not inference: it shows under "other"
-                    outputs = iter(engine.translate(flat, progress=report))
+                    try:
+                        engine.load(loc)  # loaded on first use: a re-run whose edits all merge as fuzzy loads nothing
+                        t = time.perf_counter()  # loading the model is not inference: it shows under "other"
+                        outputs = dict(enumerate(engine.translate(loc, flat, progress=report)))
+                    except backends.TranslationFailed as exc:
+                        # Articles whose every segment arrived are still written below; the rest wait for a re-run.
+                        failure, outputs = exc, exc.done
                 t = clock.add("inference", t)
-                drafts = {
-                    a.slug: {s.id: glossary.finish(p, next(outputs)) for s, p in zip(pending[a.slug], prepared[a.slug])}
-                    for a, _ in todo
-                }
+                drafts: dict[str, dict[str, str]] = {}
+                first = 0
+                for a, _ in todo:
+                    span = range(first, first + len(prepared[a.slug]))
+                    first = span.stop
+                    if all(i in outputs for i in span):
+                        drafts[a.slug] = {
+                            s.id: glossary.finish(p, outputs[i]) for s, p, i in zip(pending[a.slug], prepared[a.slug], span)
+                        }
                 t = clock.add("glossary", t)
                 for article, article_sha in todo:
+                    if article.slug not in drafts:
+                        continue
                     if article.slug not in templates:
                         templates[article.slug] = catalog.write_template(project, article, now)
                     result = catalog.write_catalog(
-                        project, article, loc, drafts[article.slug], packages[loc].provenance, terms, now=now,
+                        project, article, loc, drafts[article.slug], models[loc], terms, now=now,
                         template=templates[article.slug], carried=carried.get(article.slug),
                     )
                     if article.slug in carried:
@@ -353,6 +377,10 @@ def translate_articles(
                     if progress:
                         progress(done, total, sent)
                 t = clock.add("catalogs", t)
+                if failure is not None:
+                    break
+            if failure is not None:
+                break
             for item in chunk:
                 if isinstance(item, _Known):
                     segment_count += item.segments
@@ -364,16 +392,23 @@ def translate_articles(
                 state.files[project.relative(article.path)] = {
                     "sha": article_sha, "slug": article.slug, "segments": len(article.segments)
                 }
-        if not slugs:  # forget articles that are gone, so the state does not grow for ever
+        if not slugs and failure is None:  # forget articles that are gone, so the state does not grow for ever
             present = {project.relative(path) for path, _, _ in listing}
             state.files = {k: v for k, v in state.files.items() if k in present}
         if _dump_state(state) != loaded_state:
             atomic_write(project.locales_dir / STATE_NAME, _dump_state(state))
+    if failure is not None:
+        finished = sum(r.written for r in results)
+        raise ModelError(
+            f"{failure.message}; {finished} catalog(s) finished before the failure were written, "
+            "run `workflow translate` again to send only what is still missing",
+            failure.path,
+        )
 
     timings = Timings(**clock.parts, total=time.perf_counter() - started)
     return TranslateReport(
         results=tuple(results),
-        models={loc: package.provenance for loc, package in packages.items()},
+        models=dict(models),
         timings=timings,
         sent_to_model=sent,
         segments=segment_count,

@@ -655,3 +655,21 @@ def load_engine(
         device,
     )
     return Engine(package, beam_size, batch_size, translator, source, target, workers=inter_threads)
+
+
+def device_threads(device: str = "auto") -> tuple[str, int, int]:
+    """(CTranslate2 device, inter_threads, intra_threads) for `[translate] device`.
+
+    On CPU two single-threaded workers measured fastest on 2 cores (bench/README.md); on a GPU one
+    worker per device keeps batches on the card, with one host thread feeding it.
+    """
+    if device == "auto":
+        import ctranslate2
+
+        try:
+            device = "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+        except RuntimeError:  # a CPU-only build of CTranslate2
+            device = "cpu"
+    if device == "cuda":
+        return "cuda", 1, 1
+    return "cpu", 2, 1
