@@ -1,0 +1,265 @@
+"""Backends (workflow/backends/): the same article gives byte-identical catalogs on every backend, and a
+backend that fails mid-run leaves the finished catalogs written, nothing half-written, and a re-run
+that sends only what is still missing. Real LibreTranslate server, real local Ray cluster."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SAMPLE_SLUG, tree_digest
+from workflow import run, translate
+from workflow.errors import InputError, ModelError
+from workflow.project import load_project
+
+NOW = dt.datetime(2026, 11, 18, tzinfo=dt.UTC)
+SLUGS = (SAMPLE_SLUG, "second-article", "third-article")
+
+
+def with_articles(root: Path, count: int) -> Path:
+    """The project with `count` articles (copies of the sample under other slugs)."""
+    sample = (root / "articles" / f"{SAMPLE_SLUG}.md").read_text(encoding="utf-8")
+    for slug in SLUGS[1:count]:
+        (root / "articles" / f"{slug}.md").write_text(sample.replace(f"slug: {SAMPLE_SLUG}", f"slug: {slug}"), encoding="utf-8")
+    return root
+
+
+def configure(root: Path, table: str, settings: dict) -> None:
+    """Append `[translate.<table>]` with `settings` to the project's workflow.toml."""
+    lines = [f"\n[translate.{table}]"]
+    for key, value in settings.items():
+        if isinstance(value, dict):
+            value = "{ " + ", ".join(f'{k} = "{v}"' for k, v in value.items()) + " }"
+        elif isinstance(value, str):
+            value = f'"{value}"'
+        elif isinstance(value, list):
+            value = "[" + ", ".join(f'"{v}"' for v in value) + "]"
+        lines.append(f"{key} = {value}")
+    with (root / "workflow.toml").open("a", encoding="utf-8") as out:
+        out.write("\n".join(lines) + "\n")
+
+
+def catalogs(root: Path) -> dict[str, bytes]:
+    return {k: v for k, v in tree_digest(root / "locales").items() if not k.startswith(".")}
+
+
+def translated(root: Path, backend: str, **kwargs) -> run.TranslateReport:
+    return run.translate_articles(load_project(root), now=NOW, backend=backend, **kwargs)
+
+
+def local_reference(project_dir: Path, tmp_path: Path, **kwargs) -> dict[str, bytes]:
+    """The catalogs the local backend writes for this project."""
+    reference = tmp_path / "reference"
+    shutil.copytree(project_dir, reference)
+    translated(reference, "local", **kwargs)
+    return catalogs(reference)
+
+
+def provenances() -> dict[str, str]:
+    return {loc: translate.find_package("en", loc).provenance for loc in ("kk", "ru")}
+
+
+# --- the same catalogs on every backend ----------------------------------------------------------------
+
+
+@pytest.fixture
+def ray_cluster(tmp_path_factory):
+    """A real local Ray cluster with 2 CPUs, in this process; shut down after the test."""
+    ray = pytest.importorskip("ray", reason="install the ray extra: pip install 'newsroom-workflow[ray]'")
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, _temp_dir=str(tmp_path_factory.mktemp("ray")))
+    yield ray
+    ray.shutdown()
+
+
+@pytest.mark.parametrize("backend", ["local", "libretranslate", "ray"])
+def test_every_backend_writes_catalogs_byte_identical_to_the_local_engine(backend, project_dir, installed_models, tmp_path, request):
+    with_articles(project_dir, 2)
+    reference = local_reference(project_dir, tmp_path)
+    if backend == "libretranslate":
+        server = request.getfixturevalue("libretranslate_server")
+        # The server's API names languages, not packages: its operator states which package it runs.
+        configure(project_dir, "libretranslate", {"urls": [server.url], "models": provenances(), "batch_limit": 8})
+    if backend == "ray":
+        request.getfixturevalue("ray_cluster")
+        configure(project_dir, "ray", {"workers_per_node": 2, "batch": 8})
+
+    report = translated(project_dir, backend)
+
+    assert report.sent_to_model == 2 * 2 * 29
+    assert report.models == provenances()
+    assert catalogs(project_dir) == reference
+    assert translated(project_dir, backend).sent_to_model == 0  # a re-run sends nothing, on any backend
+
+
+def test_the_backend_in_workflow_toml_is_used_and_backend_overrides_it(project_dir, installed_models, libretranslate_server):
+    configure(project_dir, "libretranslate", {"urls": [libretranslate_server.url]})
+    text = (project_dir / "workflow.toml").read_text(encoding="utf-8")
+    (project_dir / "workflow.toml").write_text(text.replace("[translate]\n", '[translate]\nbackend = "libretranslate"\n'), encoding="utf-8")
+
+    report = run.translate_articles(load_project(project_dir), locales=["kk"], now=NOW)
+    # Without a stated package, the catalog names the server software and the pair.
+    assert report.models["kk"].startswith("LibreTranslate ") and report.models["kk"].endswith(" en→kk")
+
+    override = run.translate_articles(load_project(project_dir), locales=["ru"], now=NOW, backend="local")
+    assert override.models["ru"] == provenances()["ru"]
+
+
+# --- LibreTranslate ------------------------------------------------------------------------------------
+
+
+def test_a_libretranslate_server_without_the_pair_stops_the_run_with_exit_2_before_any_work(
+    project_dir, installed_models, start_libretranslate, libretranslate_packages, tmp_path
+):
+    only_ru = tmp_path / "only-ru"
+    only_ru.mkdir()
+    for package in libretranslate_packages.iterdir():
+        if package.name.startswith("translate-en_ru"):
+            shutil.copytree(package, only_ru / package.name)
+    server = start_libretranslate(packages=only_ru)
+    configure(project_dir, "libretranslate", {"urls": [server.url]})
+    before = tree_digest(project_dir)
+
+    done = subprocess.run(
+        [sys.executable, "-m", "workflow", "translate", "--backend", "libretranslate", "--project", str(project_dir)],
+        capture_output=True, text=True, env=os.environ.copy(),
+    )
+
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        f"Error: LibreTranslate at {server.url} has no en→kk model; install the package on that server "
+        "(see README 'When one machine is not enough')"
+    ]
+    assert tree_digest(project_dir) == before
+
+
+def test_a_server_that_dies_mid_run_leaves_finished_catalogs_and_the_rerun_sends_only_the_rest(
+    project_dir, installed_models, start_libretranslate, tmp_path
+):
+    with_articles(project_dir, 2)
+    reference = local_reference(project_dir, tmp_path, locales=["kk"])
+    server = start_libretranslate()
+    configure(project_dir, "libretranslate", {"urls": [server.url], "models": provenances(), "batch_limit": 29, "retries": 2, "backoff": 0.05})
+
+    def kill_after_first_article(done: int, total: int, sent: int) -> None:
+        if sent >= 29 and server.process.poll() is None:
+            server.process.send_signal(signal.SIGKILL)
+            server.process.wait()
+
+    with pytest.raises(ModelError) as failure:
+        run.translate_articles(load_project(project_dir), locales=["kk"], now=NOW, backend="libretranslate", progress=kill_after_first_article)
+
+    assert f"LibreTranslate at {server.url}/translate failed 3 time(s)" in failure.value.message
+    assert "1 catalog(s) finished before the failure were written" in failure.value.message
+    written = catalogs(project_dir)
+    assert sorted(k for k in written if k.endswith(".po")) == [f"kk/LC_MESSAGES/{SAMPLE_SLUG}.po"]
+    assert written[f"kk/LC_MESSAGES/{SAMPLE_SLUG}.po"] == reference[f"kk/LC_MESSAGES/{SAMPLE_SLUG}.po"]
+
+    again = start_libretranslate()
+    text = (project_dir / "workflow.toml").read_text(encoding="utf-8")
+    (project_dir / "workflow.toml").write_text(text.replace(server.url, again.url), encoding="utf-8")
+    rerun = run.translate_articles(load_project(project_dir), locales=["kk"], now=NOW, backend="libretranslate")
+
+    assert rerun.sent_to_model == 29  # the second article only
+    assert catalogs(project_dir) == reference
+
+
+@pytest.mark.parametrize(
+    "settings, message",
+    [
+        pytest.param({"urls": ["ftp://host"]}, "'ftp://host' is not an http(s) URL", id="not-http"),
+        pytest.param({"urls": []}, "urls must be a list of http(s) URLs", id="no-urls"),
+        pytest.param({"timeout": 0}, "timeout must be a number of at least 0.1", id="zero-timeout"),
+        pytest.param({"retries": -1}, "retries must be a whole number of at least 0", id="negative-retries"),
+        pytest.param({"api_key": "secret"}, "unknown key translate.libretranslate.api_key", id="key-in-config"),
+    ],
+)
+def test_bad_libretranslate_settings_are_refused_naming_the_key(project_dir, installed_models, settings, message):
+    configure(project_dir, "libretranslate", settings)
+    before = tree_digest(project_dir)
+    with pytest.raises(InputError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        translated(project_dir, "libretranslate")
+    assert tree_digest(project_dir) == before
+
+
+# --- Ray -----------------------------------------------------------------------------------------------
+
+
+def _worker_pids() -> list[int]:
+    """Ray's translation actors on this machine (processes this test's cluster started)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if cmdline.startswith(b"ray::TranslationWorker"):
+                pids.append(int(entry.name))
+    return pids
+
+
+def test_ray_workers_killed_mid_run_are_restarted_and_their_work_retried(project_dir, installed_models, ray_cluster, tmp_path):
+    with_articles(project_dir, 2)
+    reference = local_reference(project_dir, tmp_path)
+    configure(project_dir, "ray", {"workers_per_node": 2, "batch": 4, "retries": 2})
+    killed: list[int] = []
+
+    def kill_workers_after_kazakh(done: int, total: int, sent: int) -> None:
+        if done >= 2 and not killed:  # both kk catalogs written; ru is still to be translated
+            killed.extend(_worker_pids())
+            for pid in killed:
+                os.kill(pid, signal.SIGKILL)
+
+    report = run.translate_articles(load_project(project_dir), now=NOW, backend="ray", progress=kill_workers_after_kazakh)
+
+    assert len(killed) == 2
+    assert report.sent_to_model == 2 * 2 * 29
+    assert catalogs(project_dir) == reference
+
+
+def test_ray_workers_that_die_for_good_leave_finished_catalogs_and_the_rerun_sends_only_the_rest(
+    project_dir, installed_models, ray_cluster, tmp_path
+):
+    with_articles(project_dir, 3)
+    reference = local_reference(project_dir, tmp_path)
+    configure(project_dir, "ray", {"workers_per_node": 1, "batch": 29, "retries": 0})
+    killed: list[int] = []
+
+    def kill_workers_after_kazakh(done: int, total: int, sent: int) -> None:
+        if done >= 3 and not killed:
+            killed.extend(_worker_pids())
+            for pid in killed:
+                os.kill(pid, signal.SIGKILL)
+
+    with pytest.raises(ModelError) as failure:
+        run.translate_articles(load_project(project_dir), now=NOW, backend="ray", progress=kill_workers_after_kazakh)
+
+    assert killed
+    assert failure.value.message.startswith("Ray workers failed after 0 retries")
+    assert "3 catalog(s) finished before the failure were written" in failure.value.message
+    written = catalogs(project_dir)
+    assert sorted(k for k in written if k.endswith(".po")) == sorted(f"kk/LC_MESSAGES/{slug}.po" for slug in SLUGS)
+    assert {k: v for k, v in written.items() if k.startswith("kk/")} == {k: v for k, v in reference.items() if k.startswith("kk/")}
+
+    rerun = run.translate_articles(load_project(project_dir), now=NOW, backend="ray")
+
+    assert rerun.sent_to_model == 3 * 29  # only Russian
+    assert catalogs(project_dir) == reference
+
+
+def test_without_the_ray_extra_one_line_says_how_to_install_it(project_dir, installed_models):
+    # A Python without Ray: the import is blocked, as on a machine where the extra is not installed.
+    code = "import sys; sys.modules['ray'] = None; sys.argv = ['workflow', *sys.argv[1:]]; from workflow.cli import main; main()"
+    done = subprocess.run(
+        [sys.executable, "-c", code, "translate", "--backend", "ray", "--project", str(project_dir)],
+        capture_output=True, text=True, env=os.environ.copy(),
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == ["Error: the ray backend needs Ray: pip install 'newsroom-workflow[ray]'"]
