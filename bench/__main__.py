@@ -179,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--small", type=int, default=None, help="second corpus size for the memory check (default N/4, at least 10)")
     parser.add_argument("--skip-argos", action="store_true", help="skip measurement 3 (argostranslate)")
     parser.add_argument("--segmentation-only", action="store_true", help="only measurement 7 (sentence segmentation; seconds)")
+    parser.add_argument("--backend-articles", type=int, default=20, help="articles for measurement 7, the backends (default 20)")
+    parser.add_argument("--skip-backends", action="store_true", help="skip measurement 7 (LibreTranslate and Ray backends)")
     args = parser.parse_args(argv)
     if args.segmentation_only:
         def print_row(name: str, value: str, target: str = "", ok: bool | None = None) -> None:
@@ -259,6 +261,10 @@ def main(argv: list[str] | None = None) -> int:
             result["segments"] = sample_segments * 2
             argos_runs[label] = result
 
+    # (7) the same articles through each backend (after the rest: a LibreTranslate server and a Ray
+    # cluster would compete with them for the 2 CPUs)
+    backend_runs = {} if args.skip_backends else measure_backends(big_dir, packages, min(n, args.backend_articles))
+
     # --- the table ---------------------------------------------------------------------------------
     t = full["timings"]
     wall = t["total"]
@@ -318,6 +324,17 @@ def main(argv: list[str] | None = None) -> int:
     else:
         row("(6) growth with N", f"n/a: {small} articles fit in one chunk of {CHUNK_SEGMENTS} segments; use --articles >= {QUICK_BELOW}")
 
+    if backend_runs:
+        base = backend_runs["local"]
+        for label, r in backend_runs.items():
+            thr = r["sent_to_model"] / r["wall"]
+            row(
+                f"(7) backend {label}",
+                f"{r['wall']:.1f} s for {r['sent_to_model']} segments ({thr:.1f} segments/s; driver CPU {r['cpu']:.0f} s); "
+                f"throughput / local: {thr / (base['sent_to_model'] / base['wall']):.2f}; "
+                f"catalogs {'identical to' if r['catalogs'] == base['catalogs'] else 'DIFFERENT from'} local",
+            )
+
     print(f"# python -m bench {' '.join(sys.argv[1:] if argv is None else argv)}   ({platform.machine()}, {os.cpu_count()} CPUs, python {platform.python_version()}, "
           f"ctranslate2 {_version('ctranslate2')}, argostranslate {_version('argostranslate')})")
     print(f"# model build: {info['build_seconds']} s (cached); benchmark run: {time.perf_counter() - t0:.0f} s; "
@@ -330,6 +347,83 @@ def main(argv: list[str] | None = None) -> int:
     failed = [r[0] for r in rows if r[3] == "FAIL"]
     print(f"\n{len([r for r in rows if r[3]]) - len(failed)} targets pass, {len(failed)} fail" + (f": {', '.join(failed)}" if failed else ""))
     return 0
+
+
+def measure_backends(big_dir: Path, packages: Path, articles: int) -> dict[str, dict]:
+    """(7): the first `articles` articles of the corpus through the local engine, one LibreTranslate
+    server and a local Ray cluster with 2 workers, each from empty catalogs; rows are by backend."""
+    import hashlib
+
+    from bench.models import libretranslate_exe
+
+    source = CACHE / "projects" / f"backends-{articles}"
+    shutil.rmtree(source, ignore_errors=True)
+    shutil.copytree(big_dir, source, ignore=shutil.ignore_patterns("locales", "articles"))
+    (source / "locales").mkdir()
+    (source / "articles").mkdir()
+    for path in sorted((big_dir / "articles").glob("*.md"))[:articles]:
+        shutil.copy(path, source / "articles" / path.name)
+    provenance = {loc: f"translate-en_{loc} 1.0" for loc in models.LOCALES}
+    server = None
+    runs: dict[str, dict] = {}
+    try:
+        for name, label, settings in (
+            ("local", "local (in process, inter 2 x intra 1)", ""),
+            ("libretranslate", "libretranslate (1 server, --threads 2)", None),
+            ("ray", "ray (local cluster, 2 workers x 1 CPU)", "[translate.ray]\nworkers_per_node = 2\ncpus_per_worker = 1\nbatch = 64\n"),
+        ):
+            if name == "libretranslate":
+                exe = libretranslate_exe()
+                if exe is None:
+                    log("7: no LibreTranslate (bash scripts/setup-libretranslate); its row is left out")
+                    continue
+                server = start_libretranslate(exe, packages)
+                models_line = ", ".join(f'{k} = "{v}"' for k, v in provenance.items())
+                settings = f'[translate.libretranslate]\nurls = ["{server[1]}"]\nbatch_limit = 64\nmodels = {{ {models_line} }}\n'
+            project = CACHE / "projects" / f"backends-{articles}-{name}"
+            shutil.rmtree(project, ignore_errors=True)
+            shutil.copytree(source, project)
+            with (project / "workflow.toml").open("a", encoding="utf-8") as config:
+                config.write("\n" + settings)
+            log(f"7: {articles} articles through the {name} backend ...")
+            result = worker("backend", project, name)
+            result["catalogs"] = hashlib.sha256(
+                b"".join(p.read_bytes() for p in sorted((project / "locales").rglob("*.po")))
+            ).hexdigest()
+            runs[label] = result
+    finally:
+        if server is not None:
+            server[0].kill()
+            server[0].wait()
+    return {"local": runs.pop(next(iter(runs))), **runs} if runs else {}
+
+
+def start_libretranslate(exe: Path, packages: Path) -> tuple[subprocess.Popen, str]:
+    """A LibreTranslate server on 127.0.0.1 serving the benchmark's packages; (process, base URL) once it answers."""
+    import socket
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = sandbox_env({"ARGOS_CHUNK_TYPE": "SPACY", "ARGOS_BEAM_SIZE": str(BEAM)})
+    env.pop("PYTHONPATH", None)
+    log_file = (CACHE / "libretranslate.log").open("wb")
+    process = subprocess.Popen(
+        [str(exe), "--host", "127.0.0.1", "--port", str(port), "--disable-web-ui", "--threads", "2"],
+        env=env, stdout=log_file, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(360):
+        if process.poll() is not None:
+            raise SystemExit(f"bench: LibreTranslate exited; see {log_file.name}")
+        try:
+            with urllib.request.urlopen(f"{url}/languages", timeout=2):
+                return process, url
+        except OSError:
+            time.sleep(0.5)
+    process.kill()
+    raise SystemExit(f"bench: LibreTranslate did not start; see {log_file.name}")
 
 
 def _version(name: str) -> str:

@@ -106,3 +106,13 @@ def build_packages(cache: Path, dims: Dimensions = PRODUCTION, log=print) -> dic
 
 def build_info(cache: Path, dims: Dimensions = PRODUCTION) -> dict:
     return json.loads((cache / "models" / _key(dims) / "build.json").read_text(encoding="utf-8"))
+
+
+def libretranslate_exe() -> Path | None:
+    """The LibreTranslate executable for measurement 7: $WORKFLOW_LIBRETRANSLATE, else scripts/setup-libretranslate's venv."""
+    import os
+
+    found = os.environ.get("WORKFLOW_LIBRETRANSLATE") or str(
+        Path(__file__).resolve().parent.parent / ".ci" / "libretranslate-venv" / "bin" / "libretranslate"
+    )
+    return Path(found) if Path(found).is_file() else None

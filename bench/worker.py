@@ -194,7 +194,26 @@ def glossary_scale(project_dir: str, terms: str) -> dict:
     }
 
 
-KINDS = {"install": install, "dry": dry, "pipeline": pipeline, "raw": raw, "argos": argos, "glossary": glossary_scale}
+def backend(project_dir: str, name: str) -> dict:
+    """`workflow translate` through one backend (workflow.toml holds its settings); Ray: a local 2-CPU cluster."""
+    from workflow import run
+    from workflow.project import load_project
+
+    if name == "ray":
+        import ray
+
+        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    started, cpu = time.perf_counter(), time.process_time()
+    report = run.translate_articles(load_project(Path(project_dir)), now=NOW, backend=name)
+    return {
+        "wall": time.perf_counter() - started,
+        "cpu": time.process_time() - cpu,
+        "sent_to_model": report.sent_to_model,
+        "inference": report.timings.inference,
+    }
+
+
+KINDS = {"backend": backend, "install": install, "dry": dry, "pipeline": pipeline, "raw": raw, "argos": argos, "glossary": glossary_scale}
 
 if __name__ == "__main__":
     kind, *args = sys.argv[1:]

@@ -34,7 +34,12 @@ class LocalBackend:
             # Loaded on first use: a re-run whose edits all merge as fuzzy loads no model at all.
             device, inter, intra = translate.device_threads(self.device)
             self.engines[locale] = translate.load_engine(
-                self.packages[locale], self.beam_size, self.batch_size, inter_threads=inter, intra_threads=intra, device=device
+                self.packages[locale],
+                beam_size=self.beam_size,
+                batch_size=self.batch_size,
+                inter_threads=inter,
+                intra_threads=intra,
+                device=device,
             )
         return self.engines[locale].translate(texts, progress=progress)
 
