@@ -173,6 +173,97 @@ def test_a_server_that_dies_mid_run_leaves_finished_catalogs_and_the_rerun_sends
     assert catalogs(project_dir) == reference
 
 
+class FlakyProxy:
+    """An HTTP proxy in front of a real server that answers the first POSTs with the given error statuses."""
+
+    def __init__(self, target: str, failures: list[int]):
+        import http.server
+        import threading
+        import urllib.request
+
+        self.failures = list(failures)
+        self.seen: list[int] = []
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):  # quiet
+                pass
+
+            def _forward(self, body: bytes | None) -> None:
+                request = urllib.request.Request(target + self.path, data=body, headers={"Content-Type": "application/json"})
+                with urllib.request.urlopen(request, timeout=60) as reply:
+                    data = reply.read()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self):
+                self._forward(None)
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                if proxy.failures:
+                    status = proxy.failures.pop(0)
+                    proxy.seen.append(status)
+                    data = b'{"error": "Slowdown: \\u001b[31mtoo many requests"}'
+                    self.send_response(status)
+                    self.send_header("Retry-After", "0")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                    return
+                proxy.seen.append(200)
+                self._forward(body)
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_429_and_5xx_answers_are_retried_with_backoff_and_the_catalogs_come_out_the_same(
+    project_dir, installed_models, libretranslate_server, tmp_path
+):
+    reference = local_reference(project_dir, tmp_path, locales=["kk"])
+    proxy = FlakyProxy(libretranslate_server.url, [503, 429, 502])
+    try:
+        configure(project_dir, "libretranslate", {"urls": [proxy.url], "models": provenances(), "batch_limit": 64, "backoff": 0.01})
+        report = run.translate_articles(load_project(project_dir), locales=["kk"], now=NOW, backend="libretranslate")
+    finally:
+        proxy.close()
+    assert proxy.seen == [503, 429, 502, 200]
+    assert report.sent_to_model == 29
+    assert catalogs(project_dir) == reference
+
+
+def test_a_server_that_keeps_failing_gets_one_error_line_exit_2_and_nothing_written(project_dir, installed_models, libretranslate_server):
+    proxy = FlakyProxy(libretranslate_server.url, [503] * 10)
+    try:
+        configure(project_dir, "libretranslate", {"urls": [proxy.url], "retries": 2, "backoff": 0.01})
+        before = tree_digest(project_dir)
+        done = subprocess.run(
+            [sys.executable, "-m", "workflow", "translate", "--backend", "libretranslate", "--locale", "kk", "--project", str(project_dir)],
+            capture_output=True, text=True, env=os.environ.copy(),
+        )
+    finally:
+        proxy.close()
+    assert proxy.seen == [503, 503, 503]
+    assert done.returncode == 2
+    # The server's words reach the terminal without its control characters.
+    assert done.stderr.strip().splitlines() == [
+        f"Error: LibreTranslate at {proxy.url}/translate failed 3 time(s): HTTP 503 (Slowdown: [31mtoo many requests); "
+        "0 catalog(s) finished before the failure were written, run `workflow translate` again to send only what is still missing"
+    ]
+    # No catalog, template or edition: only the run's lock file and its (empty) run state.
+    after = tree_digest(project_dir)
+    assert {k: v for k, v in after.items() if k not in (".workflow.lock", "locales/.translate-state.json")} == before
+
+
 @pytest.mark.parametrize(
     "settings, message",
     [

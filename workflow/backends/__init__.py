@@ -22,6 +22,9 @@ class Backend(Protocol):
 
     models: dict[str, str]  # locale -> provenance ("package-code version"), known before any work
 
+    def load(self, locale: str) -> None:
+        """Make `locale`'s model ready (load it, start workers), so that translate() times inference only."""
+
     def translate(self, locale: str, texts: Sequence[str], progress: Progress | None = None) -> list[str]:
         """Translate `texts` from the project's source locale into `locale`, in order."""
 
@@ -62,4 +65,4 @@ def open_backend(
         from workflow.backends.ray import RayBackend
 
         return RayBackend.open(project, locales, settings, beam_size=beam, batch_size=batch)
-    raise InputError(f"unknown backend {name!r} (backends: {', '.join(BACKENDS)})", project.config_path)
+    raise InputError(f"unknown backend {name!r} (backends: {', '.join(BACKENDS)})")

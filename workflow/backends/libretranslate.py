@@ -177,6 +177,9 @@ class LibreTranslateBackend:
         }
         return cls(settings, project.source_locale, models, min(limits) if limits else 0)
 
+    def load(self, locale: str) -> None:
+        pass  # the server loaded its models when it started
+
     def translate(self, locale: str, texts: Sequence[str], progress: Progress | None = None) -> list[str]:
         results: dict[int, str] = {}
         todo = []

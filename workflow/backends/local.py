@@ -29,7 +29,7 @@ class LocalBackend:
     def models(self) -> dict[str, str]:
         return {loc: package.provenance for loc, package in self.packages.items()}
 
-    def translate(self, locale: str, texts: Sequence[str], progress: Progress | None = None) -> list[str]:
+    def load(self, locale: str) -> None:
         if locale not in self.engines:
             # Loaded on first use: a re-run whose edits all merge as fuzzy loads no model at all.
             device, inter, intra = translate.device_threads(self.device)
@@ -41,6 +41,9 @@ class LocalBackend:
                 intra_threads=intra,
                 device=device,
             )
+
+    def translate(self, locale: str, texts: Sequence[str], progress: Progress | None = None) -> list[str]:
+        self.load(locale)
         return self.engines[locale].translate(texts, progress=progress)
 
     def close(self) -> None:

@@ -205,6 +205,9 @@ class RayBackend:
         ]
         return self.pool
 
+    def load(self, locale: str) -> None:
+        self.workers()  # actors load each engine on their first task for it
+
     def translate(self, locale: str, texts: Sequence[str], progress: Progress | None = None) -> list[str]:
         import ray
         from ray.exceptions import GetTimeoutError, RayError
