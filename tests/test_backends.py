@@ -114,6 +114,25 @@ def test_the_backend_in_workflow_toml_is_used_and_backend_overrides_it(project_d
     assert override.models["ru"] == provenances()["ru"]
 
 
+def test_device_cuda_on_a_machine_without_a_gpu_is_one_error_line_exit_2_and_no_catalog(project_dir, installed_models):
+    import ctranslate2
+
+    if ctranslate2.get_cuda_device_count() > 0:
+        pytest.skip("this machine has a GPU: device = 'cuda' would simply work")
+    config = project_dir / "workflow.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace("[translate]\n", '[translate]\ndevice = "cuda"\n'), encoding="utf-8")
+    before = tree_digest(project_dir)
+
+    done = subprocess.run(
+        [sys.executable, "-m", "workflow", "translate", "--project", str(project_dir)], capture_output=True, text=True, env=os.environ.copy()
+    )
+
+    assert done.returncode == 2
+    [line] = done.stderr.strip().splitlines()
+    assert line.startswith("Error: ") and ": CTranslate2 cannot load the model (" in line
+    assert {k: v for k, v in tree_digest(project_dir).items() if k != ".workflow.lock"} == before
+
+
 # --- LibreTranslate ------------------------------------------------------------------------------------
 
 
@@ -346,6 +365,24 @@ def test_ray_workers_that_die_for_good_leave_finished_catalogs_and_the_rerun_sen
 
     assert rerun.sent_to_model == 3 * 29  # only Russian
     assert catalogs(project_dir) == reference
+
+
+@pytest.mark.parametrize(
+    "settings, message",
+    [
+        pytest.param({"address": "10.0.0.1:6379"}, 'translate.ray.address must be "auto", "local" or "ray://host:port"', id="bare-address"),
+        pytest.param({"workers_per_node": 0}, "translate.ray.workers_per_node must be a whole number of at least 1", id="no-workers"),
+        pytest.param({"gpus_per_worker": -1}, "translate.ray.gpus_per_worker must be a number of at least 0", id="negative-gpus"),
+        pytest.param({"nodes": 4}, "unknown key translate.ray.nodes", id="unknown-key"),
+    ],
+)
+def test_bad_ray_settings_are_refused_naming_the_key(project_dir, installed_models, settings, message):
+    configure(project_dir, "ray", settings)
+    before = tree_digest(project_dir)
+    with pytest.raises(InputError) as caught:
+        translated(project_dir, "ray")
+    assert caught.value.message.startswith(message)
+    assert tree_digest(project_dir) == before
 
 
 def test_without_the_ray_extra_one_line_says_how_to_install_it(project_dir, installed_models):

@@ -104,3 +104,29 @@ def test_locales_command_lists_babel_codes_as_json(tmp_path):
     result = run_cli("locales", "--json", cwd=tmp_path)
     codes = {row["code"]: row["name"] for row in json.loads(result.stdout)}
     assert codes["kk"] == "Kazakh" and codes["ru"] == "Russian"
+
+
+@pytest.mark.parametrize(
+    "addition, message, needle",
+    [
+        pytest.param('backend = "cloud"', "translate.backend must be one of 'local', 'libretranslate', 'ray' (got 'cloud')", "backend", id="backend"),
+        pytest.param('device = "tpu"', "translate.device must be one of 'auto', 'cpu', 'cuda' (got 'tpu')", "device", id="device"),
+        pytest.param("[translate.libretranslat]", "unknown table [translate.libretranslat] (backends: local, libretranslate, ray)", "libretranslat", id="table-typo"),
+    ],
+)
+def test_an_unknown_backend_device_or_backend_table_names_file_and_line(project_dir, addition, message, needle):
+    config = project_dir / "workflow.toml"
+    text = config.read_text()
+    if addition.startswith("["):  # a table of its own, after [translate]
+        config.write_text(f"{text}\n{addition}\nurls = []\n")
+    else:
+        config.write_text(text.replace("[translate]\n", f"[translate]\n{addition}\n"))
+    line = next(i for i, l in enumerate(config.read_text().splitlines(), 1) if needle in l)
+    with pytest.raises(InputError) as caught:
+        load_project(project_dir)
+    assert str(caught.value) == f"{project_dir}/workflow.toml:{line}: {message}"
+
+
+def test_the_backend_and_device_default_to_the_local_engine_on_the_best_device(project_dir):
+    project = load_project(project_dir)
+    assert (project.backend, project.device) == ("local", "auto")
