@@ -367,10 +367,15 @@ def measure_backends(big_dir: Path, packages: Path, articles: int) -> dict[str, 
     server = None
     runs: dict[str, dict] = {}
     try:
+        ray_settings = "[translate.ray]\nworkers_per_node = 2\ncpus_per_worker = 1\nbatch = 64\n"
+        # local and ray run twice, before and after libretranslate, and their times are summed: on a
+        # shared machine speed drifts over minutes, and a steady drift then weighs on all three alike.
         for name, label, settings in (
             ("local", "local (in process, inter 2 x intra 1)", ""),
+            ("ray", "ray (local cluster, 2 workers x 1 CPU)", ray_settings),
             ("libretranslate", "libretranslate (1 server, --threads 2)", None),
-            ("ray", "ray (local cluster, 2 workers x 1 CPU)", "[translate.ray]\nworkers_per_node = 2\ncpus_per_worker = 1\nbatch = 64\n"),
+            ("ray", "ray (local cluster, 2 workers x 1 CPU)", ray_settings),
+            ("local", "local (in process, inter 2 x intra 1)", ""),
         ):
             if name == "libretranslate":
                 exe = libretranslate_exe()
@@ -390,7 +395,16 @@ def measure_backends(big_dir: Path, packages: Path, articles: int) -> dict[str, 
             result["catalogs"] = hashlib.sha256(
                 b"".join(p.read_bytes() for p in sorted((project / "locales").rglob("*.po")))
             ).hexdigest()
+            if label in runs:
+                if runs[label]["catalogs"] != result["catalogs"]:
+                    result["catalogs"] = "differs between two runs"
+                for key in ("wall", "cpu", "sent_to_model"):
+                    result[key] += runs[label][key]
             runs[label] = result
+            if server is not None:
+                server[0].kill()
+                server[0].wait()
+                server = None
     finally:
         if server is not None:
             server[0].kill()

@@ -260,6 +260,21 @@ def test_429_and_5xx_answers_are_retried_with_backoff_and_the_catalogs_come_out_
     assert catalogs(project_dir) == reference
 
 
+def test_batches_are_spread_over_every_server_url(project_dir, installed_models, libretranslate_server, tmp_path):
+    reference = local_reference(project_dir, tmp_path, locales=["kk"])
+    first, second = FlakyProxy(libretranslate_server.url, []), FlakyProxy(libretranslate_server.url, [])
+    try:
+        configure(project_dir, "libretranslate", {"urls": [first.url, second.url], "models": provenances(), "batch_limit": 4})
+        report = run.translate_articles(load_project(project_dir), locales=["kk"], now=NOW, backend="libretranslate")
+    finally:
+        first.close()
+        second.close()
+    assert len(first.seen) + len(second.seen) == 8  # 29 segments in batches of 4
+    assert first.seen and second.seen
+    assert report.sent_to_model == 29
+    assert catalogs(project_dir) == reference
+
+
 def test_a_server_that_keeps_failing_gets_one_error_line_exit_2_and_nothing_written(project_dir, installed_models, libretranslate_server):
     proxy = FlakyProxy(libretranslate_server.url, [503] * 10)
     try:

@@ -410,7 +410,8 @@ def translate_cmd(
 
     New sentences are added as fuzzy entries for translators to review; reviewed entries are never
     changed; edited sentences keep their old translation, marked fuzzy with the previous source;
-    removed ones become obsolete. Exit code 2 if a locale has no model installed (nothing is touched).
+    removed ones become obsolete. Exit code 2 if a locale has no model installed (nothing is touched),
+    or if the backend fails mid-run after its retries (catalogs of fully translated articles are written).
 
     \b
     Example: workflow translate kazakh-migrant-refused-war-contract --locale ru

@@ -36,6 +36,8 @@ public = "public"
 [translate]
 beam_size = 2
 batch_size = 16   # examples per model call; 16 ran 15 % faster than 32 on 2 cores (bench/README.md)
+# backend = "local"   # or "libretranslate" / "ray": README "When one machine is not enough"
+# device = "auto"     # local engine: "cpu" or "cuda"
 """
 
 # A locale code is a path component (locales/<lang>/...), so it must never be able to name another place.
