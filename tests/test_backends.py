@@ -5,6 +5,7 @@ that sends only what is still missing. Real LibreTranslate server, real local Ra
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 import signal
@@ -139,12 +140,16 @@ def test_device_cuda_on_a_machine_without_a_gpu_is_one_error_line_exit_2_and_no_
 def test_a_libretranslate_server_without_the_pair_stops_the_run_with_exit_2_before_any_work(
     project_dir, installed_models, start_libretranslate, libretranslate_packages, tmp_path
 ):
-    only_ru = tmp_path / "only-ru"
-    only_ru.mkdir()
-    for package in libretranslate_packages.iterdir():
-        if package.name.startswith("translate-en_ru"):
-            shutil.copytree(package, only_ru / package.name)
-    server = start_libretranslate(packages=only_ru)
+    # en→ru and en→uk, no en→kk. (Two packages: with fewer, LibreTranslate tries to download some.)
+    no_kk = tmp_path / "no-kk"
+    no_kk.mkdir()
+    ru = next(p for p in libretranslate_packages.iterdir() if p.name.startswith("translate-en_ru"))
+    shutil.copytree(ru, no_kk / ru.name)
+    shutil.copytree(ru, no_kk / "translate-en_uk-1_0")
+    metadata = json.loads((no_kk / "translate-en_uk-1_0" / "metadata.json").read_text(encoding="utf-8"))
+    metadata.update(to_code="uk", code="translate-en_uk")
+    (no_kk / "translate-en_uk-1_0" / "metadata.json").write_text(json.dumps(metadata), encoding="utf-8")
+    server = start_libretranslate(packages=no_kk)
     configure(project_dir, "libretranslate", {"urls": [server.url]})
     before = tree_digest(project_dir)
 

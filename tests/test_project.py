@@ -111,7 +111,7 @@ def test_locales_command_lists_babel_codes_as_json(tmp_path):
     [
         pytest.param('backend = "cloud"', "translate.backend must be one of 'local', 'libretranslate', 'ray' (got 'cloud')", "backend", id="backend"),
         pytest.param('device = "tpu"', "translate.device must be one of 'auto', 'cpu', 'cuda' (got 'tpu')", "device", id="device"),
-        pytest.param("[translate.libretranslat]", "unknown table [translate.libretranslat] (backends: local, libretranslate, ray)", "libretranslat", id="table-typo"),
+        pytest.param("[translate.libretranslat]", "unknown table [translate.libretranslat] (backends: local, libretranslate, ray)", "[translate.libretranslat]", id="table-typo"),
     ],
 )
 def test_an_unknown_backend_device_or_backend_table_names_file_and_line(project_dir, addition, message, needle):

@@ -8,6 +8,7 @@ idempotent, so a repeat is safe), then the run fails with what had arrived.
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import queue
@@ -45,7 +46,7 @@ class Settings:
     """`[translate.libretranslate]`, validated."""
 
     urls: tuple[str, ...]
-    api_key: str
+    api_key: str = field(repr=False)  # a secret: never shown
     timeout: float
     retries: int
     backoff: float
@@ -115,7 +116,8 @@ def _request(url: str, payload: dict | None, timeout: float) -> Any:
             after = exc.headers.get("Retry-After") if exc.headers else None
             raise _Retryable(f"HTTP {exc.code}{detail}", float(after) if after and after.isdigit() else None) from None
         raise ModelError(f"{url}: HTTP {exc.code}{detail}") from None
-    except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError) as exc:
+    except (urllib.error.URLError, http.client.HTTPException, socket.timeout, TimeoutError, ConnectionError) as exc:
+        # Refused, reset, cut off mid-reply (a server killed while answering) or too slow: try again.
         reason = getattr(exc, "reason", exc)
         raise _Retryable(str(reason) or type(exc).__name__) from None
     try:
