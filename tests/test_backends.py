@@ -11,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -198,15 +199,17 @@ def test_a_server_that_dies_mid_run_leaves_finished_catalogs_and_the_rerun_sends
 
 
 class FlakyProxy:
-    """An HTTP proxy in front of a real server that answers the first POSTs with the given error statuses."""
+    """An HTTP proxy in front of a real server that answers the first POSTs with the given error statuses
+    ("slow": the real answer, but only after `slow` seconds)."""
 
-    def __init__(self, target: str, failures: list[int]):
+    def __init__(self, target: str, failures: list[int | str], slow: float = 1.5):
         import http.server
         import threading
         import urllib.request
 
         self.failures = list(failures)
-        self.seen: list[int] = []
+        self.slow = slow
+        self.seen: list[int | str] = []
         proxy = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -231,6 +234,10 @@ class FlakyProxy:
                 if proxy.failures:
                     status = proxy.failures.pop(0)
                     proxy.seen.append(status)
+                    if status == "slow":  # answer only after the client's timeout
+                        time.sleep(proxy.slow)
+                        self._forward(body)
+                        return
                     data = b'{"error": "Slowdown: \\u001b[31mtoo many requests"}'
                     self.send_response(status)
                     self.send_header("Retry-After", "0")
@@ -242,6 +249,7 @@ class FlakyProxy:
                 self._forward(body)
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.handle_error = lambda request, address: None  # a client that gave up is expected
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
@@ -261,6 +269,22 @@ def test_429_and_5xx_answers_are_retried_with_backoff_and_the_catalogs_come_out_
     finally:
         proxy.close()
     assert proxy.seen == [503, 429, 502, 200]
+    assert report.sent_to_model == 29
+    assert catalogs(project_dir) == reference
+
+
+def test_a_request_that_times_out_is_sent_again(project_dir, installed_models, libretranslate_server, tmp_path):
+    reference = local_reference(project_dir, tmp_path, locales=["kk"])
+    # The timeout must leave the real server time for a batch of 8 even on a loaded machine.
+    proxy = FlakyProxy(libretranslate_server.url, ["slow"], slow=12.0)
+    try:
+        configure(project_dir, "libretranslate", {"urls": [proxy.url], "models": provenances(), "batch_limit": 8, "timeout": 10.0, "backoff": 0.01})
+        report = run.translate_articles(load_project(project_dir), locales=["kk"], now=NOW, backend="libretranslate")
+    finally:
+        proxy.close()
+    # The slow answer came too late and its batch was sent again; 29 segments in batches of 8 are
+    # 4 answered requests (more if a loaded machine made a real one time out too).
+    assert proxy.seen[0] == "slow" and proxy.seen.count(200) >= 4
     assert report.sent_to_model == 29
     assert catalogs(project_dir) == reference
 
