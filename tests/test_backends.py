@@ -399,7 +399,8 @@ def test_ray_workers_that_die_for_good_leave_finished_catalogs_and_the_rerun_sen
         run.translate_articles(load_project(project_dir), now=NOW, backend="ray", progress=kill_workers_after_kazakh)
 
     assert killed
-    assert failure.value.message.startswith("Ray workers failed after 0 retries")
+    assert failure.value.message.startswith("Ray workers failed after 0 retries (")
+    assert all(c.isprintable() for c in failure.value.message)  # Ray colours its errors; a terminal gets text
     assert "3 catalog(s) finished before the failure were written" in failure.value.message
     written = catalogs(project_dir)
     assert sorted(k for k in written if k.endswith(".po")) == sorted(f"kk/LC_MESSAGES/{slug}.po" for slug in SLUGS)
@@ -409,6 +410,22 @@ def test_ray_workers_that_die_for_good_leave_finished_catalogs_and_the_rerun_sen
 
     assert rerun.sent_to_model == 3 * 29  # only Russian
     assert catalogs(project_dir) == reference
+
+
+def test_ray_workers_run_the_package_shipped_from_the_editor_when_their_node_lacks_it(project_dir, installed_models, ray_cluster):
+    from workflow import backends
+
+    texts = ["Almaty is the largest city of Kazakhstan.", "   ", "The court postponed the hearing."]
+    expected = translate.load_engine(translate.find_package("en", "kk")).translate(texts)
+    configure(project_dir, "ray", {"workers_per_node": 1})
+    backend = backends.open_backend(load_project(project_dir), ["kk"], name="ray")
+    try:
+        backend.load("kk")  # the package is shipped now, with the digest of its files
+        package = translate.find_package("en", "kk").path
+        package.rename(package.with_name("moved-away"))  # as on a node that never had it
+        assert backend.translate("kk", texts) == expected
+    finally:
+        backend.close()
 
 
 @pytest.mark.parametrize(

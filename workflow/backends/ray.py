@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import tempfile
 import zipfile
 from collections.abc import Sequence
@@ -116,6 +117,13 @@ def _unpacked(shipped: dict) -> Path:
         except OSError:
             pass
     return path
+
+
+def _cause(exc: BaseException) -> str:
+    """The last line of a Ray error (the worker's own exception), without colour codes or control characters."""
+    lines = [line for line in re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", str(exc)).splitlines() if line.strip()]
+    text = lines[-1].strip() if lines else type(exc).__name__
+    return "".join(c for c in text if c.isprintable())[:300]
 
 
 class TranslationWorker:
@@ -227,7 +235,7 @@ class RayBackend:
                 raise TranslationFailed(f"a Ray worker gave no answer within {self.settings.timeout:g}s", done) from None
             except RayError as exc:
                 self._cancel(refs)
-                cause = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                cause = _cause(exc)
                 raise TranslationFailed(f"Ray workers failed after {self.settings.retries} retries ({cause})", done) from None
             done.update(zip(span, out))
             if progress is not None:
