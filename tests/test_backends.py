@@ -304,6 +304,28 @@ def test_batches_are_spread_over_every_server_url(project_dir, installed_models,
     assert catalogs(project_dir) == reference
 
 
+def test_a_server_that_requires_an_api_key_gets_the_one_named_by_api_key_env(project_dir, installed_models, start_libretranslate, tmp_path):
+    keys = tmp_path / "api-keys.db"
+    # Keys required from every client (no request comes from this Origin).
+    server = start_libretranslate("--api-keys", "--api-keys-db-path", str(keys), "--require-api-key-origin", "https://nowhere.invalid")
+    added = subprocess.run(
+        [str(Path(server.process.args[0]).with_name("ltmanage")), "keys", "--api-keys-db-path", str(keys), "add", "1000"],
+        capture_output=True, text=True, env={"PATH": os.environ["PATH"], "HOME": str(tmp_path)}, check=True,
+    )
+    key = added.stdout.strip().splitlines()[-1]
+    configure(project_dir, "libretranslate", {"urls": [server.url], "api_key_env": "NEWSROOM_LT_KEY", "retries": 0})
+    command = [sys.executable, "-m", "workflow", "translate", "--backend", "libretranslate", "--locale", "kk", "--project", str(project_dir)]
+
+    refused = subprocess.run(command, capture_output=True, text=True, env=os.environ.copy())
+    assert refused.returncode == 2
+    assert refused.stderr.startswith(f"Error: {server.url}/translate: HTTP 400 (Please contact the server operator to get an API key)")
+
+    accepted = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "NEWSROOM_LT_KEY": key})
+    assert accepted.returncode == 0, accepted.stderr
+    assert key not in accepted.stdout + accepted.stderr
+    assert (project_dir / "locales" / "kk" / "LC_MESSAGES" / f"{SAMPLE_SLUG}.po").is_file()
+
+
 def test_a_server_that_keeps_failing_gets_one_error_line_exit_2_and_nothing_written(project_dir, installed_models, libretranslate_server):
     proxy = FlakyProxy(libretranslate_server.url, [503] * 10)
     try:
