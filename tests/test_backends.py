@@ -370,8 +370,16 @@ def test_bad_libretranslate_settings_are_refused_naming_the_key(project_dir, ins
 # --- Ray -----------------------------------------------------------------------------------------------
 
 
+def _parent(pid: int) -> int:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0
+    return int(stat.rsplit(")", 1)[1].split()[1])
+
+
 def _worker_pids() -> list[int]:
-    """Ray's translation actors on this machine (processes this test's cluster started)."""
+    """The translation actors of this test's Ray cluster: descendants of this process, never another run's."""
     pids = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -379,7 +387,12 @@ def _worker_pids() -> list[int]:
                 cmdline = (entry / "cmdline").read_bytes()
             except OSError:
                 continue
-            if cmdline.startswith(b"ray::TranslationWorker"):
+            if not cmdline.startswith(b"ray::TranslationWorker"):
+                continue
+            ancestor = int(entry.name)
+            while ancestor > 1 and ancestor != os.getpid():
+                ancestor = _parent(ancestor)
+            if ancestor == os.getpid():
                 pids.append(int(entry.name))
     return pids
 
