@@ -326,6 +326,14 @@ def test_a_server_that_requires_an_api_key_gets_the_one_named_by_api_key_env(pro
     assert (project_dir / "locales" / "kk" / "LC_MESSAGES" / f"{SAMPLE_SLUG}.po").is_file()
 
 
+def test_a_segment_over_the_character_limit_stops_the_run_before_it_is_sent(project_dir, installed_models, libretranslate_server):
+    configure(project_dir, "libretranslate", {"urls": [libretranslate_server.url], "char_limit": 60})
+    with pytest.raises(ModelError) as failure:
+        run.translate_articles(load_project(project_dir), locales=["kk"], now=NOW, backend="libretranslate")
+    assert "characters is over the LibreTranslate limit of 60" in failure.value.message
+    assert not list((project_dir / "locales").rglob("*.po"))
+
+
 def test_a_server_that_keeps_failing_gets_one_error_line_exit_2_and_nothing_written(project_dir, installed_models, libretranslate_server):
     proxy = FlakyProxy(libretranslate_server.url, [503] * 10)
     try:

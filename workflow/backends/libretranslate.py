@@ -188,9 +188,10 @@ class LibreTranslateBackend:
         for i, text in enumerate(texts):
             if text.strip():
                 if self.char_limit and len(text) > self.char_limit:
-                    raise ModelError(
-                        f"a segment of {len(text)} characters is over the LibreTranslate server's limit of "
-                        f"{self.char_limit} (LT_CHAR_LIMIT); raise it on the server"
+                    # Splitting it would change what the model sees, so the limit must move instead.
+                    raise TranslationFailed(
+                        f"a segment of {len(text)} characters is over the LibreTranslate limit of "
+                        f"{self.char_limit} (the server's --char-limit / LT_CHAR_LIMIT, or char_limit); raise it"
                     )
                 todo.append(i)
             else:
