@@ -326,6 +326,15 @@ def test_a_server_that_requires_an_api_key_gets_the_one_named_by_api_key_env(pro
     assert (project_dir / "locales" / "kk" / "LC_MESSAGES" / f"{SAMPLE_SLUG}.po").is_file()
 
 
+def test_batches_over_the_servers_batch_limit_are_split_until_it_accepts_them(project_dir, installed_models, start_libretranslate, tmp_path):
+    reference = local_reference(project_dir, tmp_path, locales=["kk"])
+    server = start_libretranslate("--batch-limit", "5")
+    configure(project_dir, "libretranslate", {"urls": [server.url], "models": provenances(), "batch_limit": 16})
+    report = run.translate_articles(load_project(project_dir), locales=["kk"], now=NOW, backend="libretranslate")
+    assert report.sent_to_model == 29
+    assert catalogs(project_dir) == reference
+
+
 def test_a_segment_over_the_character_limit_stops_the_run_before_it_is_sent(project_dir, installed_models, libretranslate_server):
     configure(project_dir, "libretranslate", {"urls": [libretranslate_server.url], "char_limit": 60})
     with pytest.raises(ModelError) as failure:

@@ -33,7 +33,7 @@ DEFAULTS = {
     "timeout": 120.0,  # seconds per request
     "retries": 4,  # further tries of a batch after the first
     "backoff": 0.5,  # seconds before the first retry, doubling each time
-    "batch_limit": 16,  # texts per request; at most the server's LT_BATCH_LIMIT
+    "batch_limit": 16,  # texts per request; halved while the server refuses more (its LT_BATCH_LIMIT)
     "char_limit": 0,  # characters per text; 0: what the server's /frontend/settings reports
     "concurrency": 1,  # requests in flight per URL
     "models": {},  # locale -> "package-code version" the server runs (its API does not say)
@@ -232,7 +232,15 @@ class LibreTranslateBackend:
         payload = {"q": texts, "source": self.source, "target": locale, "format": "text"}
         if self.settings.api_key:
             payload["api_key"] = self.settings.api_key
-        reply = _ask(self.settings, f"{url}/translate", payload)
+        try:
+            reply = _ask(self.settings, f"{url}/translate", payload)
+        except ModelError as exc:
+            # The server's batch limit (LT_BATCH_LIMIT) is not in its API: learn it from its refusal,
+            # by halves. Results do not depend on how texts are grouped into requests.
+            if "HTTP 400" in exc.message and "exceeds text limit" in exc.message and len(texts) > 1:
+                half = len(texts) // 2
+                return self._translate_batch(url, locale, texts[:half]) + self._translate_batch(url, locale, texts[half:])
+            raise
         out = reply.get("translatedText") if isinstance(reply, dict) else None
         if not isinstance(out, list) or len(out) != len(texts) or not all(isinstance(t, str) for t in out):
             raise ModelError(f"{url}/translate: the reply does not hold one translation per text")
