@@ -464,6 +464,15 @@ def test_ray_workers_that_die_for_good_leave_finished_catalogs_and_the_rerun_sen
     assert catalogs(project_dir) == reference
 
 
+def test_a_ray_task_that_times_out_ends_the_run_with_exit_2_and_no_half_written_catalog(project_dir, installed_models, ray_cluster):
+    # A fresh actor starts a Python process and loads a model: far longer than 0.1 s.
+    configure(project_dir, "ray", {"workers_per_node": 1, "timeout": 0.1})
+    with pytest.raises(ModelError) as failure:
+        translated(project_dir, "ray")
+    assert failure.value.message.startswith("a Ray worker gave no answer within 0.1s; 0 catalog(s) finished")
+    assert not list((project_dir / "locales").rglob("*.po"))
+
+
 def test_ray_workers_run_the_package_shipped_from_the_editor_when_their_node_lacks_it(project_dir, installed_models, ray_cluster):
     from workflow import backends
 
