@@ -179,8 +179,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--small", type=int, default=None, help="second corpus size for the memory check (default N/4, at least 10)")
     parser.add_argument("--skip-argos", action="store_true", help="skip measurement 3 (argostranslate)")
     parser.add_argument("--segmentation-only", action="store_true", help="only measurement 7 (sentence segmentation; seconds)")
-    parser.add_argument("--backend-articles", type=int, default=20, help="articles for measurement 7, the backends (default 20)")
-    parser.add_argument("--skip-backends", action="store_true", help="skip measurement 7 (LibreTranslate and Ray backends)")
+    parser.add_argument("--backend-articles", type=int, default=20, help="articles for measurement 8, the backends (default 20)")
+    parser.add_argument("--skip-backends", action="store_true", help="skip measurement 8 (LibreTranslate and Ray backends)")
     args = parser.parse_args(argv)
     if args.segmentation_only:
         def print_row(name: str, value: str, target: str = "", ok: bool | None = None) -> None:
@@ -261,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
             result["segments"] = sample_segments * 2
             argos_runs[label] = result
 
-    # (7) the same articles through each backend (after the rest: a LibreTranslate server and a Ray
+    # (8) the same articles through each backend (after the rest: a LibreTranslate server and a Ray
     # cluster would compete with them for the 2 CPUs)
     backend_runs = {} if args.skip_backends else measure_backends(big_dir, packages, min(n, args.backend_articles))
 
@@ -329,7 +329,7 @@ def main(argv: list[str] | None = None) -> int:
         for label, r in backend_runs.items():
             thr = r["sent_to_model"] / r["wall"]
             row(
-                f"(7) backend {label}",
+                f"(8) backend {label}",
                 f"{r['wall']:.1f} s for {r['sent_to_model']} segments ({thr:.1f} segments/s; driver CPU {r['cpu']:.0f} s); "
                 f"throughput / local: {thr / (base['sent_to_model'] / base['wall']):.2f}; "
                 f"catalogs {'identical to' if r['catalogs'] == base['catalogs'] else 'DIFFERENT from'} local",
@@ -350,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def measure_backends(big_dir: Path, packages: Path, articles: int) -> dict[str, dict]:
-    """(7): the first `articles` articles of the corpus through the local engine, one LibreTranslate
+    """(8): the first `articles` articles of the corpus through the local engine, one LibreTranslate
     server and a local Ray cluster with 2 workers, each from empty catalogs; rows are by backend."""
     import hashlib
 
@@ -380,7 +380,7 @@ def measure_backends(big_dir: Path, packages: Path, articles: int) -> dict[str, 
             if name == "libretranslate":
                 exe = libretranslate_exe()
                 if exe is None:
-                    log("7: no LibreTranslate (bash scripts/setup-libretranslate); its row is left out")
+                    log("8: no LibreTranslate (bash scripts/setup-libretranslate); its row is left out")
                     continue
                 server = start_libretranslate(exe, packages)
                 models_line = ", ".join(f'{k} = "{v}"' for k, v in provenance.items())
@@ -390,7 +390,7 @@ def measure_backends(big_dir: Path, packages: Path, articles: int) -> dict[str, 
             shutil.copytree(source, project)
             with (project / "workflow.toml").open("a", encoding="utf-8") as config:
                 config.write("\n" + settings)
-            log(f"7: {articles} articles through the {name} backend ...")
+            log(f"8: {articles} articles through the {name} backend ...")
             result = worker("backend", project, name)
             result["catalogs"] = hashlib.sha256(
                 b"".join(p.read_bytes() for p in sorted((project / "locales").rglob("*.po")))
