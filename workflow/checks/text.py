@@ -41,17 +41,22 @@ def addresses(unit: Unit) -> list[str]:
     return [a for a in dict.fromkeys(found) if a not in unit.translation]
 
 
-def _quote_pairs(locale: str) -> list[tuple[str, str]]:
+def _english_quotes_used(text: str, locale: str) -> bool:
+    # “ closes „…“ in kk and ru but opens “…” in English: without a „ it is English style.
     lang = language(locale)
-    return [q for q in (lang.quotes, lang.inner_quotes) if q and q[0] != q[1]]
+    return lang.inner_quotes is None or lang.inner_quotes[0] not in text
 
 
 @check(ERROR)
 def quotes(unit: Unit) -> list[str]:
     """unbalanced quotation marks: {missing}"""
     text = prose(unit.translation, unit.protected)
+    lang = language(unit.locale)
+    pairs = [q for q in (lang.quotes, lang.inner_quotes) if q and q[0] != q[1]]
+    if _english_quotes_used(text, unit.locale):
+        pairs = [q for q in pairs if q != lang.inner_quotes] + [("“", "”")]
     problems = []
-    for open_, close in _quote_pairs(unit.locale):
+    for open_, close in dict.fromkeys(pairs):
         if text.count(open_) != text.count(close):
             problems.append(f"{text.count(open_)} {open_} but {text.count(close)} {close}")
     if text.count('"') % 2:
@@ -61,12 +66,14 @@ def quotes(unit: Unit) -> list[str]:
 
 @check(WARNING)
 def quote_style(unit: Unit) -> list[str]:
-    """quotation marks {missing} are not this language's style"""
+    """quotation marks not in this language's style: {missing}"""
     lang = language(unit.locale)
     if lang.quotes is None:
         return []
-    allowed = set("".join(lang.quotes) + "".join(lang.inner_quotes or ()))
     text = prose(unit.translation, unit.protected)
+    allowed = set("".join(lang.quotes) + "".join(lang.inner_quotes or ()))
+    if _english_quotes_used(text, unit.locale):
+        allowed -= {"“"}
     wrong = [q for q in '"“”„«»' if q in text and q not in allowed]
     if not wrong:
         return []
