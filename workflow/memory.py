@@ -1,0 +1,268 @@
+"""Translation memory: every reviewed entry of every catalog, per locale, plus imported TMX files.
+
+Nothing to keep in sync: the memory is rebuilt from the PO files, incrementally (a cache in
+`locales/.memory-state.json` keeps each catalog's reviewed pairs under the sha of its bytes). Exact
+lookups are a dict; fuzzy ones (rapidfuzz's normalized Indel similarity, as Translate Toolkit and
+Weblate score) compare only against units that share the query's rarest words and have a length
+that could reach the threshold, never against everything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+from workflow import catalog as catalog_mod
+from workflow.errors import InputError
+from workflow.project import Project, check_locale
+from workflow.storage import atomic_write
+
+STATE_NAME = ".memory-state.json"
+STATE_VERSION = 1
+IMPORTED_DIR = "memory"  # under the locales directory: imported TMX files, kept as reviewed work
+OFFER, DRAFT = 75, 90  # default thresholds: offered as a hint at OFFER, becomes the draft at DRAFT
+_RARE_WORDS = 4  # a fuzzy lookup reads the postings of this many of the query's rarest words
+_WORD = re.compile(r"\w+")
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # XML 1.0 allows DEL and C1 controls
+
+
+@dataclass(frozen=True)
+class TMUnit:
+    """A reviewed pair: English source, its translation, and where it came from (a slug, or tmx:<file>)."""
+
+    source: str
+    target: str
+    origin: str
+
+
+@dataclass(frozen=True)
+class Match:
+    """The best memory unit for a sentence: score 100 is an exact match."""
+
+    unit: TMUnit
+    score: int
+
+    @property
+    def exact(self) -> bool:
+        return self.score == 100
+
+
+@dataclass
+class Memory:
+    """The units of one locale with their exact and fuzzy indexes."""
+
+    locale: str
+    units: list[TMUnit] = field(default_factory=list)
+    _exact: dict[str, int] = field(default_factory=dict, repr=False)
+    _sources: list[str] = field(default_factory=list, repr=False)
+    _postings: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list), repr=False)
+
+    def add(self, unit: TMUnit) -> None:
+        # The first unit for a source wins: catalogs come in slug order, imported files after them.
+        if unit.source in self._exact or not unit.source.strip() or not unit.target.strip():
+            return
+        index = len(self.units)
+        self.units.append(unit)
+        self._sources.append(unit.source)
+        self._exact[unit.source] = index
+        for word in set(_words(unit.source)):
+            self._postings[word].append(index)
+
+    def __len__(self) -> int:
+        return len(self.units)
+
+    def lookup(self, text: str, threshold: int = OFFER) -> Match | None:
+        """The best unit at or above `threshold` for `text`, exact first; None if there is none."""
+        if (index := self._exact.get(text)) is not None:
+            return Match(self.units[index], 100)
+        words = set(_words(text))
+        if not words:
+            return None
+        rare = sorted(words, key=lambda w: len(self._postings.get(w, ())))
+        # Units sharing none of the rarest words cannot reach 75 % with a short query's other words alone
+        # often enough to matter; a lookup is a suggestion, not a proof of absence.
+        candidates: set[int] = set()
+        for word in rare[:_RARE_WORDS]:
+            candidates.update(self._postings.get(word, ()))
+        if not candidates:
+            return None
+        # rapidfuzz rejects a pair whose lengths alone cannot reach the cutoff before comparing it.
+        ids = sorted(candidates)
+        best = process.extractOne(text, [self._sources[i] for i in ids], scorer=fuzz.ratio, score_cutoff=threshold)
+        if best is None:
+            return None
+        _, score, position = best
+        # Rounded down, so that 99.6 is never shown as an exact 100.
+        return Match(self.units[ids[position]], min(int(score), 99))
+
+
+def _words(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+# --- building from the project --------------------------------------------------------------------------
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _load_state(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # a cache: without it every catalog is simply read again
+    if not isinstance(data, dict) or data.get("version") != STATE_VERSION or not isinstance(data.get("files"), dict):
+        return {}
+    return data["files"]
+
+
+def _reviewed_pairs(path: Path, shown: str) -> list[list[str]]:
+    cat = catalog_mod.read_catalog(path, shown)
+    return [[e.msgid, e.msgstr] for e in cat.entries if e.msgstr and not e.fuzzy]
+
+
+def load_memory(project: Project, locale: str, write_cache: bool = True) -> Memory:
+    """The memory of `locale`: reviewed entries of every catalog (slug order), then imported TMX files.
+
+    Catalogs whose sha matches the cache are not parsed again. `write_cache` is for callers holding the
+    project lock; the cache is only ever a cache, so a reader without the lock leaves it alone.
+    """
+    check_locale(locale)
+    state_path = project.locales_dir / STATE_NAME
+    cached = _load_state(state_path)
+    files: dict[str, dict] = {}
+    memory = Memory(locale)
+    sources: list[tuple[Path, str]] = [(p, p.stem) for p in sorted((project.locales_dir / locale / "LC_MESSAGES").glob("*.po"))]
+    sources += [(p, f"tmx:{p.name}") for p in sorted((project.locales_dir / IMPORTED_DIR).glob("*.tmx"))]
+    for path, origin in sources:
+        if not path.is_file():
+            continue
+        shown = project.relative(path)
+        data = path.read_bytes()
+        sha = _sha(data)
+        key = f"{locale}:{shown}"
+        entry = cached.get(key)
+        if isinstance(entry, dict) and entry.get("sha") == sha and isinstance(entry.get("pairs"), list):
+            pairs = entry["pairs"]
+        elif path.suffix == ".po":
+            pairs = _reviewed_pairs(path, shown)
+        else:
+            pairs = [[u.source, u.target] for u in parse_tmx(data, shown, locale)]
+        files[key] = {"sha": sha, "pairs": pairs}
+        for source, target in pairs:
+            memory.add(TMUnit(source, target, origin))
+    if write_cache:
+        others = {k: v for k, v in cached.items() if not k.startswith(f"{locale}:")}
+        atomic_write(state_path, json.dumps({"version": STATE_VERSION, "files": {**others, **files}}, sort_keys=True) + "\n")
+    return memory
+
+
+# --- TMX 1.4b -------------------------------------------------------------------------------------------
+
+
+def to_tmx(memories: list[Memory], source_locale: str, now: dt.datetime) -> str:
+    """TMX 1.4b: one <tu> per unit and locale, its origin as a prop; deterministic for a given clock."""
+    root = ET.Element("tmx", {"version": "1.4"})
+    ET.SubElement(
+        root,
+        "header",
+        {
+            "creationtool": "newsroom-workflow",
+            "creationtoolversion": "0.1.0",
+            "segtype": "sentence",
+            "o-tmf": "PO",
+            "adminlang": "en",
+            "srclang": source_locale,
+            "datatype": "plaintext",
+            "creationdate": now.astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ"),
+        },
+    )
+    body = ET.SubElement(root, "body")
+    for memory in memories:
+        for unit in memory.units:
+            tu = ET.SubElement(body, "tu")
+            ET.SubElement(tu, "prop", {"type": "x-origin"}).text = unit.origin
+            for lang, text in ((source_locale, unit.source), (memory.locale, unit.target)):
+                tuv = ET.SubElement(tu, "tuv", {_XML_LANG: lang})
+                ET.SubElement(tuv, "seg").text = text
+    ET.indent(root, space="  ")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _lang(code: str | None) -> str:
+    return (code or "").replace("-", "_").split("_")[0].lower()
+
+
+def parse_tmx(data: bytes, shown: str, locale: str | None = None, source_locale: str = "en") -> list[TMUnit]:
+    """Units of a TMX file (all target languages, or only `locale`); InputError naming file and line."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", shown) from None
+    # Translate Toolkit writes <!DOCTYPE tmx SYSTEM "tmx14.dtd">, which is harmless (never fetched); an
+    # internal subset or an entity can pull in or blow up data.
+    declaration = re.search(r"<!ENTITY|<!DOCTYPE[^>]*\[", text, re.IGNORECASE)
+    if declaration:
+        line = text.count("\n", 0, declaration.start()) + 1
+        raise InputError("ENTITY declarations and DOCTYPE internal subsets are not accepted in TMX (they can pull in or blow up data)", shown, line)
+    try:
+        root = ET.fromstring(text.encode("utf-8"))
+    except ET.ParseError as exc:
+        raise InputError(f"not well-formed XML: {str(exc).split(': line')[0]}", shown, exc.position[0]) from None
+    if root.tag != "tmx":
+        raise InputError(f"not a TMX file: the root element is <{root.tag}>, not <tmx>", shown, 1)
+    units = []
+    for number, tu in enumerate(root.iter("tu"), start=1):
+        origin = next((p.text or "" for p in tu.findall("prop") if p.get("type") == "x-origin"), "")
+        segs: dict[str, str] = {}
+        for tuv in tu.findall("tuv"):
+            seg = tuv.find("seg")
+            if seg is None:
+                continue
+            value = " ".join("".join(seg.itertext()).split())
+            if _CONTROL.search(value):
+                raise InputError(f"<tu> {number}: a segment contains a control character", shown)
+            segs.setdefault(_lang(tuv.get(_XML_LANG) or tuv.get("lang")), value)
+        if source_locale not in segs:
+            raise InputError(f"<tu> {number} has no {source_locale} segment", shown)
+        for lang, value in segs.items():
+            if lang != source_locale and (locale is None or lang == locale) and value:
+                units.append(TMUnit(segs[source_locale], value, origin or f"tmx:{Path(shown).name}"))
+    return units
+
+
+def import_tmx(project: Project, path: Path, now: dt.datetime) -> tuple[Path, dict[str, int]]:
+    """Keep a TMX file's units for the project's locales as `locales/memory/<name>.tmx`; units per locale.
+
+    Call holding the project lock. The file is checked whole before anything is written.
+    """
+    shown = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", shown) from None
+    counts: dict[str, int] = {}
+    memories = []
+    name = re.sub(r"[^a-z0-9-]+", "-", Path(path).stem.lower()).strip("-") or "imported"
+    for locale in project.locales:
+        memory = Memory(locale)
+        for unit in parse_tmx(data, shown, locale, project.source_locale):
+            memory.add(TMUnit(unit.source, unit.target, f"tmx:{name}.tmx"))
+        counts[locale] = len(memory)
+        memories.append(memory)
+    if not any(counts.values()):
+        raise InputError(f"no units for {', '.join(project.locales)} with a {project.source_locale} source", shown)
+    target = project.locales_dir / IMPORTED_DIR / f"{name}.tmx"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(target, to_tmx(memories, project.source_locale, now))
+    return target, counts
