@@ -47,21 +47,27 @@ def _english_quotes_used(text: str, locale: str) -> bool:
     return lang.inner_quotes is None or lang.inner_quotes[0] not in text
 
 
+def _open_quotes(text: str, pairs: list[tuple[str, str]]) -> int:
+    return sum(text.count(a) - text.count(b) for a, b in pairs) + text.count('"') % 2
+
+
 @check(ERROR)
 def quotes(unit: Unit) -> list[str]:
-    """unbalanced quotation marks: {missing}"""
+    """quotation marks do not balance as in the source: {missing}"""
+    # A quotation may open in one sentence and close in a later one: the translation must leave open
+    # (or close) as many as its source does.
     text = prose(unit.translation, unit.protected)
     lang = language(unit.locale)
     pairs = [q for q in (lang.quotes, lang.inner_quotes) if q and q[0] != q[1]]
     if _english_quotes_used(text, unit.locale):
         pairs = [q for q in pairs if q != lang.inner_quotes] + [("“", "”")]
-    problems = []
-    for open_, close in dict.fromkeys(pairs):
-        if text.count(open_) != text.count(close):
-            problems.append(f"{text.count(open_)} {open_} but {text.count(close)} {close}")
-    if text.count('"') % 2:
-        problems.append(f'{text.count(chr(34))} "')
-    return problems
+    pairs = list(dict.fromkeys(pairs))
+    want = _open_quotes(prose(unit.source, unit.protected), [("“", "”"), ("«", "»")])
+    have = _open_quotes(text, pairs)
+    if want == have:
+        return []
+    counts = ", ".join(f"{text.count(a)} {a} {text.count(b)} {b}" for a, b in pairs if a in text or b in text) or "none"
+    return [f"{counts} in the translation, {want:+d} left open in the source" if want else counts]
 
 
 @check(WARNING)
