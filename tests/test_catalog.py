@@ -46,11 +46,11 @@ def setup_project(project_dir: Path):
     return project, project_dir / "articles" / f"{SLUG}.md"
 
 
-def translate(project, article_path: Path, locale: str = "ru", now=T0, retranslate=False, skip=()):
-    """What run.py does, minus the model: drafts for exactly the pending segments."""
+def translate(project, article_path: Path, locale: str = "ru", now=T0, retranslate=False, skip=(), mt=None):
+    """What run.py does, minus the model (`mt`, default fake_mt): drafts for exactly the pending segments."""
     article = read_article(article_path, project)
     pending = catalog.pending_segments(project, article, locale, retranslate=retranslate)
-    drafts = {s.id: fake_mt(s.text, locale) for s in pending if s.text not in skip}
+    drafts = {s.id: (mt or fake_mt)(s.text, locale) for s in pending if s.text not in skip}
     provenance = PROVENANCE.replace("en_ru", f"en_{locale}")
     return catalog.write_catalog(project, article, locale, drafts, provenance, None, now=now), pending
 

@@ -140,3 +140,11 @@ def test_without_dictionaries_spelling_is_off_says_so_and_the_other_checks_run(m
 def test_hunspell_kk_rejects_the_correct_ablative_so_spelling_is_only_a_warning():
     found = run_checks(Unit("He came from Kazakhstan.", "Ол Қазақстаннан келді.", "kk"))
     assert [(f.check, f.severity) for f in found] == [("spelling", WARNING)]
+
+
+def test_words_of_inline_code_and_glossary_forms_kept_in_latin_are_not_untranslated_english():
+    unit = Unit(
+        "Run `ls -l` and read The Urals Weekly.", "Запустите ls -l и читайте The Urals Weekly.", "ru",
+        protected=("`ls -l`",), keep=("The Urals Weekly",),
+    )
+    assert [f.check for f in run_checks(unit)] == ["inline_code"]  # the backticks are lost, not the English

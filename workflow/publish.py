@@ -663,9 +663,19 @@ def _run(
                 "models": models,
             }
             # What a reviewer overrode with `# glossary-ok: TERM` goes on record with the edition it let through.
-            overrides = [f"{e.reference}: {o.removeprefix('glossary: ')}" for e in review.entries for o in e.overridden]
+            overrides = [
+                f"{e.reference}: {o.removeprefix('glossary: ')}" for e in review.entries for o in e.overridden if o.startswith("glossary: ")
+            ]
             if overrides:
                 facts["glossary_overrides"] = overrides
+            # ... and so does what a `# qa-ok: CHECK` comment accepted, with the messages it let through.
+            accepted = [
+                {"entry": f"{review.po_path}:{e.line}", "source": e.reference, "accepted": qa}
+                for e in review.entries
+                if (qa := [o for o in e.overridden if not o.startswith("glossary: ")])
+            ]
+            if accepted:
+                facts["qa_overrides"] = accepted
             # The Markdown entry also records which sentences the edition shows (article order), so a
             # later correction can say what a live edition still carries.
             keys = " ".join(dict.fromkeys(sentence_key(s.text) for s in article.segments))

@@ -7,10 +7,10 @@ the source; each check is a small function whose docstring is the message transl
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from workflow import catalog as catalog_mod
+from workflow import checks
 from workflow.articles import Article, Segment
 from workflow.errors import InputError
 from workflow.project import Project
@@ -33,7 +33,9 @@ class EntryState:
     flags: tuple[str, ...]  # check messages, e.g. "link target (https://x) missing from the translation"
     provenance: str | None  # model package that drafted it, from the `# machine:` comment
     line: int | None = None  # line of the entry in the PO file
-    overridden: tuple[str, ...] = ()  # glossary flags a `# glossary-ok: TERM` translator comment overrides
+    # error-level messages accepted on purpose: glossary flags by `# glossary-ok: TERM`, checks by `# qa-ok: CHECK`
+    overridden: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()  # warning-level check messages: shown to translators, never blocking
 
     @property
     def pending(self) -> bool:
@@ -99,37 +101,29 @@ class ArticleReview:
 
 
 # --- checks ------------------------------------------------------------------------------------------
-# Translate-Toolkit style: a check returns the parts of the source its translation lost (empty: passes);
-# its docstring, formatted with those parts, is the message.
+# The checks themselves live in workflow/checks/; review decides what they mean for the queue and the gate:
+# errors flag an entry (and block publishing) unless a `# qa-ok:` comment overrides them; warnings are hints.
 
 
-def _protected_of_kind(segment: Segment, prefix: str) -> list[str]:
-    return [p for p in segment.protected if p.startswith(prefix)]
+CHECKS = checks.CHECKS
 
 
-def links(segment: Segment, translation: str) -> list[str]:
-    """link target {missing} missing from the translation"""
-    return [p for p in _protected_of_kind(segment, "(") + _protected_of_kind(segment, "<") if p not in translation]
+def findings(segment: Segment, translation: str, locale: str, keep: tuple[str, ...] = (), comments=()) -> tuple[checks.Finding, ...]:
+    """Every check the translation of `segment` fails, those a `# qa-ok:` comment names marked overridden."""
+    unit = checks.Unit(segment.text, translation, locale, segment.protected, keep)
+    return checks.run_checks(unit, checks.overrides_of(comments))
 
 
-def inline_code(segment: Segment, translation: str) -> list[str]:
-    """inline code {missing} missing from the translation"""
-    return [p for p in _protected_of_kind(segment, "`") if p not in translation]
+def run_checks(segment: Segment, translation: str, locale: str, keep: tuple[str, ...] = (), comments=()) -> list[str]:
+    """Messages ("check: message") of the errors that flag the entry: not overridden, not warnings."""
+    return [str(f) for f in findings(segment, translation, locale, keep, comments) if f.severity == checks.ERROR and not f.overridden]
 
 
-CHECKS: tuple[Callable[[Segment, str], list[str]], ...] = (links, inline_code)
-
-
-def run_checks(segment: Segment, translation: str) -> list[str]:
-    """Messages of every check the translation fails ("checkname: message")."""
-    if not translation:
-        return []
-    messages = []
-    for check in CHECKS:
-        missing = check(segment, translation)
-        if missing:
-            messages.append(f"{check.__name__}: {check.__doc__.strip().format(missing=', '.join(missing))}")
-    return messages
+def _kept_forms(glossary, locale: str) -> tuple[str, ...]:
+    """The glossary's forms in `locale`: accepted by the spelling check, and in Latin script by `untranslated`."""
+    if glossary is None:
+        return ()
+    return tuple(t for t in (term.target(locale) for term in glossary.terms) if t)
 
 
 def _glossary_flags(glossary, source: str, translation: str, locale: str, comments=(), named=None) -> tuple[list[str], list[str]]:
@@ -175,6 +169,7 @@ def review_article(project: Project, article: Article, locale: str, glossary=Non
                 EntryState(seg, f"{project.relative(article.path)}:{seg.line}", ctxt, seg.text, "", None, UNTRANSLATED, (), None)
             )
         return _summary(article.slug, locale, shown, entries, exists=False)
+    keep = _kept_forms(glossary, locale)
     by_key = {e.key: e for e in cat.entries}
     wanted = {(ctxt, seg.text) for seg, ctxt in keyed}
     for e in cat.entries:
@@ -195,8 +190,10 @@ def review_article(project: Project, article: Article, locale: str, glossary=Non
             raise StaleCatalogError(
                 f"sentence missing from {shown}; {_stale(article.slug)}", project.relative(article.path), seg.line
             )
-        glossary_flags, overridden = _glossary_flags(glossary, seg.text, e.msgstr, locale, e.comments, named)
-        flags = run_checks(seg, e.msgstr) + glossary_flags
+        glossary_flags, glossary_overridden = _glossary_flags(glossary, seg.text, e.msgstr, locale, e.comments, named)
+        found = findings(seg, e.msgstr, locale, keep, e.comments)
+        flags = [str(f) for f in found if f.severity == checks.ERROR and not f.overridden] + glossary_flags
+        overridden = [str(f) for f in found if f.overridden] + glossary_overridden
         entries.append(
             EntryState(
                 segment=seg,
@@ -210,6 +207,7 @@ def review_article(project: Project, article: Article, locale: str, glossary=Non
                 provenance=e.provenance,
                 line=e.line,
                 overridden=tuple(overridden),
+                warnings=tuple(str(f) for f in found if f.severity == checks.WARNING),
             )
         )
     return _summary(article.slug, locale, shown, entries, exists=True)

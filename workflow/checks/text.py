@@ -153,7 +153,8 @@ def untranslated(unit: Unit) -> list[str]:
     """English left untranslated: {missing}"""
     if language(unit.locale).script == "Latn":
         return []
-    kept = {w.lower() for form in unit.keep for w in _WORDS.findall(form)}
+    # Glossary forms kept in Latin (The Urals Weekly), and words of the source's code and link targets.
+    kept = {w.lower() for form in (*unit.keep, *unit.protected) for w in _WORDS.findall(form)}
     source_words = set(_WORDS.findall(prose(unit.source, unit.protected)))
     left = []
     for w in _LATIN_WORD.findall(prose(unit.translation, unit.protected)):
