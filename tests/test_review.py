@@ -433,3 +433,47 @@ def test_a_catalog_all_reviewed_but_one_flagged_shows_blocked_not_done(flood):
     assert rows[(SLUG, "ru")].split()[:5] == ["13", "0", "0", "0", "1"]
     assert rows[(SLUG, "ru")].endswith("blocked: 1 flagged")
     assert "100.0%" not in rows[(SLUG, "ru")]
+
+
+# --- checks in the queue (issue 16) ------------------------------------------------------------------
+
+
+def _queue(project, env=None):
+    import os
+
+    return subprocess.run(
+        [sys.executable, "-m", "workflow", "review", "queue", SLUG, "-l", "ru", "--json", "--project", str(project.root)],
+        capture_output=True, text=True, env={**os.environ, **(env or {})},
+    )
+
+
+def test_the_queue_shows_check_errors_and_warnings_of_drafts(flood):
+    project, path = flood
+    article = read_article(path, project)
+    drafts = {s.id: cyrillic_mt(s.text) for s in article.segments}
+    heavy = next(s for s in article.segments if s.text.startswith("Heavy rain"))
+    drafts[heavy.id] = "Сильный дождь шёл над Алматы 3 дня дня."  # "three" kept as 3 is fine; doubled word is not
+    schools = next(s for s in article.segments if s.text.startswith("Schools"))
+    drafts[schools.id] = "Schools will reopen on Monday."
+    from workflow.catalog import write_catalog
+
+    write_catalog(project, article, "ru", drafts, "translate-en_ru 1.9", None, now=T1)
+    done = _queue(project)
+    assert done.returncode == 0, done.stderr
+    rows = {r["source"]: r for r in json.loads(done.stdout)}
+    assert rows[heavy.text]["warnings"] == ["doubled_words: word repeated: дня дня"] and rows[heavy.text]["flags"] == []
+    assert rows[schools.text]["flags"] == ["untranslated: English left untranslated: will, reopen, on"]
+
+
+def test_without_dictionaries_the_queue_says_once_that_spelling_is_off_and_shows_the_rest(flood, tmp_path):
+    project, path = flood
+    translate(project, path, mt=cyrillic_mt)
+    done = _queue(project, {"DICPATH": str(tmp_path)})
+    assert done.returncode == 0
+    assert done.stderr.splitlines() == [
+        f"Note: spelling check off for ru: no ru_RU dictionary in {tmp_path} (Debian: apt-get install hunspell-ru)"
+    ]
+    rows = json.loads(done.stdout)
+    assert rows and not any(w.startswith("spelling:") for r in rows for w in r["warnings"])
+    with_dictionary = json.loads(_queue(project).stdout)
+    assert any(w.startswith("spelling:") for r in with_dictionary for w in r["warnings"])

@@ -512,12 +512,14 @@ def review_cmd(
     awaiting review, changed since review, untranslated and flagged, and the percent done.
 
     `workflow review queue [SLUG...]`: the pending entries in article order, with reference, source,
-    current translation, why each is pending and what the checks flagged (glossary terms, dropped
-    link targets or inline code).
+    current translation, why each is pending and what the checks found: errors (`!`: a changed number
+    or date, unbalanced quotes, English left in, a broken glossary term...) block publishing unless a
+    `# qa-ok: CHECK` translator comment accepts them; warnings (`?`: spelling, doubled words) do not.
 
     \b
     Example: workflow review queue --locale ru kazakh-migrant-refused-war-contract --json
     """
+    from workflow import checks as checks_mod
     from workflow import review as review_mod
     from workflow.project import select_locales
 
@@ -543,12 +545,15 @@ def review_cmd(
                 "status": e.status,
                 "reason": e.reason,
                 "flags": list(e.flags),
+                "warnings": list(e.warnings),
                 "overridden": list(e.overridden),
                 "provenance": e.provenance,
             }
             for r in reviews
             for e in r.queue
         ]
+        for notice in checks_mod.notices(locales_):
+            err.print(f"Note: {notice}", markup=False)
         if json_out:
             print_json(rows)
             _report_errors(errors)
@@ -563,7 +568,10 @@ def review_cmd(
             for flag in row["flags"]:
                 out.print(f"  ! {flag}", markup=False)
             for flag in row["overridden"]:
-                out.print(f"  ~ {flag} (overridden by a glossary-ok comment)", markup=False)
+                by = "glossary-ok" if flag.startswith("glossary: ") else "qa-ok"
+                out.print(f"  ~ {flag} (overridden by a {by} comment)", markup=False)
+            for warning in row["warnings"]:
+                out.print(f"  ? {warning}", markup=False)
             out.print("")
         out.print(f"{len(rows)} pending entr{'y' if len(rows) == 1 else 'ies'}.", markup=False)
         _report_errors(errors)
