@@ -135,8 +135,9 @@ def test_an_imported_tmx_serves_lookups_labelled_with_its_origin(desk, tmp_path)
     store.addtranslation("The minister resigned on Friday.", "en", "Министр пятница күні отставкаға кетті.", "kk")
     source = tmp_path / "Agency Memory.tmx"
     source.write_bytes(bytes(store))
-    target, counts = memory.import_tmx(desk, source, NOW)
-    assert target == desk.locales_dir / "memory" / "agency-memory.tmx" and counts == {"kk": 1, "ru": 1}
+    imported = memory.read_import(desk, source, NOW)
+    assert imported.counts == {"kk": 1, "ru": 1}
+    assert memory.save_import(desk, imported) == desk.locales_dir / "memory" / "agency-memory.tmx"
     match = memory.load_memory(desk, "ru").lookup("The minister resigned on Friday.")
     assert (match.unit.target, match.unit.origin, match.exact) == ("Министр ушёл в отставку в пятницу.", "tmx:agency-memory.tmx", True)
     # Project catalogs come first: an imported unit never displaces the newsroom's own reviewed work.
@@ -159,6 +160,41 @@ def test_a_bad_tmx_is_refused_with_one_line_and_the_project_is_untouched(desk, t
     source.write_bytes(data)
     before = tree_digest(desk.root)
     with pytest.raises(InputError, match=message) as caught:
-        memory.import_tmx(desk, source, NOW)
+        memory.read_import(desk, source, NOW)
     assert "\n" not in str(caught.value) and str(source) in str(caught.value)
+    assert tree_digest(desk.root) == before
+
+
+def test_the_cli_exports_the_memory_and_imports_it_into_another_project(desk, tmp_path, project_dir):
+    from typer.testing import CliRunner
+
+    from workflow.cli import app
+
+    runner = CliRunner()
+    exported = tmp_path / "desk.tmx"
+    done = runner.invoke(app, ["memory", "export", "--format", "tmx", "-l", "ru", "-o", str(exported), "--project", str(desk.root)])
+    assert done.exit_code == 0, done.output
+    assert len(tmxfile.parsefile(str(exported)).units) == 2
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "workflow.toml").write_bytes((desk.root / "workflow.toml").read_bytes())
+    done = runner.invoke(app, ["memory", "import", str(exported), "--project", str(other)])
+    assert done.exit_code == 0, done.output
+    assert done.output.strip() == f"Imported {exported}: kk 0, ru 2 unit(s), kept as locales/memory/desk.tmx."
+    match = memory.load_memory(load_project(other), "ru").lookup(BOILERPLATE)
+    assert (match.unit.target, match.unit.origin) == (BOILERPLATE_RU, "tmx:desk.tmx")
+
+
+def test_the_cli_refuses_an_unknown_format_and_a_missing_file_in_one_line(desk, tmp_path):
+    import subprocess
+    import sys
+
+    def cli(*args):
+        return subprocess.run([sys.executable, "-m", "workflow", "memory", *args, "--project", str(desk.root)], capture_output=True, text=True)
+
+    done = cli("export", "--format", "xlsx")
+    assert (done.returncode, done.stderr) == (1, "Error: unknown format 'xlsx' (use tmx)\n")
+    before = tree_digest(desk.root)
+    done = cli("import", str(tmp_path / "missing.tmx"))
+    assert (done.returncode, done.stderr) == (1, f"Error: {tmp_path / 'missing.tmx'}: cannot read: No such file or directory\n")
     assert tree_digest(desk.root) == before

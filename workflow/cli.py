@@ -1009,5 +1009,68 @@ def withdraw_cmd(
     )
 
 
+# --- memory (memory.py) -------------------------------------------------------------------------------
+
+memory_app = typer.Typer(
+    help=(
+        "The translation memory: every reviewed entry of every catalog, plus imported TMX files.\n\n"
+        "Example: workflow memory export --format tmx --output newsroom.tmx"
+    ),
+    no_args_is_help=True,
+)
+app.add_typer(memory_app, name="memory")
+
+
+@memory_app.command("export")
+def memory_export(
+    format_: Annotated[str, typer.Option("--format", "-f", help="tmx (TMX 1.4b, for OmegaT, memoQ, Trados, Weblate).")] = "tmx",
+    locale: LocaleOpt = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="File to write (atomically); default: standard output.")] = None,
+    project: ProjectOpt = Path("."),
+) -> None:
+    """Export the memory (reviewed translations, and imported units) as TMX 1.4b, each unit with its origin.
+
+    Example: workflow memory export --format tmx --locale ru --output ru.tmx
+    """
+    from workflow import memory as memory_mod
+    from workflow.errors import InputError
+    from workflow.project import select_locales
+
+    if format_ != "tmx":
+        raise InputError(f"unknown format {format_!r} (use tmx)")
+    proj = load_project(project)
+    memories = [memory_mod.load_memory(proj, loc, write_cache=False) for loc in select_locales(proj, locale)]
+    text = memory_mod.to_tmx(memories, proj.source_locale, now())
+    count = sum(len(m) for m in memories)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    atomic_write(output, text)
+    err.print(f"Wrote {output} ({count} units, tmx).", markup=False)
+
+
+@memory_app.command("import")
+def memory_import(
+    file: Annotated[Path, typer.Argument(help="A TMX file (1.4b) of reviewed translations from elsewhere.")],
+    wait: WaitOpt = False,
+    project: ProjectOpt = Path("."),
+) -> None:
+    """Import a TMX file: its units for the project's locales are kept in locales/memory/ and serve lookups.
+
+    The project's own reviewed entries always come first; imported units are labelled `tmx:<file>`.
+
+    Example: workflow memory import agency-memory.tmx
+    """
+    from workflow import memory as memory_mod
+    from workflow.storage import project_lock
+
+    proj = load_project(project)
+    imported = memory_mod.read_import(proj, file, now())  # checked whole before the lock: a refusal leaves nothing
+    with project_lock(proj.root, wait=wait):
+        target = memory_mod.save_import(proj, imported)
+    per_locale = ", ".join(f"{loc} {n}" for loc, n in imported.counts.items())
+    out.print(f"Imported {file}: {per_locale} unit(s), kept as {proj.relative(target)}.", markup=False)
+
+
 if __name__ == "__main__":
     main()

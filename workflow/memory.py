@@ -241,28 +241,38 @@ def parse_tmx(data: bytes, shown: str, locale: str | None = None, source_locale:
     return units
 
 
-def import_tmx(project: Project, path: Path, now: dt.datetime) -> tuple[Path, dict[str, int]]:
-    """Keep a TMX file's units for the project's locales as `locales/memory/<name>.tmx`; units per locale.
+@dataclass(frozen=True)
+class Imported:
+    """A TMX file read and checked whole, ready to keep as `locales/memory/<name>.tmx`."""
 
-    Call holding the project lock. The file is checked whole before anything is written.
-    """
+    name: str
+    text: str  # the units for the project's locales, as TMX
+    counts: dict[str, int]  # units per locale
+
+
+def read_import(project: Project, path: Path, now: dt.datetime) -> Imported:
+    """Read and check a TMX file for import; nothing is written (so a refused file leaves no trace)."""
     shown = str(path)
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", shown) from None
-    counts: dict[str, int] = {}
-    memories = []
     name = re.sub(r"[^a-z0-9-]+", "-", Path(path).stem.lower()).strip("-") or "imported"
+    memories = []
     for locale in project.locales:
         memory = Memory(locale)
         for unit in parse_tmx(data, shown, locale, project.source_locale):
             memory.add(TMUnit(unit.source, unit.target, f"tmx:{name}.tmx"))
-        counts[locale] = len(memory)
         memories.append(memory)
+    counts = {m.locale: len(m) for m in memories}
     if not any(counts.values()):
         raise InputError(f"no units for {', '.join(project.locales)} with a {project.source_locale} source", shown)
-    target = project.locales_dir / IMPORTED_DIR / f"{name}.tmx"
+    return Imported(name, to_tmx(memories, project.source_locale, now), counts)
+
+
+def save_import(project: Project, imported: Imported) -> Path:
+    """Keep an imported file under the locales directory (call holding the project lock); returns its path."""
+    target = project.locales_dir / IMPORTED_DIR / f"{imported.name}.tmx"
     target.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(target, to_tmx(memories, project.source_locale, now))
-    return target, counts
+    atomic_write(target, imported.text)
+    return target
