@@ -198,3 +198,119 @@ def test_the_cli_refuses_an_unknown_format_and_a_missing_file_in_one_line(desk, 
     done = cli("import", str(tmp_path / "missing.tmx"))
     assert (done.returncode, done.stderr) == (1, f"Error: {tmp_path / 'missing.tmx'}: cannot read: No such file or directory\n")
     assert tree_digest(desk.root) == before
+
+
+# --- the memory in a translate run (issue 16's done-when) ------------------------------------------------
+
+CITIES = ["Almaty", "Astana", "Shymkent", "Karaganda", "Aktobe", "Taraz", "Pavlodar", "Oskemen"]
+BOILERPLATES = [
+    BOILERPLATE,
+    "The ministry did not respond to a request for comment.",
+    "Radio Azattyk could not independently verify the report.",
+    "Such cases are reported regularly in the region.",
+]
+
+
+def news_corpus(root: Path, count: int) -> None:
+    """`count` articles with news-like repetition: boilerplate repeated word for word, datelines that differ
+    in one name, and sentences of their own."""
+    for old in (root / "articles").glob("*.md"):
+        old.unlink()
+    import random
+
+    rng = random.Random(16)
+    words = "bridge harvest school budget river election market railway hospital museum winter festival".split()
+    for i in range(count):
+        city = CITIES[i % len(CITIES)]
+        sentences = [
+            BOILERPLATES[i % len(BOILERPLATES)],  # word for word
+            f"Officials said the roads in the district would reopen after storm number {i}.",  # one number differs
+            f"Residents of {city} reported problem {i} to the council.",  # number and city differ
+            " ".join(rng.sample(words, 6)).capitalize() + ".",  # its own
+        ]
+        write_article(root, f"story-{i:03d}", sentences)
+
+
+def accept_everything(project, slugs) -> None:
+    for slug in slugs:
+        for loc in project.locales:
+            po = polib.pofile(str(project.po_path(slug, loc)))
+            for entry in po:
+                if "fuzzy" in entry.flags:
+                    entry.flags.remove("fuzzy")
+            po.save()
+
+
+def test_after_50_of_200_articles_are_reviewed_the_memory_serves_every_repeat_and_the_model_gets_the_rest(
+    project_dir, installed_models
+):
+    from rapidfuzz import fuzz
+
+    from workflow import run
+    from workflow.articles import load_articles
+
+    news_corpus(project_dir, 200)
+    project = load_project(project_dir)
+    first = [f"story-{i:03d}" for i in range(50)]
+    run.translate_articles(project, first, now=NOW)
+    accept_everything(project, first)
+
+    articles = load_articles(project)
+    reviewed = {s.text for a in articles if a.slug in first for s in a.segments}
+    rest = [a for a in articles if a.slug not in first]
+    exact = sum(s.text in reviewed for a in rest for s in a.segments)
+    assert exact == 150  # each boilerplate sentence was reviewed in the first 50
+
+    report = run.translate_articles(project, now=NOW)
+    new_segments = sum(len(a.segments) for a in rest) * len(project.locales)
+    assert report.sent_to_model == new_segments - report.from_memory
+    tm_exact, tm_fuzzy, hints = 0, 0, 0
+    for loc in project.locales:
+        for a in rest:
+            for entry in polib.pofile(str(project.po_path(a.slug, loc))):
+                comments = entry.tcomment.splitlines()
+                tm = [c for c in comments if c.startswith("tm")]
+                if entry.msgid in reviewed:
+                    assert tm and tm[0].startswith("tm: story-0") and entry.fuzzy and not any(c.startswith("machine:") for c in comments)
+                    tm_exact += 1
+                elif tm and not any(c.startswith("machine:") for c in comments):
+                    score = int(tm[0].split("%")[0].removeprefix("tm "))
+                    assert score >= 90 and entry.previous_msgid in reviewed
+                    assert score == min(int(fuzz.ratio(entry.msgid, entry.previous_msgid)), 99)
+                    tm_fuzzy += 1
+                elif tm:  # a weaker match beside the machine draft, for the translator to compare
+                    score = int(tm[0].split("%")[0].removeprefix("tm "))
+                    assert 75 <= score < 90 and entry.previous_msgid is None
+                    hints += 1
+    assert tm_exact == exact * len(project.locales)
+    assert report.from_memory == tm_exact + tm_fuzzy
+    assert tm_fuzzy > 0 and hints > 0  # the corpus has both kinds of near repeat
+
+
+def test_accept_exact_lands_exact_repeats_reviewed_and_the_summary_counts_them(project_dir, installed_models):
+    import subprocess
+    import sys
+
+    news_corpus(project_dir, 12)
+    config = project_dir / "workflow.toml"
+    config.write_text(config.read_text(encoding="utf-8") + "\n[memory]\naccept_exact = true\n", encoding="utf-8")
+    project = load_project(project_dir)
+    first = [f"story-{i:03d}" for i in range(4)]
+    from workflow import run
+
+    run.translate_articles(project, first, now=NOW)
+    accept_everything(project, first)
+    done = subprocess.run(
+        [sys.executable, "-m", "workflow", "translate", "--quiet", "--project", str(project_dir)], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    import re
+
+    served, sent = map(int, re.search(r"(\d+) served from memory, (\d+) sent to the model", done.stdout).groups())
+    assert served + sent == 8 * 5 * 2  # 8 later articles of 5 segments (title too), 2 locales
+    # Each later article repeats one boilerplate sentence reviewed in the first four: those land reviewed.
+    landed = [
+        e for i in range(4, 12) for loc in ("kk", "ru")
+        for e in polib.pofile(str(project.po_path(f"story-{i:03d}", loc))) if not e.fuzzy
+    ]
+    assert len(landed) == 16 and all(e.msgid in BOILERPLATES and e.tcomment.startswith("tm: story-00") for e in landed)

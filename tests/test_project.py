@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -130,3 +131,27 @@ def test_an_unknown_backend_device_or_backend_table_names_file_and_line(project_
 def test_the_backend_and_device_default_to_the_local_engine_on_the_best_device(project_dir):
     project = load_project(project_dir)
     assert (project.backend, project.device) == ("local", "auto")
+
+
+@pytest.mark.parametrize(
+    "table,message",
+    [
+        ("[memory]\noffer = 40\n", "memory.offer must be a whole number from 50 to 99"),
+        ("[memory]\ndraft = 100\n", "memory.draft must be a whole number from 50 to 99"),
+        ("[memory]\noffer = 95\ndraft = 90\n", "memory.draft must not be below memory.offer"),
+        ('[memory]\naccept_exact = "yes"\n', "memory.accept_exact must be true or false"),
+        ("[memory]\nacept_exact = true\n", "unknown key memory.acept_exact (known: accept_exact, draft, offer)"),
+    ],
+    ids=["offer-too-low", "draft-too-high", "draft-below-offer", "accept-not-bool", "typo"],
+)
+def test_memory_settings_are_checked_with_file_and_line(project_dir, table, message):
+    config = project_dir / "workflow.toml"
+    config.write_text(config.read_text(encoding="utf-8") + "\n" + table, encoding="utf-8")
+    with pytest.raises(InputError, match=re.escape(message)) as caught:
+        load_project(project_dir)
+    assert str(caught.value).startswith(f"{config}:") and "\n" not in str(caught.value)
+
+
+def test_memory_settings_default_to_offer_75_draft_90_and_fuzzy_exact_matches(project_dir):
+    settings = load_project(project_dir).memory
+    assert (settings.offer, settings.draft, settings.accept_exact) == (75, 90, False)

@@ -30,6 +30,8 @@ OFFERED_PREFIX = "machine draft"
 # "# machine: translate-en_ru 1.9 sha1:0a1b2c3d": the hash of the draft as the model wrote it, so an
 # untouched draft (replaceable) can be told from one a translator edited or accepted (human work).
 DRAFT_HASH = re.compile(r"\s+sha1:([0-9a-f]{8})$")
+# Translation-memory provenance: "tm: <origin>" (exact), "tm 92%: <origin>" (fuzzy draft or hint).
+TM_COMMENT = re.compile(r"^tm(?: \d{1,2}%)?: ")
 KIND_PREFIX = "kind: "
 GLOSSARY_PREFIX = "glossary: "
 FUZZY = "fuzzy"
@@ -80,7 +82,8 @@ class CatalogEntry:
         if not (self.msgstr and self.fuzzy):
             return False
         for comment in self.comments:
-            if comment.startswith(MACHINE_PREFIX):
+            # The first provenance line: a model's (`machine:`) or the translation memory's (`tm:`).
+            if comment.startswith(MACHINE_PREFIX) or TM_COMMENT.match(comment):
                 m = DRAFT_HASH.search(comment.strip())
                 return m is not None and m.group(1) == draft_hash(self.msgstr)
         return False
@@ -441,16 +444,43 @@ def _fold(text: str) -> str:
     return " ".join(text.split())
 
 
-def _with_draft(entry: CatalogEntry, draft: str, provenance: str) -> CatalogEntry:
-    comments = tuple(c for c in entry.comments if not c.startswith((MACHINE_PREFIX, OFFERED_PREFIX)))
-    text = _fold(draft)
+@dataclass(frozen=True)
+class Draft:
+    """A draft with its own provenance: from the translation memory rather than the run's model.
+
+    `comment` replaces the `# machine:` line (e.g. "tm 92%: other-slug"); `previous` is the English the
+    text was made for (shown as `#| msgid`); `accepted` lands it reviewed (`[memory] accept_exact`);
+    `hints` are extra translator comment lines (a weaker memory match beside a machine draft).
+    """
+
+    text: str
+    comment: str | None = None
+    previous: str | None = None
+    accepted: bool = False
+    hints: tuple[str, ...] = ()
+
+
+def _with_draft(entry: CatalogEntry, draft: str | Draft, provenance: str) -> CatalogEntry:
+    if isinstance(draft, str):
+        draft = Draft(draft)
+    text = _fold(draft.text)
+    ours = draft.comment if draft.comment is not None else f"{MACHINE_PREFIX}{provenance}"
+    if not draft.accepted:
+        # The draft's hash: while the text is untouched, a later draft may replace it (machine_draft).
+        ours += f" sha1:{draft_hash(text)}"
+    comments = tuple(c for c in entry.comments if not _ours(c))
     return replace(
         entry,
         msgstr=text,
-        fuzzy=True,
-        previous_msgid=None,
-        comments=(f"{MACHINE_PREFIX}{provenance} sha1:{draft_hash(text)}", *comments),
+        fuzzy=not draft.accepted,
+        previous_msgid=draft.previous,
+        comments=(ours, *draft.hints, *comments),
     )
+
+
+def _ours(comment: str) -> bool:
+    """A translator-comment line the workflow writes with a draft: provenance, an offer, a memory match."""
+    return comment.startswith((MACHINE_PREFIX, OFFERED_PREFIX)) or TM_COMMENT.match(comment) is not None
 
 
 def _offer_draft(entry: CatalogEntry, draft: str, provenance: str) -> CatalogEntry:
@@ -469,8 +499,7 @@ def _offer_draft(entry: CatalogEntry, draft: str, provenance: str) -> CatalogEnt
 def _accepted(entry: CatalogEntry) -> CatalogEntry:
     """A reviewed entry going fuzzy: drop the draft hash, so its text counts as human work from now on."""
     comments = tuple(
-        MACHINE_PREFIX + DRAFT_HASH.sub("", c[len(MACHINE_PREFIX) :].strip()) if c.startswith(MACHINE_PREFIX) else c
-        for c in entry.comments
+        DRAFT_HASH.sub("", c.strip()) if c.startswith(MACHINE_PREFIX) or TM_COMMENT.match(c) else c for c in entry.comments
     )
     return replace(entry, comments=comments)
 
@@ -480,7 +509,7 @@ def _merge(
     article: Article,
     locale: str,
     old: Catalog | None,
-    drafts: dict[str, str],
+    drafts: dict[str, str | Draft],
     provenance: str,
     glossary,
 ) -> tuple[list[CatalogEntry], list[CatalogEntry], dict[str, int]]:
@@ -513,12 +542,13 @@ def _merge(
             entry = replace(m.old, **fresh)
             counts["revived" if m.how == "revived" else "kept"] += 1
         draft = drafts.get(seg.id)
-        if draft and draft.strip() and (not entry.msgstr or entry.machine_draft):
+        text = draft.text if isinstance(draft, Draft) else draft
+        if text and text.strip() and (not entry.msgstr or entry.machine_draft):
             entry = _with_draft(entry, draft, provenance)
             counts["drafted"] += 1
-        elif draft and draft.strip() and entry.fuzzy:
+        elif text and text.strip() and entry.fuzzy:
             # A translator wrote, edited or accepted this text: it is never replaced, only offered an alternative.
-            entry = _offer_draft(entry, draft, provenance)
+            entry = _offer_draft(entry, text, provenance)
             counts["offered"] += 1
         entries.append(entry)
     revived = {m.old.key for m in plan if m.how == "revived" and m.old is not None}
@@ -638,7 +668,7 @@ def write_catalog(
     project: Project,
     article: Article,
     locale: str,
-    drafts: dict[str, str],
+    drafts: dict[str, str | Draft],
     provenance: str,
     glossary=None,
     *,

@@ -441,8 +441,9 @@ def translate_cmd(
     written = sum(r.written for r in report.results)
     for loc, model in report.models.items():
         out.print(f"{loc}: model {model}", markup=False)
+    memory_part = f"{report.from_memory} served from memory, " if report.from_memory else ""
     out.print(
-        f"{report.articles} article(s), {report.segments} segments: {report.sent_to_model} sent to the model, "
+        f"{report.articles} article(s), {report.segments} segments: {memory_part}{report.sent_to_model} sent to the model, "
         f"{written} catalog(s) updated in {report.timings.total:.1f}s. Next: `workflow review`.",
         markup=False,
     )

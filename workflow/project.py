@@ -38,6 +38,11 @@ beam_size = 2
 batch_size = 16   # examples per model call; 16 ran 15 % faster than 32 on 2 cores (bench/README.md)
 # backend = "local"   # or "libretranslate" / "ray": README "When one machine is not enough"
 # device = "auto"     # local engine: "cpu" or "cuda"
+
+[memory]
+offer = 75            # a reviewed sentence this similar (0-100) is shown to the translator
+draft = 90            # ... and this similar becomes the draft instead of the model's
+accept_exact = false  # true: a sentence reviewed elsewhere word for word lands reviewed, not fuzzy
 """
 
 # A locale code is a path component (locales/<lang>/...), so it must never be able to name another place.
@@ -46,6 +51,15 @@ _SLUG_SHAPE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # A slug names files, the longest being a write's temp `.<slug>.html.<random>.tmp`: 200 keeps that
 # under the 255 bytes a file name may have, so a long slug is refused before anything is written.
 MAX_SLUG = 200
+
+
+@dataclass(frozen=True)
+class MemorySettings:
+    """[memory] in workflow.toml: how the translation memory serves new sentences."""
+
+    offer: int = 75  # a match this similar (rapidfuzz normalized, 0-100) is shown to the translator
+    draft: int = 90  # ... and this similar becomes the draft instead of the model's
+    accept_exact: bool = False  # exact matches land reviewed, not fuzzy
 
 
 @dataclass(frozen=True)
@@ -66,6 +80,7 @@ class Project:
     device: str = "auto"  # translate.device: the local engine's CTranslate2 device
     # [translate.<backend>] tables as written; each backend module validates its own settings.
     backend_settings: dict = field(default_factory=dict, hash=False, compare=False, repr=False)
+    memory: MemorySettings = MemorySettings()
 
     @property
     def config_path(self) -> Path:
@@ -176,7 +191,7 @@ def load_project(root: Path) -> Project:
         found = re.search(r"^(.*) \(at line (\d+), column \d+\)$", str(exc))
         message, line = (found.group(1), int(found.group(2))) if found else (str(exc), None)
         raise InputError(f"not valid TOML: {message}", path, line) from None
-    known_tables = {"workflow", "paths", "translate"}
+    known_tables = {"workflow", "paths", "translate", "memory"}
     for key in data:
         if key not in known_tables:
             raise InputError(f"unknown table [{key}] (known: {', '.join(sorted(known_tables))})", path, _line_of(text, key))
@@ -214,6 +229,21 @@ def load_project(root: Path) -> Project:
             raise InputError(
                 f"unknown table [translate.{key}] (backends: {', '.join(BACKENDS)})", path, _line_of(text, f"translate.{key}")
             )
+
+
+    mem = data.get("memory", {})
+    unknown = sorted(set(mem) - {"offer", "draft", "accept_exact"})
+    if unknown:
+        raise InputError(f"unknown key memory.{unknown[0]} (known: accept_exact, draft, offer)", path, _line_of(text, unknown[0]))
+    for key in ("offer", "draft"):
+        value = mem.get(key, getattr(MemorySettings, key))
+        if not isinstance(value, int) or isinstance(value, bool) or not 50 <= value <= 99:
+            raise InputError(f"memory.{key} must be a whole number from 50 to 99", path, _line_of(text, key))
+    if not isinstance(mem.get("accept_exact", False), bool):
+        raise InputError("memory.accept_exact must be true or false", path, _line_of(text, "accept_exact"))
+    settings = MemorySettings(**mem)
+    if settings.draft < settings.offer:
+        raise InputError("memory.draft must not be below memory.offer", path, _line_of(text, "draft"))
     return Project(
         root=root,
         source_locale=source,
@@ -228,6 +258,9 @@ def load_project(root: Path) -> Project:
         backend=_choice(tr, "backend", BACKENDS, path, text),
         device=_choice(tr, "device", DEVICES, path, text),
         backend_settings={name: tr[name] for name in BACKENDS if isinstance(tr.get(name), dict)},
+
+
+        memory=settings,
     )
 
 

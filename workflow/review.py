@@ -145,7 +145,9 @@ def status_of(entry: catalog_mod.CatalogEntry) -> str:
         return UNTRANSLATED
     if not entry.fuzzy:
         return REVIEWED
-    return CHANGED if entry.previous_msgid is not None else MACHINE
+    # A memory draft made for a similar sentence shows that sentence as `#| msgid`: a draft, not an edit.
+    from_memory = any(catalog_mod.TM_COMMENT.match(c) for c in entry.comments)
+    return CHANGED if entry.previous_msgid is not None and not from_memory else MACHINE
 
 
 class StaleCatalogError(InputError):

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from workflow import articles, backends, catalog, glossary
+from workflow import articles, backends, catalog, glossary, memory
 from workflow.errors import InputError, ModelError
 from workflow.project import Project, check_slug, select_locales
 from workflow.storage import atomic_write, check_folder, check_replaceable, project_lock, read_file, remove_stale_temps
@@ -38,6 +38,7 @@ class ArticleResult:
     sent_to_model: int
     written: bool  # False when the catalog was already up to date
     skipped: bool = False  # nothing changed since the last run: not even re-read
+    from_memory: int = 0  # drafted from the translation memory instead of the model
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class Timings:
     glossary: float = 0.0
     inference: float = 0.0
     catalogs: float = 0.0
+    memory: float = 0.0
     total: float = 0.0
 
 
@@ -63,11 +65,14 @@ class TranslateReport:
     articles: int = 0
     # "path:line: message" of each bad article or catalog; the others were done, the exit code is 1.
     errors: tuple[str, ...] = ()
+    from_memory: int = 0  # segments the translation memory served (exact, or fuzzy at the draft threshold)
 
 
 @dataclass
 class _Clock:
-    parts: dict[str, float] = field(default_factory=lambda: dict.fromkeys(("segmentation", "glossary", "inference", "catalogs"), 0.0))
+    parts: dict[str, float] = field(
+        default_factory=lambda: dict.fromkeys(("segmentation", "glossary", "inference", "catalogs", "memory"), 0.0)
+    )
 
     def add(self, part: str, since: float) -> float:
         now = time.perf_counter()
@@ -259,8 +264,9 @@ def _translate(
     terms = glossary.load_glossary(project.glossary_path)
     glossary_sha = _file_sha(project.glossary_path)
     results: list[ArticleResult] = []
-    sent = done = segment_count = 0
+    sent = done = segment_count = served = 0
     failure: backends.TranslationFailed | None = None
+    memories: dict[str, memory.Memory] = {}
     if errors and not listing:  # nothing good to work on: refuse without touching the project
         return TranslateReport((), dict(models), Timings(), errors=tuple(map(str, errors)))
 
@@ -284,6 +290,12 @@ def _translate(
             po_sha = catalog_shas.get(project.po_path(slug, loc))
             stamp = dict(stamp_base[loc], article=article_sha, catalog=po_sha)
             return not retranslate and po_sha is not None and state.catalogs.get(f"{slug}/{loc}") == stamp
+
+        def memory_for(loc: str) -> memory.Memory:
+            # Built once per run, on first need, from the catalogs as the run found them.
+            if loc not in memories:
+                memories[loc] = memory.load_memory(project, loc)
+            return memories[loc]
 
         def known(path: Path, sha: str, slug: str) -> _Known | None:
             info = state.files.get(project.relative(path))
@@ -329,6 +341,15 @@ def _translate(
                     for a, _ in todo
                 }
                 t = clock.add("catalogs", t)
+                # The memory serves what it can; the rest goes to the model, perhaps with a weaker match as a hint.
+                recalled: dict[str, dict[str, catalog.Draft]] = {}
+                hints: dict[str, dict[str, tuple[str, ...]]] = {}
+                if not retranslate and any(pending.values()):
+                    tm = memory_for(loc)
+                    for a, _ in todo:
+                        recalled[a.slug], hints[a.slug] = _recall(tm, pending[a.slug], project.memory)
+                        pending[a.slug] = [s for s in pending[a.slug] if s.id not in recalled[a.slug]]
+                t = clock.add("memory", t)
                 prepared = {
                     a.slug: [glossary.prepare(terms, s.text, loc, s.protected) for s in pending[a.slug]] for a, _ in todo
                 }
@@ -345,7 +366,7 @@ def _translate(
                         # Articles whose every segment arrived are still written below; the rest wait for a re-run.
                         failure, outputs = exc, exc.done
                 t = clock.add("inference", t)
-                drafts: dict[str, dict[str, str]] = {}
+                drafts: dict[str, dict[str, str | catalog.Draft]] = {}
                 first = 0
                 for a, _ in todo:
                     span = range(first, first + len(prepared[a.slug]))
@@ -354,6 +375,13 @@ def _translate(
                         drafts[a.slug] = {
                             s.id: glossary.finish(p, outputs[i]) for s, p, i in zip(pending[a.slug], prepared[a.slug], span)
                         }
+                for slug, found in hints.items():
+                    for seg_id, lines in found.items():
+                        if seg_id in drafts.get(slug, {}):
+                            drafts[slug][seg_id] = catalog.Draft(drafts[slug][seg_id], hints=lines)
+                for slug, found in recalled.items():
+                    if slug in drafts:  # an article the model failed for waits whole for a re-run
+                        drafts[slug].update(found)
                 t = clock.add("glossary", t)
                 for article, article_sha in todo:
                     if article.slug not in drafts:
@@ -371,9 +399,13 @@ def _translate(
                         stamp_base[loc], article=article_sha, catalog=_file_sha(result.po_path)
                     )
                     count = len(pending[article.slug])
+                    from_memory = len(recalled.get(article.slug, ()))
                     sent += count
+                    served += from_memory
                     done += 1
-                    results.append(ArticleResult(article.slug, loc, project.relative(result.po_path), count, result.written))
+                    results.append(
+                        ArticleResult(article.slug, loc, project.relative(result.po_path), count, result.written, from_memory=from_memory)
+                    )
                     if progress:
                         progress(done, total, sent)
                 t = clock.add("catalogs", t)
@@ -414,11 +446,32 @@ def _translate(
         segments=segment_count,
         articles=len({r.slug for r in results}),
         errors=tuple(str(e) for e in sorted(errors, key=_error_order)),
+        from_memory=served,
     )
 
 
 def _error_order(exc: InputError) -> tuple[str, int]:
     return (exc.path or "", exc.line or 0)
+
+
+def _recall(
+    tm: memory.Memory, segments: list[articles.Segment], settings
+) -> tuple[dict[str, catalog.Draft], dict[str, tuple[str, ...]]]:
+    """Drafts the memory serves (exact, or fuzzy at the draft threshold) and hint lines for weaker matches."""
+    drafts: dict[str, catalog.Draft] = {}
+    hints: dict[str, tuple[str, ...]] = {}
+    for seg in segments:
+        match = tm.lookup(seg.text, settings.offer)
+        if match is None:
+            continue
+        origin = match.unit.origin
+        if match.exact:
+            drafts[seg.id] = catalog.Draft(match.unit.target, f"tm: {origin}", accepted=settings.accept_exact)
+        elif match.score >= settings.draft:
+            drafts[seg.id] = catalog.Draft(match.unit.target, f"tm {match.score}%: {origin}", previous=match.unit.source)
+        else:
+            hints[seg.id] = (f"tm {match.score}%: {origin}: {match.unit.source} → {match.unit.target}",)
+    return drafts, hints
 
 
 def _check_catalogs(
