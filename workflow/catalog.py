@@ -707,3 +707,27 @@ def write_catalog(
     header = _po_header(old, article.slug, locale, pot_date, _stamp(now))
     written = atomic_write(po_path, render_catalog(replace(new, header=header)), shown)
     return CatalogResult(po_path, pot_path, written, template_written, **counts)
+
+
+def apply_edits(
+    project: Project, article: Article, locale: str, edits: dict[tuple[str | None, str], tuple[str, bool]], *, now: dt.datetime
+) -> bool:
+    """Set entries' translations as a translator's PO editor would: {key: (msgstr, reviewed)}; False if unchanged.
+
+    For imports from CAT tools (exchange.py). Call holding the project lock; the catalog must exist.
+    """
+    po_path = project.po_path(article.slug, locale)
+    old = load_catalog(project, article.slug, locale)
+    if old is None:
+        raise InputError("no catalog to import into", project.relative(po_path))
+    entries = []
+    for e in old.entries:
+        if e.key in edits:
+            msgstr, reviewed = edits[e.key]
+            e = replace(e, msgstr=_fold(msgstr), fuzzy=not reviewed, previous_msgid=None if reviewed else e.previous_msgid)
+        entries.append(e)
+    new = replace(old, entries=tuple(entries))
+    if _body(new) == _body(old):
+        return False
+    header = tuple((k, _stamp(now) if k == "PO-Revision-Date" else v) for k, v in old.header)
+    return atomic_write(po_path, render_catalog(replace(new, header=header)))

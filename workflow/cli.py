@@ -1010,6 +1010,67 @@ def withdraw_cmd(
     )
 
 
+# --- exchange with CAT tools (exchange.py) ------------------------------------------------------------
+
+
+@app.command("export")
+def export_cmd(
+    slug: Annotated[str, typer.Argument(help="The article's slug.")],
+    locale: Annotated[str, typer.Option("--locale", "-l", help="The target locale of the catalog to export.")],
+    format_: Annotated[str, typer.Option("--format", "-f", help="xliff (XLIFF 1.2: OmegaT, memoQ, Trados).")] = "xliff",
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="File to write (atomically); default: standard output.")] = None,
+    project: ProjectOpt = Path("."),
+) -> None:
+    """Export one article's catalog for a CAT tool: reviewed entries final and approved, drafts needs-review,
+    provenance, glossary hints and check findings as notes.
+
+    Example: workflow export --format xliff kazakh-migrant-refused-war-contract --locale kk -o kk.xlf
+    """
+    from workflow import exchange
+    from workflow.errors import InputError
+    from workflow.project import select_locales
+
+    if format_ != "xliff":
+        raise InputError(f"unknown format {format_!r} (use xliff)")
+    proj = load_project(project)
+    (loc,) = select_locales(proj, [locale])
+    article = articles_mod.load_articles(proj, [slug])[0]
+    text = exchange.to_xliff(proj, article, loc, _review_glossary(proj))
+    if output is None:
+        sys.stdout.write(text)
+        return
+    atomic_write(output, text)
+    err.print(f"Wrote {output} ({slug}, {loc}, XLIFF 1.2).", markup=False)
+
+
+@app.command("import")
+def import_cmd(
+    file: Annotated[Path, typer.Argument(help="An XLIFF 1.2 file exported by `workflow export` and edited in a CAT tool.")],
+    wait: WaitOpt = False,
+    project: ProjectOpt = Path("."),
+) -> None:
+    """Merge an XLIFF file back into its PO catalog as a translator's edit: approved units become reviewed,
+    others fuzzy drafts; reviewed work is never replaced by an unapproved or older translation.
+
+    Example: workflow import kk.xlf
+    """
+    from workflow import exchange
+    from workflow.storage import project_lock
+
+    proj = load_project(project)
+    imported = exchange.read_xliff(proj, file)  # checked whole before the lock: a refusal leaves nothing
+    with project_lock(proj.root, wait=wait):
+        imported = exchange.read_xliff(proj, file)  # again under the lock: the catalog may have changed meanwhile
+        written = exchange.apply_xliff(proj, imported, now())
+    accepted = sum(c.reviewed for c in imported.changes)
+    po = proj.relative(proj.po_path(imported.article.slug, imported.locale))
+    out.print(
+        f"Imported {file} into {po}: {accepted} reviewed, {len(imported.changes) - accepted} as drafts, "
+        f"{len(imported.kept)} kept (newer or reviewed in the catalog){'' if written else '; nothing changed'}.",
+        markup=False,
+    )
+
+
 # --- memory (memory.py) -------------------------------------------------------------------------------
 
 memory_app = typer.Typer(
