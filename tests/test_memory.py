@@ -67,7 +67,8 @@ def test_the_memory_holds_every_reviewed_entry_of_every_catalog_and_no_draft(des
 
 
 def test_a_catalog_is_read_again_when_its_bytes_change_and_not_before(desk):
-    memory.load_memory(desk, "ru")
+    assert memory.refresh_cache(desk, ("kk", "ru"))
+    assert not memory.refresh_cache(desk, ("kk", "ru"))  # nothing changed: the cache file is not touched
     state_path = desk.locales_dir / memory.STATE_NAME
     state = json.loads(state_path.read_text(encoding="utf-8"))
     # Plant a pair in the cache under the second catalog's current sha: it is trusted while the bytes match.

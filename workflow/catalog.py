@@ -34,6 +34,7 @@ DRAFT_HASH = re.compile(r"\s+sha1:([0-9a-f]{8})$")
 TM_COMMENT = re.compile(r"^tm(?: \d{1,2}%)?: ")
 KIND_PREFIX = "kind: "
 GLOSSARY_PREFIX = "glossary: "
+CONFIDENCE_PREFIX = "confidence: "  # the model's own score for its draft, 0-1 (review orders the queue by it)
 FUZZY = "fuzzy"
 # msgmerge's own threshold for a fuzzy match is 0.6; below it an edit is treated as a new sentence.
 SIMILARITY_CUTOFF = 0.6
@@ -67,6 +68,17 @@ class CatalogEntry:
     @property
     def key(self) -> tuple[str | None, str]:
         return (self.msgctxt, self.msgid)
+
+    @property
+    def confidence(self) -> float | None:
+        """The model's score for this draft (`#. confidence: 0.83`), if a model wrote it."""
+        for line in self.extracted:
+            if line.startswith(CONFIDENCE_PREFIX):
+                try:
+                    return float(line[len(CONFIDENCE_PREFIX) :])
+                except ValueError:
+                    return None
+        return None
 
     @property
     def provenance(self) -> str | None:
@@ -458,6 +470,7 @@ class Draft:
     previous: str | None = None
     accepted: bool = False
     hints: tuple[str, ...] = ()
+    confidence: float | None = None  # the model's score, kept as `#. confidence: 0.83`
 
 
 def _with_draft(entry: CatalogEntry, draft: str | Draft, provenance: str) -> CatalogEntry:
@@ -469,12 +482,16 @@ def _with_draft(entry: CatalogEntry, draft: str | Draft, provenance: str) -> Cat
         # The draft's hash: while the text is untouched, a later draft may replace it (machine_draft).
         ours += f" sha1:{draft_hash(text)}"
     comments = tuple(c for c in entry.comments if not _ours(c))
+    extracted = tuple(c for c in entry.extracted if not c.startswith(CONFIDENCE_PREFIX))
+    if draft.confidence is not None:
+        extracted += (f"{CONFIDENCE_PREFIX}{draft.confidence:.2f}",)
     return replace(
         entry,
         msgstr=text,
         fuzzy=not draft.accepted,
         previous_msgid=draft.previous,
         comments=(ours, *draft.hints, *comments),
+        extracted=extracted,
     )
 
 
@@ -518,11 +535,13 @@ def _merge(
     entries: list[CatalogEntry] = []
     for m in plan:
         seg = m.segment
+        # `#.` lines are rewritten from the article each run, except the model's score for the draft it kept.
+        scored = tuple(c for c in (m.old.extracted if m.old else ()) if c.startswith(CONFIDENCE_PREFIX))
         fresh = dict(
             msgid=seg.text,
             msgctxt=m.msgctxt,
             references=(_reference(project, article, seg),),
-            extracted=_extracted(seg, glossary, locale),
+            extracted=_extracted(seg, glossary, locale) + scored,
             obsolete=False,
             line=None,
         )

@@ -1101,7 +1101,7 @@ def memory_export(
     if format_ != "tmx":
         raise InputError(f"unknown format {format_!r} (use tmx)")
     proj = load_project(project)
-    memories = [memory_mod.load_memory(proj, loc, write_cache=False) for loc in select_locales(proj, locale)]
+    memories = [memory_mod.load_memory(proj, loc) for loc in select_locales(proj, locale)]
     text = memory_mod.to_tmx(memories, proj.source_locale, now())
     count = sum(len(m) for m in memories)
     if output is None:

@@ -131,40 +131,60 @@ def _reviewed_pairs(path: Path, shown: str) -> list[list[str]]:
     return [[e.msgid, e.msgstr] for e in cat.entries if e.msgstr and not e.fuzzy]
 
 
-def load_memory(project: Project, locale: str, write_cache: bool = True) -> Memory:
-    """The memory of `locale`: reviewed entries of every catalog (slug order), then imported TMX files.
+def _sources(project: Project, locale: str) -> list[tuple[Path, str]]:
+    """(file, origin) of every memory source of `locale`: its catalogs in slug order, then imported TMX files."""
+    catalogs = [(p, p.stem) for p in sorted((project.locales_dir / locale / "LC_MESSAGES").glob("*.po"))]
+    imported = [(p, f"tmx:{p.name}") for p in sorted((project.locales_dir / IMPORTED_DIR).glob("*.tmx"))]
+    return [(p, origin) for p, origin in catalogs + imported if p.is_file()]
 
-    Catalogs whose sha matches the cache are not parsed again. `write_cache` is for callers holding the
-    project lock; the cache is only ever a cache, so a reader without the lock leaves it alone.
-    """
-    check_locale(locale)
-    state_path = project.locales_dir / STATE_NAME
-    cached = _load_state(state_path)
-    files: dict[str, dict] = {}
-    memory = Memory(locale)
-    sources: list[tuple[Path, str]] = [(p, p.stem) for p in sorted((project.locales_dir / locale / "LC_MESSAGES").glob("*.po"))]
-    sources += [(p, f"tmx:{p.name}") for p in sorted((project.locales_dir / IMPORTED_DIR).glob("*.tmx"))]
-    for path, origin in sources:
-        if not path.is_file():
-            continue
+
+def _pairs(project: Project, locale: str, cached: dict) -> dict[str, dict]:
+    """Cache entries ({sha, pairs}) of every source of `locale`; only files whose sha changed are parsed."""
+    files = {}
+    for path, _ in _sources(project, locale):
         shown = project.relative(path)
         data = path.read_bytes()
         sha = _sha(data)
         key = f"{locale}:{shown}"
         entry = cached.get(key)
         if isinstance(entry, dict) and entry.get("sha") == sha and isinstance(entry.get("pairs"), list):
-            pairs = entry["pairs"]
-        elif path.suffix == ".po":
-            pairs = _reviewed_pairs(path, shown)
+            files[key] = entry
         else:
-            pairs = [[u.source, u.target] for u in parse_tmx(data, shown, locale)]
-        files[key] = {"sha": sha, "pairs": pairs}
-        for source, target in pairs:
+            try:
+                pairs = _reviewed_pairs(path, shown) if path.suffix == ".po" else [[u.source, u.target] for u in parse_tmx(data, shown, locale)]
+            except InputError:
+                continue  # a broken file serves nothing until it is fixed; the run reports its own catalogs
+            files[key] = {"sha": sha, "pairs": pairs}
+    return files
+
+
+def load_memory(project: Project, locale: str) -> Memory:
+    """The memory of `locale`: reviewed entries of every catalog (slug order), then imported TMX files.
+
+    Catalogs whose sha matches the cache (`refresh_cache`) are not parsed again. Reads only: the cache
+    is written by `refresh_cache`, at the end of a translate run.
+    """
+    check_locale(locale)
+    files = _pairs(project, locale, _load_state(project.locales_dir / STATE_NAME))
+    memory = Memory(locale)
+    for (path, origin) in _sources(project, locale):
+        for source, target in files.get(f"{locale}:{project.relative(path)}", {}).get("pairs", ()):
             memory.add(TMUnit(source, target, origin))
-    if write_cache:
-        others = {k: v for k, v in cached.items() if not k.startswith(f"{locale}:")}
-        atomic_write(state_path, json.dumps({"version": STATE_VERSION, "files": {**others, **files}}, sort_keys=True) + "\n")
     return memory
+
+
+def refresh_cache(project: Project, locales: tuple[str, ...]) -> bool:
+    """Bring the cache up to date with the catalogs as they are now (call holding the project lock).
+
+    Its content depends only on the files, so a run killed and re-run leaves the same cache as one
+    that was not interrupted.
+    """
+    path = project.locales_dir / STATE_NAME
+    cached = _load_state(path)
+    files = {k: v for k, v in cached.items() if k.split(":", 1)[0] not in locales}
+    for locale in locales:
+        files.update(_pairs(project, locale, cached))
+    return atomic_write(path, json.dumps({"version": STATE_VERSION, "files": files}, sort_keys=True, ensure_ascii=False) + "\n")
 
 
 # --- TMX 1.4b -------------------------------------------------------------------------------------------

@@ -356,15 +356,15 @@ def _translate(
                 t = clock.add("glossary", t)
                 flat = [p.model_input for a, _ in todo for p in prepared[a.slug]]
                 report = (lambda n, base=sent, finished=done: progress(finished, total, base + n)) if progress else None
-                outputs: dict[int, str] = {}
+                outputs: dict[int, tuple[str, float | None]] = {}
                 if flat:
                     try:
                         engine.load(loc)  # loaded on first use: a re-run whose edits all merge as fuzzy loads nothing
                         t = time.perf_counter()  # loading the model is not inference: it shows under "other"
-                        outputs = dict(enumerate(engine.translate(loc, flat, progress=report)))
+                        outputs = dict(enumerate(_translate_scored(engine, loc, flat, report)))
                     except backends.TranslationFailed as exc:
                         # Articles whose every segment arrived are still written below; the rest wait for a re-run.
-                        failure, outputs = exc, exc.done
+                        failure, outputs = exc, {i: (text, None) for i, text in exc.done.items()}
                 t = clock.add("inference", t)
                 drafts: dict[str, dict[str, str | catalog.Draft]] = {}
                 first = 0
@@ -373,12 +373,13 @@ def _translate(
                     first = span.stop
                     if all(i in outputs for i in span):
                         drafts[a.slug] = {
-                            s.id: glossary.finish(p, outputs[i]) for s, p, i in zip(pending[a.slug], prepared[a.slug], span)
+                            s.id: catalog.Draft(
+                                glossary.finish(p, outputs[i][0]),
+                                hints=hints.get(a.slug, {}).get(s.id, ()),
+                                confidence=outputs[i][1],
+                            )
+                            for s, p, i in zip(pending[a.slug], prepared[a.slug], span)
                         }
-                for slug, found in hints.items():
-                    for seg_id, lines in found.items():
-                        if seg_id in drafts.get(slug, {}):
-                            drafts[slug][seg_id] = catalog.Draft(drafts[slug][seg_id], hints=lines)
                 for slug, found in recalled.items():
                     if slug in drafts:  # an article the model failed for waits whole for a re-run
                         drafts[slug].update(found)
@@ -427,6 +428,9 @@ def _translate(
         if not slugs and failure is None:  # forget articles that are gone, so the state does not grow for ever
             present = {project.relative(path) for path, _, _ in listing}
             state.files = {k: v for k, v in state.files.items() if k in present}
+        t = time.perf_counter()
+        memory.refresh_cache(project, targets)
+        clock.add("memory", t)
         if _dump_state(state) != loaded_state:
             atomic_write(project.locales_dir / STATE_NAME, _dump_state(state))
     if failure is not None:
@@ -452,6 +456,14 @@ def _translate(
 
 def _error_order(exc: InputError) -> tuple[str, int]:
     return (exc.path or "", exc.line or 0)
+
+
+def _translate_scored(engine, locale: str, texts: list[str], progress) -> list[tuple[str, float | None]]:
+    """The backend's translations with the model's confidence where the backend knows it (the local engine)."""
+    scored = getattr(engine, "translate_scored", None)
+    if scored is not None:
+        return scored(locale, texts, progress=progress)
+    return [(text, None) for text in engine.translate(locale, texts, progress=progress)]
 
 
 def _recall(

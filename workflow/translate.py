@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import json
+import math
 import os
 import re
 import shutil
@@ -521,14 +522,21 @@ class Engine:
 
         `max_tokens` overrides the per-text decoding limit (the install smoke test uses a tiny one).
         """
-        results: list[str] = [""] * len(texts)
+        return [text for text, _ in self.translate_scored(texts, progress, max_tokens)]
+
+    def translate_scored(
+        self, texts: Sequence[str], progress: Progress | None = None, max_tokens: int | None = None
+    ) -> list[tuple[str, float | None]]:
+        """Like `translate`, with the model's confidence in each translation: the geometric mean of its
+        tokens' probabilities (exp of CTranslate2's length-normalized log-probability), 0-1; None for blank text."""
+        results: list[tuple[str, float | None]] = [("", None)] * len(texts)
         done = 0
         todo = []
         for i, text in enumerate(texts):
             if text.strip():
                 todo.append((i, self._tokens(text)))
             else:
-                results[i] = text  # nothing to translate; a model would only invent words
+                results[i] = (text, None)  # nothing to translate; a model would only invent words
                 done += 1
         # Length-sorted batches waste little padding; the index breaks ties so order is stable.
         todo.sort(key=lambda item: (len(item[1]), item[0]))
@@ -548,6 +556,7 @@ class Engine:
                 max_decoding_length=max(limit(len(s)) for s in sources) + (1 if prefix else 0),
                 max_input_length=0,
                 asynchronous=True,
+                return_scores=True,
             )
 
         try:
@@ -555,19 +564,22 @@ class Engine:
             pending = [submit(batch) for batch in batches]
             for batch, futures in zip(batches, pending):
                 for (index, tokens), future in zip(batch, futures):
-                    hypothesis = future.result().hypotheses[0]
+                    result = future.result()
+                    hypothesis, score = result.hypotheses[0], result.scores[0]
                     cap = limit(len(tokens)) + (1 if prefix else 0)
                     if len(hypothesis) > cap:
                         # The batch allowed more than this text may have: redo it alone, with its own
                         # limit, so the result does not depend on its batch neighbours.
-                        hypothesis = self.translator.translate_batch(
+                        alone = self.translator.translate_batch(
                             [tokens],
                             target_prefix=[prefix] if prefix else None,
                             beam_size=self.beam_size,
                             max_decoding_length=cap,
                             max_input_length=0,
-                        )[0].hypotheses[0]
-                    results[index] = self._detokenize(hypothesis)
+                            return_scores=True,
+                        )[0]
+                        hypothesis, score = alone.hypotheses[0], alone.scores[0]
+                    results[index] = (self._detokenize(hypothesis), round(math.exp(score), 2))
                 done += len(batch)
                 if progress is not None:
                     progress(done)

@@ -46,5 +46,12 @@ class LocalBackend:
         self.load(locale)
         return self.engines[locale].translate(texts, progress=progress)
 
+    def translate_scored(
+        self, locale: str, texts: Sequence[str], progress: Progress | None = None
+    ) -> list[tuple[str, float | None]]:
+        """Each translation with the model's confidence (CTranslate2's score): review orders its queue by it."""
+        self.load(locale)
+        return self.engines[locale].translate_scored(texts, progress=progress)
+
     def close(self) -> None:
         self.engines.clear()
