@@ -105,7 +105,7 @@ def test_review_table_shows_counts_and_percent(reviewed_scenario):
 
 def test_queue_lists_pending_entries_in_article_order_with_reasons(reviewed_scenario):
     project, _ = reviewed_scenario
-    done = runner.invoke(app, ["review", "queue", SLUG, "--locale", "ru", "--json", "--project", str(project.root)])
+    done = runner.invoke(app, ["review", "queue", SLUG, "--locale", "ru", "--order", "article", "--json", "--project", str(project.root)])
     assert done.exit_code == 0, done.output
     rows = json.loads(done.stdout)
     assert [(r["source"], r["status"]) for r in rows] == [
@@ -477,3 +477,24 @@ def test_without_dictionaries_the_queue_says_once_that_spelling_is_off_and_shows
     assert rows and not any(w.startswith("spelling:") for r in rows for w in r["warnings"])
     with_dictionary = json.loads(_queue(project).stdout)
     assert any(w.startswith("spelling:") for r in with_dictionary for w in r["warnings"])
+
+
+def test_the_queue_puts_check_errors_first_then_the_least_confident_drafts_and_json_carries_both(flood):
+    from workflow.catalog import Draft, write_catalog
+
+    project, path = flood
+    project.glossary_path.unlink()
+    article = read_article(path, project)
+    scores = {s.id: round(0.9 - 0.05 * n, 2) for n, s in enumerate(article.segments)}  # later sentences less sure
+    drafts = {s.id: Draft(cyrillic_mt(s.text), confidence=scores[s.id]) for s in article.segments}
+    schools = next(s for s in article.segments if s.text.startswith("Schools"))
+    drafts[schools.id] = Draft("Schools will reopen on Monday.", confidence=0.99)  # confident, and English
+    write_catalog(project, article, "ru", drafts, "translate-en_ru 1.9", None, now=T1)
+    done = runner.invoke(app, ["review", "queue", SLUG, "-l", "ru", "--json", "--project", str(project.root)])
+    rows = json.loads(done.stdout)
+    assert rows[0]["source"] == schools.text and rows[0]["flags"] and rows[0]["confidence"] == 0.99
+    rest = [r["confidence"] for r in rows[1:]]
+    assert rest == sorted(rest) and len(rest) == len(article.segments) - 1
+    assert [r["source"] for r in rows[1:]] == [s.text for s in reversed(article.segments) if s.id != schools.id]
+    text = runner.invoke(app, ["review", "queue", SLUG, "-l", "ru", "--project", str(project.root)]).stdout
+    assert f"[ru] machine translation awaiting review (translate-en_ru 1.9, confidence {rest[0]:.2f})" in text

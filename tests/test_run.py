@@ -329,3 +329,22 @@ def test_a_renamed_slug_translated_one_locale_at_a_time_keeps_the_other_locale_u
     assert not (project_dir / "locales" / "templates" / f"{SAMPLE_SLUG}.pot").exists()
     kk = polib.pofile(str(project_dir / "locales" / "kk" / "LC_MESSAGES" / f"{NEW_SLUG}.po"))
     assert kk[1].msgstr == accepted and not kk[1].fuzzy
+
+
+def test_each_draft_keeps_the_models_confidence_and_a_copy_model_is_surer_than_a_random_one(
+    project_dir, models_dir, copy_package, tiny_package
+):
+    def confidences(package: Path) -> list[float]:
+        translate.install_package(package)
+        assert workflow(project_dir, "translate", "--locale", "ru", "--retranslate", "--quiet").returncode == 0
+        entries = [e for e in catalog(project_dir, "ru") if not e.obsolete]
+        lines = [[c for c in e.comment.splitlines() if c.startswith("confidence: ")] for e in entries]
+        assert all(len(found) == 1 for found in lines)
+        return [float(found[0].removeprefix("confidence: ")) for found in lines]
+
+    copy = confidences(copy_package["ru"])
+    for path in models_dir.iterdir():
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
+    tiny = confidences(tiny_package["ru"])
+    assert all(0 < c <= 1 for c in copy + tiny)
+    assert min(copy) > max(tiny)

@@ -504,6 +504,9 @@ def _review_glossary(proj):
 def review_cmd(
     targets: ReviewArgs = None,
     locale: LocaleOpt = None,
+    order: Annotated[
+        str, typer.Option("--order", help="queue order: risk (check errors, then the model's lowest confidence first) or article.")
+    ] = "risk",
     json_out: JsonOpt = False,
     project: ProjectOpt = Path("."),
 ) -> None:
@@ -512,7 +515,8 @@ def review_cmd(
     `workflow review [SLUG...]`: per article and locale, how many entries are reviewed, machine-translated
     awaiting review, changed since review, untranslated and flagged, and the percent done.
 
-    `workflow review queue [SLUG...]`: the pending entries in article order, with reference, source,
+    `workflow review queue [SLUG...]`: the pending entries, riskiest first (`--order article` for article
+    order), with reference, source, the model's confidence,
     current translation, why each is pending and what the checks found: errors (`!`: a changed number
     or date, unbalanced quotes, English left in, a broken glossary term...) block publishing unless a
     `# qa-ok: CHECK` translator comment accepts them; warnings (`?`: spelling, doubled words) do not.
@@ -529,10 +533,15 @@ def review_cmd(
     slugs = targets[1:] if show_queue else targets
     proj = load_project(project)
     locales_ = select_locales(proj, locale)
+    if order not in ("risk", "article"):
+        from workflow.errors import InputError
+
+        raise InputError(f"unknown order {order!r} (use risk or article)")
     parsed, errors = articles_mod.scan_articles(proj, slugs or None)
     reviews, catalog_errors = review_mod.review_project(proj, parsed, locales_, _review_glossary(proj))
     errors += catalog_errors
     if show_queue:
+        queue = review_mod.by_risk(reviews) if order == "risk" else [(r, e) for r in reviews for e in r.queue]
         rows = [
             {
                 "slug": r.slug,
@@ -549,9 +558,9 @@ def review_cmd(
                 "warnings": list(e.warnings),
                 "overridden": list(e.overridden),
                 "provenance": e.provenance,
+                "confidence": e.confidence,
             }
-            for r in reviews
-            for e in r.queue
+            for r, e in queue
         ]
         for notice in checks_mod.notices(locales_):
             err.print(f"Note: {notice}", markup=False)
@@ -560,7 +569,7 @@ def review_cmd(
             _report_errors(errors)
             return
         for row in rows:
-            by = f" ({row['provenance']})" if row["provenance"] else ""
+            by = f" ({row['provenance']}" + (f", confidence {row['confidence']:.2f}" if row["confidence"] is not None else "") + ")" if row["provenance"] else ""
             out.print(f"{row['reference']}  [{row['locale']}] {row['reason']}{by}  → {row['catalog']}", markup=False)
             out.print(f"  en: {row['source']}", markup=False)
             if row["previous_source"] is not None:

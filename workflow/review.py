@@ -36,6 +36,7 @@ class EntryState:
     # error-level messages accepted on purpose: glossary flags by `# glossary-ok: TERM`, checks by `# qa-ok: CHECK`
     overridden: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()  # warning-level check messages: shown to translators, never blocking
+    confidence: float | None = None  # the model's score for its draft (`#. confidence:`), 0-1
 
     @property
     def pending(self) -> bool:
@@ -210,6 +211,7 @@ def review_article(project: Project, article: Article, locale: str, glossary=Non
                 line=e.line,
                 overridden=tuple(overridden),
                 warnings=tuple(str(f) for f in found if f.severity == checks.WARNING),
+                confidence=e.confidence if e.fuzzy else None,
             )
         )
     return _summary(article.slug, locale, shown, entries, exists=True)
@@ -232,6 +234,19 @@ def _summary(slug: str, locale: str, shown: str, entries: list[EntryState], exis
         total=total,
         exists=exists,
     )
+
+
+def by_risk(reviews: list[ArticleReview]) -> list[tuple[ArticleReview, EntryState]]:
+    """Every pending entry, riskiest first: check errors, then the model's lowest confidence, then article order."""
+    queue = [(r, e, n) for r in reviews for n, e in enumerate(r.queue)]
+    order = {id(r): i for i, r in enumerate(reviews)}
+
+    def risk(item):
+        review, entry, n = item
+        confidence = entry.confidence if entry.confidence is not None else 1.0
+        return (not entry.flags, confidence, order[id(review)], n)
+
+    return [(r, e) for r, e, _ in sorted(queue, key=risk)]
 
 
 def review_project(
