@@ -335,6 +335,18 @@ def main(argv: list[str] | None = None) -> int:
                 f"catalogs {'identical to' if r['catalogs'] == base['catalogs'] else 'DIFFERENT from'} local",
             )
 
+
+    log("9: translation memory lookups (100,000 units, 1,000 sentences) ...")
+    done = subprocess.run([sys.executable, "-m", "bench.tm"], capture_output=True, text=True, check=True, cwd=REPO, env=sandbox_env())
+    tm = json.loads(done.stdout.strip().splitlines()[-1])
+    row(
+        "(9) translation memory lookup",
+        f"{tm['queries']} sentences in {tm['units']} units: {tm['lookup_seconds']:.2f} s "
+        f"({tm['exact']} exact, {tm['fuzzy']} fuzzy >= 75; built in {tm['build_seconds']:.1f} s)",
+        "<= 1 s",
+        tm["lookup_seconds"] <= 1.0,
+    )
+
     print(f"# python -m bench {' '.join(sys.argv[1:] if argv is None else argv)}   ({platform.machine()}, {os.cpu_count()} CPUs, python {platform.python_version()}, "
           f"ctranslate2 {_version('ctranslate2')}, argostranslate {_version('argostranslate')})")
     print(f"# model build: {info['build_seconds']} s (cached); benchmark run: {time.perf_counter() - t0:.0f} s; "

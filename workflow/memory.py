@@ -18,6 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from workflow import catalog as catalog_mod
@@ -29,7 +30,8 @@ STATE_NAME = ".memory-state.json"
 STATE_VERSION = 1
 IMPORTED_DIR = "memory"  # under the locales directory: imported TMX files, kept as reviewed work
 OFFER, DRAFT = 75, 90  # default thresholds: offered as a hint at OFFER, becomes the draft at DRAFT
-_RARE_WORDS = 4  # a fuzzy lookup reads the postings of this many of the query's rarest words
+_RARE_KEYS = 4  # a fuzzy lookup reads the postings of this many of the query's rarest word pairs
+_CANDIDATES = 32  # ... and compares the text with the units sharing most of them
 _WORD = re.compile(r"\w+")
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # XML 1.0 allows DEL and C1 controls
@@ -65,6 +67,7 @@ class Memory:
     _exact: dict[str, int] = field(default_factory=dict, repr=False)
     _sources: list[str] = field(default_factory=list, repr=False)
     _postings: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list), repr=False)
+    _arrays: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     def add(self, unit: TMUnit) -> None:
         # The first unit for a source wins: catalogs come in slug order, imported files after them.
@@ -74,8 +77,21 @@ class Memory:
         self.units.append(unit)
         self._sources.append(unit.source)
         self._exact[unit.source] = index
-        for word in set(_words(unit.source)):
-            self._postings[word].append(index)
+        for key in _keys(unit.source):
+            self._postings[key].append(index)
+
+    def freeze(self) -> Memory:
+        """Turn every posting list into an array now, so that lookups do not (done by load_memory)."""
+        for key in self._postings:
+            self._array(key)
+        return self
+
+    def _array(self, key: str) -> np.ndarray:
+        # Postings grow as lists while units are added, and are read as arrays (bincount is C speed).
+        found = self._arrays.get(key)
+        if found is None or len(found) != len(self._postings[key]):
+            found = self._arrays[key] = np.asarray(self._postings[key], dtype=np.int64)
+        return found
 
     def __len__(self) -> int:
         return len(self.units)
@@ -84,17 +100,19 @@ class Memory:
         """The best unit at or above `threshold` for `text`, exact first; None if there is none."""
         if (index := self._exact.get(text)) is not None:
             return Match(self.units[index], 100)
-        words = set(_words(text))
-        if not words:
+        keys = _keys(text)
+        if not keys:
             return None
-        rare = sorted(words, key=lambda w: len(self._postings.get(w, ())))
-        # Units sharing none of the rarest words cannot reach 75 % with a short query's other words alone
-        # often enough to matter; a lookup is a suggestion, not a proof of absence.
-        candidates: set[int] = set()
-        for word in rare[:_RARE_WORDS]:
-            candidates.update(self._postings.get(word, ()))
-        if not candidates:
+        # News repeats its templates: common word pairs are in thousands of units, names and numbers in
+        # few. The units that share most of the rarest pairs are the ones worth comparing.
+        postings = [self._array(k) for k in keys if k in self._postings]
+        if not postings:
             return None
+        rare = sorted(postings, key=len)[:_RARE_KEYS]
+        ids, shared = np.unique(np.concatenate(rare), return_counts=True)
+        if len(ids) > _CANDIDATES:
+            ids = ids[np.argpartition(shared, -_CANDIDATES)[-_CANDIDATES:]]
+        candidates = ids.tolist()
         # rapidfuzz rejects a pair whose lengths alone cannot reach the cutoff before comparing it.
         ids = sorted(candidates)
         best = process.extractOne(text, [self._sources[i] for i in ids], scorer=fuzz.ratio, score_cutoff=threshold)
@@ -105,8 +123,12 @@ class Memory:
         return Match(self.units[ids[position]], min(int(score), 99))
 
 
-def _words(text: str) -> list[str]:
-    return [w.lower() for w in _WORD.findall(text)]
+def _keys(text: str) -> set[str]:
+    """Index keys of a text: its lowercase word pairs (single words for a one-word text)."""
+    words = [w.lower() for w in _WORD.findall(text)]
+    if len(words) < 2:
+        return set(words)
+    return {f"{a} {b}" for a, b in zip(words, words[1:])}
 
 
 # --- building from the project --------------------------------------------------------------------------
@@ -170,7 +192,7 @@ def load_memory(project: Project, locale: str) -> Memory:
     for (path, origin) in _sources(project, locale):
         for source, target in files.get(f"{locale}:{project.relative(path)}", {}).get("pairs", ()):
             memory.add(TMUnit(source, target, origin))
-    return memory
+    return memory.freeze()
 
 
 def refresh_cache(project: Project, locales: tuple[str, ...]) -> bool:
