@@ -194,3 +194,12 @@ def test_the_cli_exports_and_imports_an_xliff_file(story, tmp_path):
     assert po_state(project, article)["Schools will reopen on Monday."] == ("Школы откроются в понедельник.", False)
     done = cli("export", "--format", "docx", article.slug, "--locale", "ru")
     assert (done.returncode, done.stderr) == (1, "Error: unknown format 'docx' (use xliff)\n")
+
+
+def test_a_target_with_a_terminal_control_character_is_refused(story, tmp_path):
+    project, article = story
+    path = export(project, article, tmp_path)
+    text = path.read_text(encoding="utf-8").replace(RU["Floods in Almaty"], "Наводнения&#x9b;2J в Алматы")
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match="the target contains a control character"):
+        exchange.read_xliff(project, path)

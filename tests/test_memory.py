@@ -315,3 +315,32 @@ def test_accept_exact_lands_exact_repeats_reviewed_and_the_summary_counts_them(p
         for e in polib.pofile(str(project.po_path(f"story-{i:03d}", loc))) if not e.fuzzy
     ]
     assert len(landed) == 16 and all(e.msgid in BOILERPLATES and e.tcomment.startswith("tm: story-00") for e in landed)
+
+
+def test_a_memory_draft_is_queued_as_such_with_its_provenance(project_dir, installed_models):
+    from typer.testing import CliRunner
+
+    from workflow import run
+    from workflow.cli import app
+
+    news_corpus(project_dir, 8)
+    project = load_project(project_dir)
+    run.translate_articles(project, ["story-000", "story-001", "story-002", "story-003"], now=NOW)
+    accept_everything(project, ["story-000", "story-001", "story-002", "story-003"])
+    run.translate_articles(project, now=NOW)
+    done = CliRunner().invoke(app, ["review", "queue", "story-004", "-l", "ru", "--json", "--project", str(project_dir)])
+    rows = {r["source"]: r for r in json.loads(done.stdout)}
+    row = rows[BOILERPLATES[0]]
+    assert (row["status"], row["reason"], row["memory"]) == ("machine", "translation-memory draft awaiting review", "tm: story-000")
+
+
+def test_a_cache_of_the_wrong_shape_is_ignored_and_a_symlink_out_of_the_project_is_refused(desk, tmp_path):
+    (desk.locales_dir / memory.STATE_NAME).write_text(json.dumps({"version": 1, "files": {"ru:x": {"sha": "1", "pairs": [[1]]}}}), encoding="utf-8")
+    assert len(memory.load_memory(desk, "ru")) == 2
+    outside = tmp_path / "elsewhere.tmx"
+    outside.write_text('<tmx version="1.4"><body/></tmx>', encoding="utf-8")
+    (desk.locales_dir / "memory").mkdir()
+    (desk.locales_dir / "memory" / "linked.tmx").symlink_to(outside)
+    with pytest.raises(InputError, match="resolves outside the project") as caught:
+        memory.load_memory(desk, "ru")
+    assert str(caught.value).startswith("locales/memory/linked.tmx:")

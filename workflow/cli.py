@@ -559,6 +559,7 @@ def review_cmd(
                 "overridden": list(e.overridden),
                 "provenance": e.provenance,
                 "confidence": e.confidence,
+                "memory": e.memory,
             }
             for r, e in queue
         ]
@@ -570,6 +571,7 @@ def review_cmd(
             return
         for row in rows:
             by = f" ({row['provenance']}" + (f", confidence {row['confidence']:.2f}" if row["confidence"] is not None else "") + ")" if row["provenance"] else ""
+            by += f" ({row['memory']})" if row["memory"] else ""
             out.print(f"{row['reference']}  [{row['locale']}] {row['reason']}{by}  → {row['catalog']}", markup=False)
             out.print(f"  en: {row['source']}", markup=False)
             if row["previous_source"] is not None:

@@ -25,6 +25,8 @@ from workflow.review import REVIEWED, UNTRANSLATED, review_article
 NS = "urn:oasis:names:tc:xliff:document:1.2"
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 _FINAL_STATES = {"final", "signed-off"}
+# XLIFF 1.0 XML allows DEL and the C1 controls (ESC's 8-bit form \x9b starts a terminal sequence): text only.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 TOOL = "newsroom-workflow"
 
 
@@ -167,6 +169,8 @@ def read_xliff(project: Project, path: Path) -> XliffImport:
             )
         target_el = unit.find(_q("target"))
         target = " ".join("".join(target_el.itertext()).split()) if target_el is not None else ""
+        if _CONTROL.search(target):
+            raise InputError(f"trans-unit {unit_id!r}: the target contains a control character", shown, line)
         if not target:
             continue
         final = unit.get("approved") == "yes" or (target_el.get("state") or "") in _FINAL_STATES

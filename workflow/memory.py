@@ -148,6 +148,13 @@ def _load_state(path: Path) -> dict:
     return data["files"]
 
 
+def _valid_pairs(pairs) -> bool:
+    # The cache is a file anyone can edit: trusted only when it has the shape this module writes.
+    return isinstance(pairs, list) and all(
+        isinstance(p, list) and len(p) == 2 and all(isinstance(t, str) for t in p) for p in pairs
+    )
+
+
 def _reviewed_pairs(path: Path, shown: str) -> list[list[str]]:
     cat = catalog_mod.read_catalog(path, shown)
     return [[e.msgid, e.msgstr] for e in cat.entries if e.msgstr and not e.fuzzy]
@@ -157,6 +164,12 @@ def _sources(project: Project, locale: str) -> list[tuple[Path, str]]:
     """(file, origin) of every memory source of `locale`: its catalogs in slug order, then imported TMX files."""
     catalogs = [(p, p.stem) for p in sorted((project.locales_dir / locale / "LC_MESSAGES").glob("*.po"))]
     imported = [(p, f"tmx:{p.name}") for p in sorted((project.locales_dir / IMPORTED_DIR).glob("*.tmx"))]
+    root = project.root.resolve()
+    for path, _ in catalogs + imported:
+        # A symlink must not make the memory read (and a run then publish) text from outside the project.
+        if not path.resolve().is_relative_to(root):
+            shown = path.relative_to(project.root).as_posix() if path.is_relative_to(project.root) else str(path)
+            raise InputError(f"resolves outside the project ({path.resolve()}); the memory reads only the project's files", shown)
     return [(p, origin) for p, origin in catalogs + imported if p.is_file()]
 
 
@@ -169,7 +182,7 @@ def _pairs(project: Project, locale: str, cached: dict) -> dict[str, dict]:
         sha = _sha(data)
         key = f"{locale}:{shown}"
         entry = cached.get(key)
-        if isinstance(entry, dict) and entry.get("sha") == sha and isinstance(entry.get("pairs"), list):
+        if isinstance(entry, dict) and entry.get("sha") == sha and _valid_pairs(entry.get("pairs")):
             files[key] = entry
         else:
             try:

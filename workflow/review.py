@@ -37,6 +37,7 @@ class EntryState:
     overridden: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()  # warning-level check messages: shown to translators, never blocking
     confidence: float | None = None  # the model's score for its draft (`#. confidence:`), 0-1
+    memory: str | None = None  # the translation-memory provenance of a draft, e.g. "tm 92%: other-slug"
 
     @property
     def pending(self) -> bool:
@@ -46,6 +47,8 @@ class EntryState:
     @property
     def reason(self) -> str:
         """Why the entry is in the queue, in words."""
+        if self.memory and self.status == MACHINE:
+            return "translation-memory draft awaiting review"
         reasons = {
             MACHINE: "machine translation awaiting review",
             CHANGED: "source sentence changed since review",
@@ -212,6 +215,7 @@ def review_article(project: Project, article: Article, locale: str, glossary=Non
                 overridden=tuple(overridden),
                 warnings=tuple(str(f) for f in found if f.severity == checks.WARNING),
                 confidence=e.confidence if e.fuzzy else None,
+                memory=next((c for c in e.comments if catalog_mod.TM_COMMENT.match(c)), None) if e.fuzzy else None,
             )
         )
     return _summary(article.slug, locale, shown, entries, exists=True)
