@@ -344,3 +344,19 @@ def test_a_cache_of_the_wrong_shape_is_ignored_and_a_symlink_out_of_the_project_
     with pytest.raises(InputError, match="resolves outside the project") as caught:
         memory.load_memory(desk, "ru")
     assert str(caught.value).startswith("locales/memory/linked.tmx:")
+
+
+def test_a_run_refuses_a_memory_file_linked_from_outside_before_writing_anything(project_dir, installed_models, tmp_path):
+    from workflow import run
+
+    news_corpus(project_dir, 2)
+    project = load_project(project_dir)
+    outside = tmp_path / "elsewhere.tmx"
+    outside.write_text('<tmx version="1.4"><body/></tmx>', encoding="utf-8")
+    (project.locales_dir / "memory").mkdir()
+    (project.locales_dir / "memory" / "linked.tmx").symlink_to(outside)
+    before = tree_digest(project_dir)
+    with pytest.raises(InputError, match="resolves outside the project"):
+        run.translate_articles(project, now=NOW)
+    after = {k: v for k, v in tree_digest(project_dir).items() if k != ".workflow.lock"}
+    assert after == {k: v for k, v in before.items() if k != ".workflow.lock"}

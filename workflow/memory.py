@@ -173,6 +173,12 @@ def _sources(project: Project, locale: str) -> list[tuple[Path, str]]:
     return [(p, origin) for p, origin in catalogs + imported if p.is_file()]
 
 
+def check_sources(project: Project, locales: tuple[str, ...]) -> None:
+    """Refuse, before a run writes anything, a memory source that resolves outside the project."""
+    for locale in locales:
+        _sources(project, locale)
+
+
 def _pairs(project: Project, locale: str, cached: dict) -> dict[str, dict]:
     """Cache entries ({sha, pairs}) of every source of `locale`; only files whose sha changed are parsed."""
     files = {}

@@ -276,6 +276,7 @@ def _translate(
         loaded_state = _dump_state(state)
         catalog_shas, broken = _check_catalogs(project, targets, [slug for _, _, slug in listing], state)
         errors.extend(broken.values())
+        memory.check_sources(project, targets)
         stamp_base = {
             loc: {"glossary": glossary_sha, "model": model, "retranslate": str(retranslate)}
             for loc, model in models.items()
