@@ -124,11 +124,14 @@ def first_entry(text: str) -> str:
 
 
 def accept_all(po: Path) -> None:
-    """What a translator does in Poedit: clear every fuzzy flag."""
+    """What a translator does in Poedit: clear every fuzzy flag. The stand-in drafts ("ru: <English>")
+    are English, so each is accepted overriding the language checks on purpose (`# qa-ok:`)."""
     cat = polib.pofile(str(po), wrapwidth=catalog.WRAP_WIDTH)
     for entry in cat:
         if "fuzzy" in entry.flags:
             entry.flags.remove("fuzzy")
+        if "qa-ok:" not in entry.tcomment:
+            entry.tcomment = "\n".join(filter(None, [entry.tcomment, "qa-ok: untranslated, dates"]))
     cat.save()
 
 

@@ -133,7 +133,7 @@ def test_control_sequences_in_a_translation_reach_the_terminal_only_as_visible_e
     entry = next(e for e in po if not e.obsolete)
     entry.msgstr = f"Перевод {hostile} конец"
     po.save()
-    args = ["review", "queue", SLUG, "-l", "ru", "--project", str(project_dir)]
+    args = ["review", "queue", SLUG, "-l", "ru", "--order", "article", "--project", str(project_dir)]
     done = runner.invoke(workflow.cli.app, args, env={"COLUMNS": "200"})
     assert done.exit_code == 0, done.output
     assert f"  ru: Перевод {shown} конец" in done.stdout

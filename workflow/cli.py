@@ -1035,6 +1035,7 @@ def export_cmd(
     """Export one article's catalog for a CAT tool: reviewed entries final and approved, drafts needs-review,
     provenance, glossary hints and check findings as notes.
 
+    \b
     Example: workflow export --format xliff kazakh-migrant-refused-war-contract --locale kk -o kk.xlf
     """
     from workflow import exchange
@@ -1063,6 +1064,7 @@ def import_cmd(
     """Merge an XLIFF file back into its PO catalog as a translator's edit: approved units become reviewed,
     others fuzzy drafts; reviewed work is never replaced by an unapproved or older translation.
 
+    \b
     Example: workflow import kk.xlf
     """
     from workflow import exchange
@@ -1103,6 +1105,7 @@ def memory_export(
 ) -> None:
     """Export the memory (reviewed translations, and imported units) as TMX 1.4b, each unit with its origin.
 
+    \b
     Example: workflow memory export --format tmx --locale ru --output ru.tmx
     """
     from workflow import memory as memory_mod
@@ -1132,6 +1135,7 @@ def memory_import(
 
     The project's own reviewed entries always come first; imported units are labelled `tmx:<file>`.
 
+    \b
     Example: workflow memory import agency-memory.tmx
     """
     from workflow import memory as memory_mod

@@ -24,7 +24,7 @@ from rapidfuzz import fuzz, process
 from workflow import catalog as catalog_mod
 from workflow.errors import InputError
 from workflow.project import Project, check_locale
-from workflow.storage import atomic_write
+from workflow.storage import atomic_write, check_inside, read_file
 
 STATE_NAME = ".memory-state.json"
 STATE_VERSION = 1
@@ -164,13 +164,15 @@ def _sources(project: Project, locale: str) -> list[tuple[Path, str]]:
     """(file, origin) of every memory source of `locale`: its catalogs in slug order, then imported TMX files."""
     catalogs = [(p, p.stem) for p in sorted((project.locales_dir / locale / "LC_MESSAGES").glob("*.po"))]
     imported = [(p, f"tmx:{p.name}") for p in sorted((project.locales_dir / IMPORTED_DIR).glob("*.tmx"))]
-    root = project.root.resolve()
     for path, _ in catalogs + imported:
-        # A symlink must not make the memory read (and a run then publish) text from outside the project.
-        if not path.resolve().is_relative_to(root):
-            shown = path.relative_to(project.root).as_posix() if path.is_relative_to(project.root) else str(path)
-            raise InputError(f"resolves outside the project ({path.resolve()}); the memory reads only the project's files", shown)
+        # A symlink must not make the memory read (and a run then draft from) text from outside the project.
+        check_inside(path, project.root, _shown(project, path))
     return [(p, origin) for p, origin in catalogs + imported if p.is_file()]
+
+
+def _shown(project: Project, path: Path) -> str:
+    # Relative without resolving: a link's own place in the project, not where it leads.
+    return path.relative_to(project.root).as_posix() if path.is_relative_to(project.root) else str(path)
 
 
 def check_sources(project: Project, locales: tuple[str, ...]) -> None:
@@ -183,8 +185,8 @@ def _pairs(project: Project, locale: str, cached: dict) -> dict[str, dict]:
     """Cache entries ({sha, pairs}) of every source of `locale`; only files whose sha changed are parsed."""
     files = {}
     for path, _ in _sources(project, locale):
-        shown = project.relative(path)
-        data = path.read_bytes()
+        shown = _shown(project, path)
+        data = read_file(path, shown, root=project.root)
         sha = _sha(data)
         key = f"{locale}:{shown}"
         entry = cached.get(key)
@@ -209,7 +211,7 @@ def load_memory(project: Project, locale: str) -> Memory:
     files = _pairs(project, locale, _load_state(project.locales_dir / STATE_NAME))
     memory = Memory(locale)
     for (path, origin) in _sources(project, locale):
-        for source, target in files.get(f"{locale}:{project.relative(path)}", {}).get("pairs", ()):
+        for source, target in files.get(f"{locale}:{_shown(project, path)}", {}).get("pairs", ()):
             memory.add(TMUnit(source, target, origin))
     return memory.freeze()
 
@@ -315,7 +317,9 @@ def read_import(project: Project, path: Path, now: dt.datetime) -> Imported:
     """Read and check a TMX file for import; nothing is written (so a refused file leaves no trace)."""
     shown = str(path)
     try:
-        data = Path(path).read_bytes()
+        data = read_file(Path(path), shown, root=project.root)  # a file in the project may not link out of it
+    except InputError:
+        raise
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", shown) from None
     name = re.sub(r"[^a-z0-9-]+", "-", Path(path).stem.lower()).strip("-") or "imported"
