@@ -57,14 +57,14 @@ def pipeline(project_dir: str, inputs_out: str = "") -> dict:
 
     sink = open(inputs_out, "w", encoding="utf-8") if inputs_out else None  # noqa: SIM115
     if sink is not None:
-        original = translate.Engine.translate
+        original = translate.Engine.translate_scored
 
         def recording(self, texts, progress=None, max_tokens=None):
             # Streamed to disk, not kept: the recording must not add memory that grows with N.
             record_inputs(sink, self.package.to_code, texts)
             return original(self, texts, progress=progress, max_tokens=max_tokens)
 
-        translate.Engine.translate = recording
+        translate.Engine.translate_scored = recording  # what run.py calls (translate() goes through it too)
     started, cpu = time.perf_counter(), time.process_time()
     report = run.translate_articles(load_project(Path(project_dir)), now=NOW)
     wall, cpu = time.perf_counter() - started, time.process_time() - cpu
@@ -105,6 +105,9 @@ def dry(project_dir: str, inputs_out: str) -> dict:
             def translate(self, texts, progress=None, max_tokens=None):
                 record_inputs(sink, self.package.to_code, texts)
                 return list(texts)
+
+            def translate_scored(self, texts, progress=None, max_tokens=None):
+                return [(text, None) for text in self.translate(texts, progress, max_tokens)]
 
         translate.load_engine = lambda package, **options: Recorder(package)
         report = run.translate_articles(load_project(scratch), now=NOW)
