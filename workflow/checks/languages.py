@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from dataclasses import dataclass
 from os.path import commonprefix
 
@@ -33,18 +34,41 @@ class Language:
     def month_of(self, word: str) -> int | None:
         """The month (1-12) a word names in any case form, or None."""
         w = word.lower().rstrip(".")
-        for i, (stems, words) in enumerate(zip(self.months, self.month_words)):
-            if w in words or any(w.startswith(s) for s in stems):
-                return i + 1
-        return None
+        exact, (stems, values) = _month_index(self.code)
+        if w in exact:
+            return exact[w]
+        found = stems.match(w) if stems else None
+        return values[found.lastgroup] if found else None
 
     def number_word(self, word: str) -> int | None:
-        """The value 1..10 a spelled-out number word has in any case form, or None."""
+        """The value 1..10 a spelled-out number word has in any case form (at most 4 letters of ending), or None."""
         w = word.lower()
-        for i, stems in enumerate(self.number_words):
-            if any(w == s or (w.startswith(s) and len(w) - len(s) <= 4) for s in stems):
-                return i + 1
-        return None
+        pattern, values = _number_index(self.code)
+        found = pattern.match(w) if pattern else None
+        return values[found.lastgroup] if found and len(w) - found.end() <= 4 else None
+
+
+def _alternation(groups: dict[int, tuple[str, ...]]) -> tuple[re.Pattern | None, dict[str, int]]:
+    """One regex matching any stem (longest first, so the longest wins) and the value of each named group."""
+    stems = sorted(((s, n) for n, found in groups.items() for s in found), key=lambda item: -len(item[0]))
+    values = {f"g{i}": n for i, (_, n) in enumerate(stems)}
+    if not stems:
+        return None, values
+    return re.compile("|".join(f"(?P<g{i}>{re.escape(s)})" for i, (s, _) in enumerate(stems))), values
+
+
+# Per-word lookups are the checks' inner loop (every word of every translation): one regex per language.
+@functools.cache
+def _month_index(code: str) -> tuple[dict[str, int], tuple[re.Pattern | None, dict[str, int]]]:
+    lang = language(code)
+    exact = {w: i + 1 for i, words in enumerate(lang.month_words) for w in words}
+    return exact, _alternation({i + 1: s for i, s in enumerate(lang.months)})
+
+
+@functools.cache
+def _number_index(code: str) -> tuple[re.Pattern | None, dict[str, int]]:
+    lang = language(code)
+    return _alternation({i + 1: s for i, s in enumerate(lang.number_words)})
 
 
 # Per language: (outer quotes, inner quotes, number-word stems for 1..10, extra month forms, hunspell name).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -66,8 +67,15 @@ def source_numbers(text: str) -> list[tuple[str, Decimal]]:
     return out
 
 
-def target_values(text: str, lang: Language) -> tuple[set[Decimal], set[Decimal]]:
+# Three checks read the same translation's numbers: parsed once.
+def target_values(text: str, lang: Language) -> tuple[frozenset[Decimal], frozenset[Decimal]]:
     """Values of the numbers in a translation: written the locale's way, and read any way at all."""
+    return _target_values(text, lang.code)
+
+
+@functools.lru_cache(maxsize=1024)
+def _target_values(text: str, code: str) -> tuple[frozenset[Decimal], frozenset[Decimal]]:
+    lang = language(code)
     strict, loose = set(), set()
     groups = {lang.group, *_SPACES} if lang.group in _SPACES else {lang.group}
     g = "[" + re.escape("".join(groups)) + "]"
@@ -91,7 +99,7 @@ def target_values(text: str, lang: Language) -> tuple[set[Decimal], set[Decimal]
         if (n := lang.number_word(w)) is not None:
             strict.add(Decimal(n))
     loose |= strict
-    return strict, loose
+    return frozenset(strict), frozenset(loose)
 
 
 def _shown(value: Decimal, written: str, lang: Language) -> str:
