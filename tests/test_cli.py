@@ -247,6 +247,7 @@ def newsroom_with_bad_articles(project_dir: Path, installed_models) -> Path:
         po = polib.pofile(str(project_dir / "locales" / loc / "LC_MESSAGES" / f"{FLOOD_SLUG}.po"))
         for entry in po:
             entry.flags = [f for f in entry.flags if f != "fuzzy"]
+            entry.tcomment = "\n".join(filter(None, [entry.tcomment, "qa-ok: untranslated, dates"]))  # the copy model's English
         po.save()
     shutil.copy(DATA / "bad" / "articles" / "no-body.md", project_dir / "articles" / "h-no-body.md")
     shutil.copy(DATA / "bad" / "articles" / "no-slug.md", project_dir / "articles" / "no-slug.md")

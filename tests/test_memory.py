@@ -67,24 +67,25 @@ def test_the_memory_holds_every_reviewed_entry_of_every_catalog_and_no_draft(des
 
 
 def test_a_catalog_is_read_again_when_its_bytes_change_and_not_before(desk):
-    assert memory.refresh_cache(desk, ("kk", "ru"))
-    assert not memory.refresh_cache(desk, ("kk", "ru"))  # nothing changed: the cache file is not touched
-    state_path = desk.locales_dir / memory.STATE_NAME
-    state = json.loads(state_path.read_text(encoding="utf-8"))
+    cache = memory.cache_entries(desk, ("kk", "ru"), {})
+    assert memory.cache_entries(desk, ("kk", "ru"), cache) == cache
     # Plant a pair in the cache under the second catalog's current sha: it is trusted while the bytes match.
-    key = next(k for k in state["files"] if k.endswith("second-story.po"))
-    state["files"][key]["pairs"] = [["Planted sentence.", "Посаженное предложение."]]
-    state_path.write_text(json.dumps(state), encoding="utf-8")
-    assert memory.load_memory(desk, "ru").lookup("Planted sentence.").unit.target == "Посаженное предложение."
+    key = next(k for k in cache if k.endswith("second-story.po"))
+    cache[key]["pairs"] = [["Planted sentence.", "Посаженное предложение."]]
+    assert memory.load_memory(desk, "ru", cache).lookup("Planted sentence.").unit.target == "Посаженное предложение."
     draft_and_accept(desk, "second-story", "ru", {}, accept={"The river rose by two metres overnight."})
-    mem = memory.load_memory(desk, "ru")
+    mem = memory.load_memory(desk, "ru", cache)
     assert mem.lookup("Planted sentence.") is None
     assert mem.lookup("The river rose by two metres overnight.").unit.origin == "second-story"
 
 
-def test_a_broken_cache_only_costs_time(desk):
-    (desk.locales_dir / memory.STATE_NAME).write_text("{not json", encoding="utf-8")
-    assert len(memory.load_memory(desk, "ru")) == 2
+def test_a_translate_run_keeps_the_memory_cache_in_its_run_state(desk, installed_models):
+    from workflow import run
+
+    run.translate_articles(desk, now=NOW)
+    state = json.loads((desk.locales_dir / run.STATE_NAME).read_text(encoding="utf-8"))
+    assert state["memory"] == memory.cache_entries(desk, desk.locales, {})
+    assert [len(v["pairs"]) for k, v in state["memory"].items() if k.startswith("ru:")] == [2, 0]
 
 
 SIMILAR = [
@@ -335,8 +336,10 @@ def test_a_memory_draft_is_queued_as_such_with_its_provenance(project_dir, insta
 
 
 def test_a_cache_of_the_wrong_shape_is_ignored_and_a_symlink_out_of_the_project_is_refused(desk, tmp_path):
-    (desk.locales_dir / memory.STATE_NAME).write_text(json.dumps({"version": 1, "files": {"ru:x": {"sha": "1", "pairs": [[1]]}}}), encoding="utf-8")
-    assert len(memory.load_memory(desk, "ru")) == 2
+    cache = memory.cache_entries(desk, ("ru",), {})
+    for entry in cache.values():
+        entry["pairs"] = [[1]]  # the run state is a file anyone can edit
+    assert len(memory.load_memory(desk, "ru", cache)) == 2
     outside = tmp_path / "elsewhere.tmx"
     outside.write_text('<tmx version="1.4"><body/></tmx>', encoding="utf-8")
     (desk.locales_dir / "memory").mkdir()

@@ -1173,6 +1173,8 @@ def test_every_piece_of_prose_in_both_editions_of_awkward_articles_is_a_reviewed
                 # The translator's marked translation; link and image titles are translated (marked) too.
                 entry.msgstr = MARK + re.sub(r'(\s")([^"]*"\))', rf"\1{MARK}\2", entry.msgid)
                 entry.flags = [f for f in entry.flags if f != "fuzzy"]
+                # Marked English, accepted on purpose past the checks that would rightly call it untranslated.
+                entry.tcomment = "\n".join(filter(None, [entry.tcomment, "qa-ok: untranslated, dates"]))
                 entry.previous_msgid = None
                 accepted.append((entry.msgstr, article.tree.env))
             po.save()

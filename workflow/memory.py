@@ -1,7 +1,7 @@
 """Translation memory: every reviewed entry of every catalog, per locale, plus imported TMX files.
 
-Nothing to keep in sync: the memory is rebuilt from the PO files, incrementally (a cache in
-`locales/.memory-state.json` keeps each catalog's reviewed pairs under the sha of its bytes). Exact
+Nothing to keep in sync: the memory is rebuilt from the PO files, incrementally (a cache kept in
+translate's run state holds each catalog's reviewed pairs under the sha of its bytes). Exact
 lookups are a dict; fuzzy ones (rapidfuzz's normalized Indel similarity, as Translate Toolkit and
 Weblate score) compare only against units that share the query's rarest words and have a length
 that could reach the threshold, never against everything.
@@ -26,8 +26,6 @@ from workflow.errors import InputError
 from workflow.project import Project, check_locale
 from workflow.storage import atomic_write, check_inside, read_file
 
-STATE_NAME = ".memory-state.json"
-STATE_VERSION = 1
 IMPORTED_DIR = "memory"  # under the locales directory: imported TMX files, kept as reviewed work
 OFFER, DRAFT = 75, 90  # default thresholds: offered as a hint at OFFER, becomes the draft at DRAFT
 _RARE_KEYS = 4  # a fuzzy lookup reads the postings of this many of the query's rarest word pairs
@@ -138,16 +136,6 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _load_state(path: Path) -> dict:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}  # a cache: without it every catalog is simply read again
-    if not isinstance(data, dict) or data.get("version") != STATE_VERSION or not isinstance(data.get("files"), dict):
-        return {}
-    return data["files"]
-
-
 def _valid_pairs(pairs) -> bool:
     # The cache is a file anyone can edit: trusted only when it has the shape this module writes.
     return isinstance(pairs, list) and all(
@@ -201,33 +189,30 @@ def _pairs(project: Project, locale: str, cached: dict) -> dict[str, dict]:
     return files
 
 
-def load_memory(project: Project, locale: str) -> Memory:
+def load_memory(project: Project, locale: str, cache: dict | None = None) -> Memory:
     """The memory of `locale`: reviewed entries of every catalog (slug order), then imported TMX files.
 
-    Catalogs whose sha matches the cache (`refresh_cache`) are not parsed again. Reads only: the cache
-    is written by `refresh_cache`, at the end of a translate run.
+    `cache` (what `cache_entries` returned, kept by run.py in its run state) saves parsing the files
+    whose sha it holds; without it every catalog is read. A broken file serves nothing until fixed.
     """
     check_locale(locale)
-    files = _pairs(project, locale, _load_state(project.locales_dir / STATE_NAME))
+    files = _pairs(project, locale, cache or {})
     memory = Memory(locale)
-    for (path, origin) in _sources(project, locale):
+    for path, origin in _sources(project, locale):
         for source, target in files.get(f"{locale}:{_shown(project, path)}", {}).get("pairs", ()):
             memory.add(TMUnit(source, target, origin))
     return memory.freeze()
 
 
-def refresh_cache(project: Project, locales: tuple[str, ...]) -> bool:
-    """Bring the cache up to date with the catalogs as they are now (call holding the project lock).
+def cache_entries(project: Project, locales: tuple[str, ...], cache: dict) -> dict:
+    """The cache for `locales` as the files are now (other locales' entries kept): {"kk:path": {sha, pairs}}.
 
-    Its content depends only on the files, so a run killed and re-run leaves the same cache as one
-    that was not interrupted.
+    It depends only on the files, so a run killed and re-run records the same cache as one that was not.
     """
-    path = project.locales_dir / STATE_NAME
-    cached = _load_state(path)
-    files = {k: v for k, v in cached.items() if k.split(":", 1)[0] not in locales}
+    entries = {k: v for k, v in cache.items() if k.split(":", 1)[0] not in locales}
     for locale in locales:
-        files.update(_pairs(project, locale, cached))
-    return atomic_write(path, json.dumps({"version": STATE_VERSION, "files": files}, sort_keys=True, ensure_ascii=False) + "\n")
+        entries.update(_pairs(project, locale, cache))
+    return dict(sorted(entries.items()))
 
 
 # --- TMX 1.4b -------------------------------------------------------------------------------------------

@@ -215,7 +215,9 @@ def review_article(project: Project, article: Article, locale: str, glossary=Non
                 overridden=tuple(overridden),
                 warnings=tuple(str(f) for f in found if f.severity == checks.WARNING),
                 confidence=e.confidence if e.fuzzy else None,
-                memory=next((c for c in e.comments if catalog_mod.TM_COMMENT.match(c)), None) if e.fuzzy else None,
+                memory=next((catalog_mod.DRAFT_HASH.sub("", c) for c in e.comments if catalog_mod.TM_COMMENT.match(c)), None)
+                if e.fuzzy
+                else None,
             )
         )
     return _summary(article.slug, locale, shown, entries, exists=True)

@@ -149,10 +149,12 @@ class _State:
 
     `catalogs`: "slug/locale" -> the stamp (article, catalog, glossary, model) the catalog was written under.
     `files`: article path -> its sha, slug and segment count, so an unchanged file is not even parsed.
+    `memory`: the translation memory's reviewed pairs of each catalog under its sha (memory.cache_entries).
     """
 
     catalogs: dict[str, dict[str, str]] = field(default_factory=dict)
     files: dict[str, dict] = field(default_factory=dict)
+    memory: dict[str, dict] = field(default_factory=dict)
 
 
 def _load_state(project: Project) -> _State:
@@ -166,12 +168,16 @@ def _load_state(project: Project) -> _State:
         return _State()
     if not isinstance(data, dict) or data.get("version") != STATE_VERSION:
         return _State()
-    catalogs, files = data.get("catalogs"), data.get("files")
-    return _State(catalogs if isinstance(catalogs, dict) else {}, files if isinstance(files, dict) else {})
+    catalogs, files, cached = data.get("catalogs"), data.get("files"), data.get("memory")
+    return _State(
+        catalogs if isinstance(catalogs, dict) else {},
+        files if isinstance(files, dict) else {},
+        cached if isinstance(cached, dict) else {},
+    )
 
 
 def _dump_state(state: _State) -> str:
-    data = {"version": STATE_VERSION, "catalogs": state.catalogs, "files": state.files}
+    data = {"version": STATE_VERSION, "catalogs": state.catalogs, "files": state.files, "memory": state.memory}
     return json.dumps(data, indent=1, sort_keys=True) + "\n"
 
 
@@ -295,7 +301,7 @@ def _translate(
         def memory_for(loc: str) -> memory.Memory:
             # Built once per run, on first need, from the catalogs as the run found them.
             if loc not in memories:
-                memories[loc] = memory.load_memory(project, loc)
+                memories[loc] = memory.load_memory(project, loc, state.memory)
             return memories[loc]
 
         def known(path: Path, sha: str, slug: str) -> _Known | None:
@@ -429,9 +435,11 @@ def _translate(
         if not slugs and failure is None:  # forget articles that are gone, so the state does not grow for ever
             present = {project.relative(path) for path, _, _ in listing}
             state.files = {k: v for k, v in state.files.items() if k in present}
-        t = time.perf_counter()
-        memory.refresh_cache(project, targets)
-        clock.add("memory", t)
+        if _dump_state(state) != loaded_state or any(r.written for r in results):
+            # The memory's cache goes with the state, rewritten only when the run did something.
+            t = time.perf_counter()
+            state.memory = memory.cache_entries(project, targets, state.memory)
+            clock.add("memory", t)
         if _dump_state(state) != loaded_state:
             atomic_write(project.locales_dir / STATE_NAME, _dump_state(state))
     if failure is not None:
