@@ -371,7 +371,9 @@ def _translate(
                         outputs = dict(enumerate(_translate_scored(engine, loc, flat, report)))
                     except backends.TranslationFailed as exc:
                         # Articles whose every segment arrived are still written below; the rest wait for a re-run.
-                        failure, outputs = exc, {i: (text, None) for i, text in exc.done.items()}
+                        # A scoring backend's partial results carry their confidence, as a full run's would.
+                        failure = exc
+                        outputs = {i: got if isinstance(got, tuple) else (got, None) for i, got in exc.done.items()}
                 t = clock.add("inference", t)
                 drafts: dict[str, dict[str, str | catalog.Draft]] = {}
                 first = 0

@@ -9,7 +9,7 @@ third-party library there; nothing here imports one until the backend is chosen.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from workflow.errors import InputError, ModelError
 from workflow.project import BACKENDS, Project
@@ -28,14 +28,20 @@ class Backend(Protocol):
     def translate(self, locale: str, texts: Sequence[str], progress: Progress | None = None) -> list[str]:
         """Translate `texts` from the project's source locale into `locale`, in order."""
 
+    # A backend whose model reports its confidence also has
+    #   translate_scored(locale, texts, progress) -> list[tuple[str, float | None]]
+    # (the local engine and Ray, which runs it); the run writes that score into each draft. LibreTranslate's
+    # API reports none, so its catalogs are the local ones less their `#. confidence:` lines.
+
     def close(self) -> None:
         """Release servers' connections, workers or models."""
 
 
 class TranslationFailed(ModelError):
-    """Inference failed for good (after retries); `done` holds the translations that arrived, by index."""
+    """Inference failed for good (after retries); `done` holds the translations that arrived, by index
+    (with their confidence, as (text, score), from a backend that scores)."""
 
-    def __init__(self, message: str, done: dict[int, str] | None = None, path: str | None = None):
+    def __init__(self, message: str, done: dict[int, Any] | None = None, path: str | None = None):
         super().__init__(message, path)
         self.done = dict(done or {})
 

@@ -148,8 +148,9 @@ class TranslationWorker:
             )
         return self.engines[locale]
 
-    def translate(self, locale: str, texts: list[str]) -> list[str]:
-        return self._engine(locale).translate(texts)
+    def translate(self, locale: str, texts: list[str]) -> list[tuple[str, float | None]]:
+        """Each translation with the model's confidence, as the local engine gives them."""
+        return self._engine(locale).translate_scored(texts)
 
     def pid(self) -> int:
         return os.getpid()
@@ -217,6 +218,12 @@ class RayBackend:
         self.workers()  # actors load each engine on their first task for it
 
     def translate(self, locale: str, texts: Sequence[str], progress: Progress | None = None) -> list[str]:
+        return [text for text, _ in self.translate_scored(locale, texts, progress)]
+
+    def translate_scored(
+        self, locale: str, texts: Sequence[str], progress: Progress | None = None
+    ) -> list[tuple[str, float | None]]:
+        """Each translation with its confidence: the workers run the local engine, so catalogs match its own."""
         import ray
         from ray.exceptions import GetTimeoutError, RayError
 
@@ -226,7 +233,7 @@ class RayBackend:
         # Every task is queued up front, round-robin, so all workers start at once; results are
         # collected in order, so what arrived before a failure is a prefix of whole batches.
         refs = [pool[n % len(pool)].translate.remote(locale, [texts[i] for i in span]) for n, span in enumerate(spans)]
-        done: dict[int, str] = {}
+        done: dict[int, tuple[str, float | None]] = {}
         for span, ref in zip(spans, refs):
             try:
                 out = ray.get(ref, timeout=self.settings.timeout)
