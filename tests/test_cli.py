@@ -301,3 +301,58 @@ def test_typers_own_usage_errors_show_what_was_typed_as_visible_escapes(tmp_path
     assert done.stderr.splitlines()[-1] == shown
     assert [line for line in done.stderr.splitlines() if line.startswith("Error:")] == [shown]
     assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", done.stderr)
+
+
+# --- help and messages for a newcomer ----------------------------------------------------------------
+
+OPTION_LINE = re.compile(r"^  (?:-\w, )?(--[\w-]+)(?: (\S+))?(?:\s{2,}|$)")
+TYPE_LABEL = re.compile(r"<(bool|str|path|int|float|list\[[^]]*\]|int range)>")
+
+
+def long_name(param: Any) -> str | None:
+    return next((o for o in param.opts if o.startswith("--")), None)
+
+
+@pytest.mark.parametrize(("path", "command"), COMMANDS, ids=[" ".join(p) or "workflow" for p, _ in COMMANDS])
+def test_help_shows_flags_bare_and_values_as_one_word_never_a_type_label(path: tuple[str, ...], command: Any) -> None:
+    text = runner.invoke(workflow.cli.app, [*path, "--help"], env={"COLUMNS": "200"}).output
+    assert not TYPE_LABEL.search(text), text
+    shown = {m.group(1): m.group(2) for m in map(OPTION_LINE.match, text.splitlines()) if m}
+    assert "--help" in shown and shown["--help"] is None, text  # `-h, --help` takes no value
+    for param in command.params:
+        name = long_name(param)
+        if name is None or name not in shown:
+            continue
+        if getattr(param, "is_flag", False):
+            assert shown[name] is None, f"flag {name} shows a value placeholder {shown[name]!r}"
+        else:
+            assert shown[name] and shown[name].isupper(), f"{name} shows {shown[name]!r}"
+
+
+def test_segment_takes_a_slug_as_well_as_a_path(project_dir: Path) -> None:
+    path = project_dir / "articles" / f"{SAMPLE_SLUG}.md"
+    by_path = runner.invoke(workflow.cli.app, ["segment", str(path), "--json", "-p", str(project_dir)])
+    by_slug = runner.invoke(workflow.cli.app, ["segment", SAMPLE_SLUG, "--json", "-p", str(project_dir)])
+    assert by_slug.exit_code == 0, by_slug.output
+    assert json.loads(by_slug.stdout) == json.loads(by_path.stdout)
+    unknown = runner.invoke(workflow.cli.app, ["segment", "no-such-story", "-p", str(project_dir)])
+    assert unknown.exit_code == 1 and "no article with slug 'no-such-story'" in str(unknown.exception)
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["segment", "two"], "two: 2 segments"),
+        (["glossary", "list"], "glossary/terms.csv: 1 term"),
+    ],
+    ids=["two-segments", "one-term"],
+)
+def test_counts_in_messages_agree_with_their_noun(tmp_path: Path, args: list[str], expected: str) -> None:
+    runner.invoke(workflow.cli.app, ["init", "-p", str(tmp_path)])
+    # (`1 segment pending` is publish's: tests/test_publish.py) The title counts as a segment.
+    for slug, body in (("two", "A single sentence.\n"),):
+        (tmp_path / "articles" / f"{slug}.md").write_text(f"---\ntitle: T {slug}\ndate: 2026-01-01\nslug: {slug}\n---\n\n{body}")
+    (tmp_path / "glossary" / "terms.csv").write_text("english,kk,ru,kind,gender,note,variants,avoid_kk,avoid_ru\nAstana,Астана,Астана,place,,,,,\n")
+    result = runner.invoke(workflow.cli.app, [*args, "-p", str(tmp_path)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == expected

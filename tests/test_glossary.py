@@ -777,7 +777,7 @@ def test_a_changed_glossary_flags_reviewed_entries_without_touching_them(project
     assert tree_digest(project_dir) == before
     segments = len(read_article(project_dir / "articles" / f"{SAMPLE_SLUG}.md").segments)
     assert isinstance(result.exception, GateError)
-    assert str(result.exception) == f"1 glossary flag(s) in 1 of {segments} translated segment(s)"
+    assert str(result.exception) == f"1 glossary flag in 1 of {segments} translated segments"
     lines = result.stdout.splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"locales/ru/LC_MESSAGES/{SAMPLE_SLUG}.po:")
     assert lines[0].endswith(": [reviewed] Moscow → Масква: not found in the translation")

@@ -60,6 +60,7 @@ def test_install_a_file_then_list_shows_code_languages_version_and_path(models_d
             "version": "1.0",
             "name": TOP,
             "path": (models_dir / TOP).as_posix(),
+            "in_use": True,
         }
     ]
     table = runner.invoke(app, ["models", "list", "--models-dir", str(models_dir)])
@@ -88,6 +89,67 @@ def test_reinstalling_a_package_replaces_it_in_place(models_dir, copy_package):
     assert [p.name for p in list_packages()] == [TOP]
     assert not (models_dir / TOP / "stale-file").exists()
     assert sorted(p.name for p in models_dir.iterdir()) == [TOP]
+
+
+@pytest.fixture(scope="session")
+def newer_kk_package(tmp_path_factory) -> Path:
+    """A second version (1.1) of the en→kk copy package, to install beside 1.0."""
+    return modelkit.build_package(tmp_path_factory.mktemp("newer"), modelkit.PackageSpec(to_code="kk", kind="copy", version="1.1"))
+
+
+def test_with_two_versions_installed_the_list_marks_the_one_translate_uses(models_dir, copy_package, newer_kk_package):
+    install_file(newer_kk_package)
+    install_file(copy_package["kk"])  # installed last, but older: translate still takes 1.1
+    install_file(copy_package["ru"])
+    listed = json.loads(runner.invoke(app, ["models", "list", "--json", "--models-dir", str(models_dir)]).output)
+    assert [(p["name"], p["in_use"]) for p in listed] == [
+        ("translate-en_kk-1_0", False),
+        ("translate-en_kk-1_1", True),
+        ("translate-en_ru-1_0", True),
+    ]
+    assert find_package("en", "kk").name == "translate-en_kk-1_1"
+    table = runner.invoke(app, ["models", "list", "--models-dir", str(models_dir)]).output
+    rows = {line.split("│")[1].strip() + " " + line.split("│")[4].strip(): line.split("│")[5].strip() for line in table.splitlines() if line.startswith("│")}
+    assert rows == {"translate-en_kk 1.0": "", "translate-en_kk 1.1": "yes", "translate-en_ru 1.0": "yes"}
+
+
+def test_models_remove_uninstalls_by_code_or_by_name_when_two_versions_are_installed(models_dir, copy_package, newer_kk_package):
+    install_file(copy_package["kk"])
+    install_file(newer_kk_package)
+    before = tree_digest(models_dir)
+    ambiguous = runner.invoke(app, ["models", "remove", "translate-en_kk", "--models-dir", str(models_dir)])
+    assert ambiguous.exit_code == 1 and tree_digest(models_dir) == before
+    assert "2 versions of translate-en_kk are installed (translate-en_kk-1_0, translate-en_kk-1_1)" in str(ambiguous.exception)
+    newer = runner.invoke(app, ["models", "remove", "translate-en_kk-1_1", "--models-dir", str(models_dir)])
+    assert newer.exit_code == 0, newer.output
+    assert newer.output == f"Removed translate-en_kk-1_1 (translate-en_kk 1.1) from {models_dir}; en→kk now uses translate-en_kk-1_0.\n"
+    assert find_package("en", "kk").version == "1.0"
+    last = runner.invoke(app, ["models", "remove", "translate-en_kk", "--models-dir", str(models_dir)])
+    assert last.output == f"Removed translate-en_kk-1_0 (translate-en_kk 1.0) from {models_dir}; no en→kk model is left.\n"
+    assert sorted(p.name for p in models_dir.iterdir()) == []
+    unknown = runner.invoke(app, ["models", "remove", "translate-en_kk", "--models-dir", str(models_dir)])
+    assert unknown.exit_code == 1 and "no installed package 'translate-en_kk' (installed: none); nothing removed" in str(unknown.exception)
+
+
+def test_models_remove_of_a_linked_package_removes_the_link_not_its_target(models_dir, copy_package, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    runner.invoke(app, ["models", "install", str(copy_package["kk"]), "--models-dir", str(elsewhere)])
+    (models_dir / TOP).symlink_to(elsewhere / TOP)
+    target = tree_digest(elsewhere)
+    result = runner.invoke(app, ["models", "remove", TOP, "--models-dir", str(models_dir)])
+    assert result.exit_code == 0, result.output
+    assert list(models_dir.iterdir()) == [] and tree_digest(elsewhere) == target
+
+
+def test_reinstalling_the_same_version_says_so(models_dir, copy_package):
+    args = ["models", "install", str(copy_package["kk"]), "--models-dir", str(models_dir)]
+    assert runner.invoke(app, args).output == f"Installed translate-en_kk 1.0 (en→kk) in {models_dir}\n"
+    again = runner.invoke(app, args)
+    assert again.exit_code == 0
+    assert again.output == (
+        f"Reinstalled translate-en_kk 1.0 (en→kk) in {models_dir}: this version was already installed; "
+        "its files were replaced with the package's\n"
+    )
 
 
 def test_installed_package_is_also_seen_by_argostranslate_itself(installed_models):

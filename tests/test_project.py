@@ -155,3 +155,65 @@ def test_memory_settings_are_checked_with_file_and_line(project_dir, table, mess
 def test_memory_settings_default_to_offer_75_draft_90_and_fuzzy_exact_matches(project_dir):
     settings = load_project(project_dir).memory
     assert (settings.offer, settings.draft, settings.accept_exact) == (75, 90, False)
+
+
+# --- the first hour ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("review", "--json"), ("glossary", "list", "--json"), ("segment", "kazakh-migrant-refused-war-contract", "--json")],
+    ids=["review", "glossary-list", "segment-slug"],
+)
+def test_commands_run_from_a_subdirectory_find_the_project_above_as_git_does(project_dir, command):
+    at_root = run_cli(*command, cwd=project_dir)
+    for sub in (project_dir / "articles", project_dir / "locales"):
+        inside = run_cli(*command, cwd=sub)
+        assert inside.returncode == 0, inside.stderr
+        assert inside.stdout == at_root.stdout
+
+
+def test_project_option_naming_a_directory_inside_the_project_finds_it_too(project_dir):
+    assert load_project(project_dir / "articles").root == project_dir
+    assert load_project(project_dir / "articles").locales == ("kk", "ru")
+
+
+def test_init_makes_a_project_that_segments_reviews_and_checks_at_once(tmp_path):
+    made = run_cli("init", "--project", "newsroom", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    root = tmp_path / "newsroom"
+    assert made.stdout.splitlines()[-1] == (
+        "Next: cd newsroom && workflow segment example-city-opens-library   (`workflow --help` lists every command)"
+    )
+    # The glossary is empty but has a column for each target locale of the config it was made with.
+    header = (root / "glossary/terms.csv").read_text(encoding="utf-8").splitlines()
+    assert len(header) == 1 and {"english", *(load_project(root).locales)} <= set(header[0].split(","))
+    # The config's pointer leads somewhere that exists: the program's own help.
+    pointer = (root / "workflow.toml").read_text(encoding="utf-8").splitlines()[0]
+    assert "`workflow --help`" in pointer and "README" not in pointer
+    assert run_cli("--help", cwd=root).returncode == 0
+    segmented = run_cli("segment", "example-city-opens-library", "--json", cwd=root)
+    assert segmented.returncode == 0, segmented.stderr
+    assert '"kind": "title"' in segmented.stdout
+    review = run_cli("review", "--json", cwd=root / "articles")
+    assert review.returncode == 0 and '"untranslated": 5' in review.stdout
+    check = run_cli("glossary", "check", cwd=root)
+    assert check.returncode == 0
+    assert check.stdout == "Nothing to check yet: no translated segments in the catalogs (run `workflow translate` first).\n"
+
+
+def test_init_inside_an_existing_project_refuses_instead_of_nesting_one(project_dir):
+    from tests.conftest import tree_digest
+
+    before = tree_digest(project_dir)
+    nested = run_cli("init", cwd=project_dir / "articles")
+    assert nested.returncode == 1
+    assert nested.stderr == f"Error: .: already inside the project at {project_dir}; nothing changed\n"
+    assert tree_digest(project_dir) == before
+
+
+def test_init_keeps_an_article_or_glossary_already_in_the_directory(tmp_path):
+    (tmp_path / "glossary").mkdir()
+    (tmp_path / "glossary/terms.csv").write_text("english,kk,ru,kind,gender,note,variants,avoid_kk,avoid_ru\nAstana,Астана,Астана,place,,,,,\n")
+    assert run_cli("init", cwd=tmp_path).returncode == 0
+    assert "Astana" in (tmp_path / "glossary/terms.csv").read_text()

@@ -493,9 +493,9 @@ def test_cli_lists_pending_segments_exits_1_then_publishes_and_reports_nothing_c
     runner = CliRunner()
     blocked = runner.invoke(app, ["publish", "--project", str(project_dir)])
     assert blocked.exit_code == 1
-    assert f"Blocked ru/{SAMPLE_SLUG}: 29 segment(s) pending" in blocked.stdout
+    assert f"Blocked ru/{SAMPLE_SLUG}: 29 segments pending" in blocked.stdout
     assert f"  articles/{SAMPLE_SLUG}.md:9  8028b450e4  machine translation awaiting review" in blocked.stdout
-    assert blocked.stdout.rstrip().endswith("0 published, 2 blocked; 0 file(s) changed.")
+    assert blocked.stdout.rstrip().endswith("0 published, 2 blocked; 0 files changed.")
 
     data = json.loads(runner.invoke(app, ["publish", "--json", "--project", str(project_dir)]).stdout)
     assert (data["blocked"], [len(e["pending"]) for e in data["editions"]], data["files"]) == (2, [29, 29], [])
@@ -503,11 +503,11 @@ def test_cli_lists_pending_segments_exits_1_then_publishes_and_reports_nothing_c
     for loc in ("kk", "ru"):
         accept(proj, article, loc)
     first = runner.invoke(app, ["publish", "--project", str(project_dir)])
-    assert first.exit_code == 0 and "2 published, 0 blocked; 7 file(s) changed." in first.stdout
+    assert first.exit_code == 0 and "2 published, 0 blocked; 7 files changed." in first.stdout
     second = runner.invoke(app, ["publish", "--json", "--project", str(project_dir)])
     assert second.exit_code == 0
     assert {f["action"] for f in json.loads(second.stdout)["files"]} == {"unchanged"}
-    assert "nothing changed, all 7 file(s) already up to date" in runner.invoke(app, ["publish", "--project", str(project_dir)]).stdout
+    assert "nothing changed, all 7 files already up to date" in runner.invoke(app, ["publish", "--project", str(project_dir)]).stdout
 
 
 def test_cli_refuses_an_escaping_slug_with_an_error_line(project_dir):
@@ -882,7 +882,7 @@ def test_the_cli_names_stale_live_editions_and_what_to_run_instead_of_saying_all
     assert "already up to date" not in result.stdout
     assert (
         f"Stale ru/{SAMPLE_SLUG}: the live edition (public/ru/{SAMPLE_SLUG}.html, published {NOW.isoformat()}) "
-        "still shows 2 sentence(s) the source no longer has:"
+        "still shows 2 sentences the source no longer has:"
     ) in result.stdout
     assert f"  - {EDITED_SENTENCE[:59]}…" in result.stdout
     assert f"  - {REMOVED_SENTENCE[:59]}…" in result.stdout
@@ -890,7 +890,7 @@ def test_the_cli_names_stale_live_editions_and_what_to_run_instead_of_saying_all
         f"  Review the pending segments above and run `workflow publish {SAMPLE_SLUG} --locale ru`, "
         f"or take it down now: `workflow withdraw {SAMPLE_SLUG} --locale ru`."
     ) in result.stdout
-    assert result.stdout.rstrip().endswith("0 published, 1 blocked, 1 live edition(s) stale; 0 file(s) changed.")
+    assert result.stdout.rstrip().endswith("0 published, 1 blocked, 1 live edition stale; 0 files changed.")
 
     data = json.loads(CliRunner().invoke(app, ["publish", "--locale", "ru", "--json", "--project", str(project_dir)]).stdout)
     assert [s["text"] for s in data["stale"][0]["sentences"]] == [EDITED_SENTENCE, REMOVED_SENTENCE]
@@ -911,7 +911,7 @@ def test_a_blocked_report_names_file_line_the_sentence_and_the_po_file_to_open(p
 
     result = CliRunner().invoke(app, ["publish", "--locale", "ru", "--project", str(project_dir)])
     assert result.exit_code == 1
-    assert f"Blocked ru/{SAMPLE_SLUG}: 1 segment(s) pending; open {po}" in result.stdout
+    assert f"Blocked ru/{SAMPLE_SLUG}: 1 segment pending; open {po}" in result.stdout
     assert f"  articles/{SAMPLE_SLUG}.md:9  {FIRST_SENTENCE}  machine translation awaiting review" in result.stdout
     assert f"    “{article.segments[1].text[:59]}…”  → {pending.catalog}" in result.stdout
 

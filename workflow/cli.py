@@ -18,7 +18,7 @@ from rich.console import Console
 
 from workflow import articles as articles_mod
 from workflow.errors import EXIT_INPUT, WorkflowError
-from workflow.project import CONFIG_NAME, DEFAULT_CONFIG, load_project, valid_locales
+from workflow.project import CONFIG_NAME, DEFAULT_CONFIG, find_root, load_project, valid_locales
 from workflow.storage import atomic_write
 
 app = typer.Typer(
@@ -37,17 +37,54 @@ app = typer.Typer(
 )
 
 
+# Help shows each value as a word (LOCALE, DIR), never typer's type labels (<list[str]>, <path>); a flag shows none.
 ProjectOpt = Annotated[
     Path,
-    typer.Option("--project", "-p", help="Project directory holding workflow.toml.", show_default="current directory"),
+    typer.Option(
+        "--project",
+        "-p",
+        metavar="DIR",
+        help="Project directory holding workflow.toml (or any directory inside it).",
+        show_default="the project the current directory is in",
+    ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of a table.")]
 LocaleOpt = Annotated[
     Optional[list[str]],
-    typer.Option("--locale", "-l", help="Target locale (repeatable); default: every locale in workflow.toml."),
+    typer.Option("--locale", "-l", metavar="LOCALE", help="Target locale (repeatable); default: every locale in workflow.toml."),
 ]
 WaitOpt = Annotated[bool, typer.Option("--wait", help="Wait for another run's lock instead of refusing.")]
-SlugsArg = Annotated[Optional[list[str]], typer.Argument(help="Article slugs; default: every article.", show_default=False)]
+SlugsArg = Annotated[
+    Optional[list[str]], typer.Argument(metavar="SLUG...", help="Article slugs; default: every article.", show_default=False)
+]
+
+
+def _argument_without_type(self: Any, ctx: Any) -> None:
+    # An argument's metavar already says what it is ("SLUG..."): typer would append "<list[str]>" to it.
+    return None
+
+
+_VALUE_WORDS = {"str": "TEXT", "path": "PATH", "int": "N", "int range": "N", "float": "NUMBER"}
+
+
+def _option_value_word(self: Any, ctx: Any) -> str | None:
+    # A flag takes no value, so it shows none; a value option shows its metavar or a plain word (TEXT, PATH).
+    if self.is_flag or self.count:
+        return None
+    if self.metavar is not None:
+        return self.metavar
+    label = self.display_type(ctx).strip("<>")
+    label = label.removeprefix("list[").removesuffix("]")
+    return _VALUE_WORDS.get(label, label.upper())
+
+
+typer.core.TyperArgument.display_type_rich = _argument_without_type  # type: ignore[method-assign]
+typer.core.TyperOption.display_type_rich = _option_value_word  # type: ignore[method-assign]
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """'1 term', '2 terms': a count with its noun (English messages; pages use Babel's plural rules)."""
+    return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
 # C0 and C1 controls and DEL (escape sequences: hidden text, OSC 52 clipboard writes, window titles) and the
@@ -157,30 +194,56 @@ def main() -> None:
 
 
 @app.command()
-def init(project: ProjectOpt = Path(".")) -> None:
-    """Start a project: write workflow.toml and the articles/, glossary/ and locales/ folders.
+def init(
+    project: Annotated[Path, typer.Option("--project", "-p", metavar="DIR", help="Directory to make the project in.")] = Path("."),
+) -> None:
+    """Start a project that runs: workflow.toml, an example article, an empty glossary, and locales/.
+
+    The glossary has a column for each target locale; the example article can be segmented at once.
 
     \b
     Example: workflow init --project newsroom
     """
+    from workflow import project as project_mod
+
     config = project / CONFIG_NAME
     if config.exists() or config.is_symlink():
         raise WorkflowError(f"{CONFIG_NAME} already exists; nothing changed", config)
+    enclosing = find_root(project)
+    if enclosing is not None:
+        # A project inside a project: commands run here would silently use the inner one's articles.
+        raise WorkflowError(f"already inside the project at {enclosing}; nothing changed", project)
+    from workflow import glossary as glossary_mod
+
+    # The header row alone: the glossary's columns for the project's target locales, ready for a spreadsheet.
+    files = {**project_mod.starter_files(), "glossary/terms.csv": glossary_mod.to_csv(())}
     folders = [project / sub for sub in ("articles", "glossary", "locales")]
     for folder in folders:  # all checked before the first is made: a refusal leaves nothing half-made
         if (folder.exists() or folder.is_symlink()) and not folder.is_dir():
             raise WorkflowError("exists and is not a directory; move it away or pass --project DIR", folder)
     made = [folder for folder in folders if not folder.is_dir()]
+    written: list[Path] = []
     try:
         for folder in made:
             folder.mkdir(parents=True)
+        for name, text in files.items():
+            path = project / name
+            if not (path.exists() or path.is_symlink()):  # never overwrite what the user already put there
+                atomic_write(path, text)
+                written.append(path)
         atomic_write(config, DEFAULT_CONFIG)
     except OSError:
+        for path in written:
+            with contextlib.suppress(OSError):
+                path.unlink()
         for folder in reversed(made):
             with contextlib.suppress(OSError):
                 folder.rmdir()
         raise
-    out.print(f"Created {config}; put articles in {project / 'articles'}/ and run `workflow segment`.")
+    example = project_mod.EXAMPLE_SLUG
+    out.print(f"Created {config}, articles/{example}.md and an empty glossary/terms.csv.", markup=False)
+    where = "" if project == Path(".") else f"cd {project} && "
+    out.print(f"Next: {where}workflow segment {example}   (`workflow --help` lists every command)", markup=False)
 
 
 @app.command()
@@ -194,7 +257,7 @@ def locales(json_out: JsonOpt = False, project: ProjectOpt = Path(".")) -> None:
     """
     from babel import Locale
 
-    targets = load_project(project).locales if (project / CONFIG_NAME).is_file() else ()
+    targets = load_project(project).locales if find_root(project) is not None else ()
     rows = []
     for code in valid_locales():
         try:
@@ -214,7 +277,9 @@ def locales(json_out: JsonOpt = False, project: ProjectOpt = Path(".")) -> None:
 
 @app.command()
 def segment(
-    article: Annotated[Path, typer.Argument(help="Path of a Markdown article with YAML front matter.")],
+    article: Annotated[
+        str, typer.Argument(metavar="SLUG|PATH", help="An article's slug, or the path of a Markdown article with YAML front matter.")
+    ],
     json_out: JsonOpt = False,
     project: ProjectOpt = Path("."),
 ) -> None:
@@ -224,9 +289,16 @@ def segment(
 
     \b
     Example: workflow segment articles/kazakh-migrant-refused-war-contract.md --json
+
+    \b
+    Example: workflow segment kazakh-migrant-refused-war-contract
     """
-    proj = load_project(project) if (project / CONFIG_NAME).exists() else None
-    parsed = articles_mod.read_article(article, proj)
+    proj = load_project(project) if find_root(project) is not None else None
+    path = Path(article)
+    if proj is not None and not path.exists() and "/" not in article and not article.endswith(".md"):
+        parsed = articles_mod.load_articles(proj, [article])[0]  # a slug, as the other commands take
+    else:
+        parsed = articles_mod.read_article(path, proj)
     rows = [
         {
             "id": s.id,
@@ -244,7 +316,7 @@ def segment(
         return
     from rich.table import Table
 
-    table = Table(title=f"{parsed.slug}: {len(rows)} segments", title_justify="left")
+    table = Table(title=f"{parsed.slug}: {plural(len(rows), 'segment')}", title_justify="left")
     for col in ("line", "kind", "id", "text"):
         table.add_column(col, overflow="fold")
     for row in rows:
@@ -267,7 +339,7 @@ def _use_models_dir(models_dir: Path | None, project: Path) -> Path:
     """Point argostranslate at --models-dir, else the project's paths.models, else its own default."""
     from workflow import translate as translate_mod
 
-    if models_dir is None and (project / CONFIG_NAME).is_file():
+    if models_dir is None and find_root(project) is not None:
         models_dir = load_project(project).models_dir
     return translate_mod.configure_models_dir(models_dir)
 
@@ -283,6 +355,9 @@ app.add_typer(models_app, name="models")
 def models_list(json_out: JsonOpt = False, models_dir: ModelsDirOpt = None, project: ProjectOpt = Path(".")) -> None:
     """List installed translation packages: code, languages, version and where each lives.
 
+    The `in use` column marks the package `workflow translate` uses for each language pair (the newest
+    version, when several are installed).
+
     \b
     Example: workflow models list --json
     """
@@ -290,8 +365,9 @@ def models_list(json_out: JsonOpt = False, models_dir: ModelsDirOpt = None, proj
 
     where = _use_models_dir(models_dir, project)
     packages = translate_mod.list_packages()
+    in_use = {p.path for p in translate_mod.packages_in_use().values()}
     if json_out:
-        print_json(packages)
+        print_json([{**to_jsonable(p), "in_use": p.path in in_use} for p in packages])
         return
     if not packages:
         out.print(f"No model packages in {where}; install one with `workflow models install FILE.argosmodel`.")
@@ -299,10 +375,10 @@ def models_list(json_out: JsonOpt = False, models_dir: ModelsDirOpt = None, proj
     from rich.table import Table
 
     table = Table(title=f"Model packages in {where}", title_justify="left")
-    for col in ("code", "from", "to", "version", "path"):
+    for col in ("code", "from", "to", "version", "in use", "path"):
         table.add_column(col, overflow="fold")
     for pkg in packages:
-        table.add_row(pkg.code, pkg.from_code, pkg.to_code, pkg.version, str(pkg.path))
+        table.add_row(pkg.code, pkg.from_code, pkg.to_code, pkg.version, "yes" if pkg.path in in_use else "", str(pkg.path))
     out.print(table)
 
 
@@ -320,8 +396,38 @@ def models_install(
     from workflow import translate as translate_mod
 
     where = _use_models_dir(models_dir, project)
+    before = {p.path: p.version for p in translate_mod.list_packages()}
     pkg = translate_mod.install_package(source)
+    if before.get(pkg.path) == pkg.version:
+        out.print(
+            f"Reinstalled {pkg.code} {pkg.version} ({pkg.from_code}→{pkg.to_code}) in {where}: "
+            "this version was already installed; its files were replaced with the package's",
+            markup=False,
+        )
+        return
     out.print(f"Installed {pkg.code} {pkg.version} ({pkg.from_code}→{pkg.to_code}) in {where}", markup=False)
+
+
+@models_app.command("remove")
+def models_remove(
+    package: Annotated[
+        str, typer.Argument(metavar="CODE|NAME", help="A package code (translate-en_kk), or the directory name `models list` shows.")
+    ],
+    models_dir: ModelsDirOpt = None,
+    project: ProjectOpt = Path("."),
+) -> None:
+    """Uninstall a model package; name its directory when several versions of one code are installed.
+
+    \b
+    Example: workflow models remove translate-en_kk
+    """
+    from workflow import translate as translate_mod
+
+    where = _use_models_dir(models_dir, project)
+    pkg = translate_mod.remove_package(package)
+    left = translate_mod.packages_in_use().get((pkg.from_code, pkg.to_code))
+    then = f"; {pkg.from_code}→{pkg.to_code} now uses {left.name}" if left else f"; no {pkg.from_code}→{pkg.to_code} model is left"
+    out.print(f"Removed {pkg.name} ({pkg.code} {pkg.version}) from {where}{then}.", markup=False)
 
 
 @models_app.command("build")
@@ -443,8 +549,8 @@ def translate_cmd(
         out.print(f"{loc}: model {model}", markup=False)
     memory_part = f"{report.from_memory} served from memory, " if report.from_memory else ""
     out.print(
-        f"{report.articles} article(s), {report.segments} segments: {memory_part}{report.sent_to_model} sent to the model, "
-        f"{written} catalog(s) updated in {report.timings.total:.1f}s. Next: `workflow review`.",
+        f"{plural(report.articles, 'article')}, {plural(report.segments, 'segment')}: {memory_part}{report.sent_to_model} sent to the model, "
+        f"{plural(written, 'catalog')} updated in {report.timings.total:.1f}s. Next: `workflow review`.",
         markup=False,
     )
     _report_errors(report.errors)
@@ -677,7 +783,7 @@ def glossary_list(json_out: JsonOpt = False, project: ProjectOpt = Path(".")) ->
         return
     from rich.table import Table
 
-    table = Table(title=f"{proj.relative(proj.glossary_path)}: {len(terms)} terms", title_justify="left")
+    table = Table(title=f"{proj.relative(proj.glossary_path)}: {plural(len(terms), 'term')}", title_justify="left")
     for col in ("english", "kk", "ru", "kind", "gender"):
         table.add_column(col, overflow="fold")
     for t in terms:
@@ -714,7 +820,7 @@ def glossary_add(
     }
     term = glossary_mod.term_from_cells(cells, shown, None)
     updated = glossary_mod.update_glossary(proj, lambda g, where: glossary_mod.add_term(g, term, where), wait=wait)
-    out.print(f"Added {term.english} → kk {term.kk}, ru {term.ru} to {shown} ({len(updated.terms)} terms).", markup=False)
+    out.print(f"Added {term.english} → kk {term.kk}, ru {term.ru} to {shown} ({plural(len(updated.terms), 'term')}).", markup=False)
 
 
 @glossary_app.command("remove")
@@ -733,7 +839,7 @@ def glossary_remove(
     proj = load_project(project)
     shown = proj.relative(proj.glossary_path)
     updated = glossary_mod.update_glossary(proj, lambda g, where: glossary_mod.remove_term(g, english, where), wait=wait)
-    out.print(f"Removed {english} from {shown} ({len(updated.terms)} terms).", markup=False)
+    out.print(f"Removed {english} from {shown} ({plural(len(updated.terms), 'term')}).", markup=False)
 
 
 @glossary_app.command("import")
@@ -764,7 +870,7 @@ def glossary_import(
 
     updated = glossary_mod.update_glossary(proj, merge, wait=wait)
     added, replaced = counts["added"], counts["replaced"]
-    out.print(f"Imported {file}: {added} added, {replaced} replaced; {shown} has {len(updated.terms)} terms.", markup=False)
+    out.print(f"Imported {file}: {added} added, {replaced} replaced; {shown} has {plural(len(updated.terms), 'term')}.", markup=False)
 
 
 @glossary_app.command("export")
@@ -790,7 +896,7 @@ def glossary_export(
         sys.stdout.write(text)
         return
     atomic_write(output, text)
-    err.print(f"Wrote {output} ({len(terms)} terms, {format_}).", markup=False)
+    err.print(f"Wrote {output} ({plural(len(terms), 'term')}, {format_}).", markup=False)
 
 
 @glossary_app.command("check")
@@ -847,9 +953,18 @@ def glossary_check(
             )
     if rows:
         segments = len({(r["po"], r["line"]) for r in rows})
-        raise GateError(f"{len(rows)} glossary flag(s) in {segments} of {checked} translated segment(s)")
+        raise GateError(
+            f"{plural(len(rows), 'glossary flag')} in {segments} of {plural(checked, 'translated segment')}"
+        )
     if not json_out:
-        out.print(f"All {checked} translated segment(s) render the glossary's terms canonically.", markup=False)
+        if not checked:
+            # Nothing translated yet is not a pass: say what would give the check something to read.
+            out.print(
+                "Nothing to check yet: no translated segments in the catalogs (run `workflow translate` first).",
+                markup=False,
+            )
+        else:
+            out.print(f"All {plural(checked, 'translated segment')} render the glossary's terms canonically.", markup=False)
 
 
 # --- publish (publish.py) -----------------------------------------------------------------------------
@@ -912,7 +1027,7 @@ def publish_cmd(
 def _render_publish(proj, report) -> None:
     for edition in report.blocked:
         to_open = f"; open {edition.catalog}" if edition.catalog else ""
-        out.print(f"Blocked {edition.locale}/{edition.slug}: {len(edition.pending)} segment(s) pending{to_open}", markup=False)
+        out.print(f"Blocked {edition.locale}/{edition.slug}: {plural(len(edition.pending), 'segment')} pending{to_open}", markup=False)
         for p in edition.pending:
             out.print(f"  {p.reference}  {p.segment}  {p.reason}", markup=False)
             out.print(f"    “{_short(p.text)}”" + (f"  → {p.catalog}" if p.catalog else ""), markup=False)
@@ -921,7 +1036,7 @@ def _render_publish(proj, report) -> None:
         where = f"the live edition ({page}, published {stale.published})"
         if stale.sentences:
             out.print(
-                f"Stale {stale.locale}/{stale.slug}: {where} still shows {len(stale.sentences)} sentence(s) "
+                f"Stale {stale.locale}/{stale.slug}: {where} still shows {plural(len(stale.sentences), 'sentence')} "
                 "the source no longer has:",
                 markup=False,
             )
@@ -955,13 +1070,13 @@ def _render_publish(proj, report) -> None:
     if report.withdrawn:
         summary += f", {len(report.withdrawn)} withdrawn"
     if report.stale:
-        summary += f", {len(report.stale)} live edition(s) stale"
-    summary += f"; {len(report.changed)} file(s) {verb}"
+        summary += f", {plural(len(report.stale), 'live edition')} stale"
+    summary += f"; {plural(len(report.changed), 'file')} {verb}"
     if report.changed:
         summary += f", {unchanged} unchanged" if unchanged else ""
     elif report.files and not report.blocked:
         # Only when nothing is held back: "all up to date" beside a blocked correction would be false comfort.
-        summary += f": nothing changed, all {unchanged} file(s) already up to date"
+        summary += f": nothing changed, all {plural(unchanged, 'file')} already up to date"
     out.print(summary + ".", markup=False)
 
 
@@ -1015,7 +1130,7 @@ def withdraw_cmd(
             out.print(f"{f.action} {report.out_dir / f.path}", markup=False)
     verb = "Would withdraw" if report.dry_run else "Withdrew"
     out.print(
-        f"{verb} {slug} ({where}), recorded in {report.record}: {len(report.removed)} published file(s) "
+        f"{verb} {slug} ({where}), recorded in {report.record}: {plural(len(report.removed), 'published file')} "
         f"{'would be ' if report.dry_run else ''}removed. `workflow withdraw --undo {slug}` lifts it.",
         markup=False,
     )

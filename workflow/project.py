@@ -21,7 +21,7 @@ from workflow.storage import check_inside, read_file
 CONFIG_NAME = "workflow.toml"
 
 DEFAULT_CONFIG = """\
-# Newsroom translation workflow: see README.md.
+# Newsroom translation workflow. `workflow --help` lists the commands; each one's --help has an example.
 [workflow]
 source_locale = "en"
 target_locales = ["kk", "ru"]
@@ -35,7 +35,7 @@ public = "public"
 
 [translate]
 beam_size = 2
-batch_size = 16   # examples per model call; 16 ran 15 % faster than 32 on 2 cores (bench/README.md)
+batch_size = 16   # examples per model call; 16 ran 15 % faster than 32 on 2 cores
 # backend = "local"   # or "libretranslate" / "ray": README "When one machine is not enough"
 # device = "auto"     # local engine: "cpu" or "cuda"
 
@@ -44,6 +44,28 @@ offer = 75            # a reviewed sentence this similar (0-100) is shown to the
 draft = 90            # ... and this similar becomes the draft instead of the model's
 accept_exact = false  # true: a sentence reviewed elsewhere word for word lands reviewed, not fuzzy
 """
+
+EXAMPLE_SLUG = "example-city-opens-library"
+EXAMPLE_ARTICLE = """\
+---
+title: City opens a new public library
+date: 2026-01-15
+slug: example-city-opens-library
+authors:
+  - Newsroom
+---
+
+An example article made by `workflow init`: replace it with your own, or delete it.
+
+The city opened a new public library on Monday. It has more than ten thousand books in three languages.
+
+> "Everyone is welcome," the librarian said.
+"""
+
+
+def starter_files() -> dict[str, str]:
+    """What `workflow init` puts in a new project besides workflow.toml: {relative path: text}."""
+    return {f"articles/{EXAMPLE_SLUG}.md": EXAMPLE_ARTICLE}
 
 # A locale code is a path component (locales/<lang>/...), so it must never be able to name another place.
 _LOCALE_SHAPE = re.compile(r"^[a-z]{2,3}(?:_[A-Z][a-z]{3})?(?:_(?:[A-Z]{2}|\d{3}))?$")
@@ -172,9 +194,27 @@ def _line_of(text: str, needle: str) -> int | None:
     return None
 
 
+def find_root(start: Path) -> Path | None:
+    """The nearest directory from `start` upwards that holds workflow.toml (as git finds .git), or None."""
+    start = Path(start)
+    if (start / CONFIG_NAME).is_file():
+        return start  # as given, so that messages keep the user's own spelling of the path
+    for candidate in start.resolve().parents:
+        if (candidate / CONFIG_NAME).is_file():
+            return candidate
+    return None
+
+
 def load_project(root: Path) -> Project:
-    """Read `root/workflow.toml` and validate it."""
+    """Read workflow.toml of the project `root` is in (`root` itself or the nearest parent with one), validated."""
     root = Path(root)
+    found = find_root(root)
+    if found is None:
+        raise InputError(
+            f"no {CONFIG_NAME} here: run `workflow init` to start a project, or pass --project DIR",
+            root,
+        )
+    root = found
     path = root / CONFIG_NAME
     try:
         text = read_file(path, root=root).decode("utf-8")

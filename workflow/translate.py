@@ -168,6 +168,40 @@ def find_package(from_code: str, to_code: str) -> ModelPackage:
     return max(matches, key=lambda p: _version_key(p.version))
 
 
+def packages_in_use() -> dict[tuple[str, str], ModelPackage]:
+    """The package `translate` uses for each installed language pair (the newest version), by (from, to)."""
+    chosen: dict[tuple[str, str], ModelPackage] = {}
+    for pkg in list_packages():
+        pair = (pkg.from_code, pkg.to_code)
+        if pair not in chosen or _version_key(pkg.version) > _version_key(chosen[pair].version):
+            chosen[pair] = pkg
+    return chosen
+
+
+def remove_package(code_or_name: str) -> ModelPackage:
+    """Uninstall the package with this directory name, or this code if only one version of it is installed.
+
+    The directory is renamed out of the way first, so a run that dies midway leaves it installed or gone.
+    """
+    packages = list_packages()
+    matches = [p for p in packages if p.name == code_or_name] or [p for p in packages if p.code == code_or_name]
+    if not matches:
+        known = ", ".join(p.name for p in packages) or "none"
+        raise InputError(f"no installed package {code_or_name!r} (installed: {known}); nothing removed")
+    if len(matches) > 1:
+        names = ", ".join(p.name for p in matches)
+        raise InputError(f"{len(matches)} versions of {code_or_name} are installed ({names}): name the one to remove; nothing removed")
+    pkg = matches[0]
+    if pkg.path.is_symlink():
+        pkg.path.unlink()  # a linked package: remove the link, never what it points to
+    else:
+        parked = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=pkg.path.parent)) / pkg.name
+        os.replace(pkg.path, parked)
+        shutil.rmtree(parked.parent, ignore_errors=True)
+    _clear_argos_cache()
+    return pkg
+
+
 # --- installing ----------------------------------------------------------------------------------
 
 
