@@ -361,7 +361,7 @@ CASES = [
     config_case("locale-escape", f"Error: workflow.toml:3: unknown locale '../../etc' {LOCALE_HELP}"),
     config_case("duplicate-locale", "Error: workflow.toml:2: target_locales lists a locale twice"),
     config_case("not-toml", "Error: workflow.toml: not valid TOML: Unclosed array (at end of document)"),
-    config_case("unknown-table", "Error: workflow.toml:5: unknown table [publish] (known: memory, paths, translate, workflow)"),
+    config_case("unknown-table", "Error: workflow.toml:5: unknown table [publish] (known: memory, paths, site, translate, workflow)"),
     config_case("path-escape", "Error: workflow.toml:6: paths.public must stay inside the project"),
     config_case("zero-beam", "Error: workflow.toml:5: translate.beam_size must be a positive whole number"),
     config_case("latin1", "Error: workflow.toml: not UTF-8 text (invalid continuation byte at byte 3)"),

@@ -43,6 +43,12 @@ batch_size = 16   # examples per model call; 16 ran 15 % faster than 32 on 2 cor
 offer = 75            # a reviewed sentence this similar (0-100) is shown to the translator
 draft = 90            # ... and this similar becomes the draft instead of the model's
 accept_exact = false  # true: a sentence reviewed elsewhere word for word lands reviewed, not fuzzy
+
+[site]
+# Where public/ is served: with it, publish also writes an Atom feed per locale and sitemap.xml.
+# url = "https://news.example.org/"
+# The English original of each story, for the editions' language links ({slug} is replaced).
+# original = "https://news.example.org/en/{slug}.html"
 """
 
 EXAMPLE_SLUG = "example-city-opens-library"
@@ -73,6 +79,8 @@ _SLUG_SHAPE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # A slug names files, the longest being a write's temp `.<slug>.html.<random>.tmp`: 200 keeps that
 # under the 255 bytes a file name may have, so a long slug is refused before anything is written.
 MAX_SLUG = 200
+# No quotes, spaces, angle brackets or controls: nothing that could leave an attribute or a URL.
+_WEB_ADDRESS = re.compile(r"^https?://[A-Za-z0-9.-]+(?::\d+)?(?:/[A-Za-z0-9._~!$&()*+,;=:@%/{}-]*)?$")
 
 
 @dataclass(frozen=True)
@@ -103,6 +111,9 @@ class Project:
     # [translate.<backend>] tables as written; each backend module validates its own settings.
     backend_settings: dict = field(default_factory=dict, hash=False, compare=False, repr=False)
     memory: MemorySettings = MemorySettings()
+
+    site_url: str | None = None  # site.url: where the output directory is served, ending in "/"
+    original_url: str | None = None  # site.original: the English original's URL, with "{slug}"
 
     @property
     def config_path(self) -> Path:
@@ -231,13 +242,14 @@ def load_project(root: Path) -> Project:
         found = re.search(r"^(.*) \(at line (\d+), column \d+\)$", str(exc))
         message, line = (found.group(1), int(found.group(2))) if found else (str(exc), None)
         raise InputError(f"not valid TOML: {message}", path, line) from None
-    known_tables = {"workflow", "paths", "translate", "memory"}
+    known_tables = {"workflow", "paths", "translate", "memory", "site"}
     for key in data:
         if key not in known_tables:
             raise InputError(f"unknown table [{key}] (known: {', '.join(sorted(known_tables))})", path, _line_of(text, key))
     wf = data.get("workflow", {})
     paths = data.get("paths", {})
     tr = data.get("translate", {})
+    site = data.get("site", {})
     source = wf.get("source_locale", "en")
     check_locale(source, path, _line_of(text, "source_locale"))
     targets = wf.get("target_locales", ["kk", "ru"])
@@ -284,6 +296,18 @@ def load_project(root: Path) -> Project:
     settings = MemorySettings(**mem)
     if settings.draft < settings.offer:
         raise InputError("memory.draft must not be below memory.offer", path, _line_of(text, "draft"))
+
+    def web_address(key: str) -> str | None:
+        value = site.get(key)
+        if value is None:
+            return None
+        # Pages, feeds and the sitemap put it in href attributes: only a plain absolute web address will do.
+        if not isinstance(value, str) or not _WEB_ADDRESS.match(value) or (key == "original" and "{slug}" not in value):
+            want = "an http(s) address with {slug} in it" if key == "original" else "an absolute http(s) address"
+            raise InputError(f"site.{key} must be {want}", path, _line_of(text, key))
+        return value
+
+    site_url = web_address("url")
     return Project(
         root=root,
         source_locale=source,
@@ -301,6 +325,8 @@ def load_project(root: Path) -> Project:
 
 
         memory=settings,
+        site_url=(site_url if site_url.endswith("/") else site_url + "/") if site_url else None,
+        original_url=web_address("original"),
     )
 
 

@@ -27,7 +27,7 @@ from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal
 from jinja2 import Environment, PackageLoader, StrictUndefined
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from workflow import articles as articles_mod
 from workflow import catalog as catalog_mod
@@ -40,6 +40,8 @@ from workflow.storage import TEMP_SUFFIX, atomic_write, check_replaceable, proje
 MANIFEST_NAME = "manifest.json"
 MANIFEST_FORMAT = 1
 INDEX_STEM = "index"
+FEED_NAME = "feed.xml"  # <out>/<lang>/feed.xml: the locale's Atom feed (with `[site] url` only)
+SITEMAP_NAME = "sitemap.xml"  # <out>/sitemap.xml: every edition with its language versions (with `[site] url` only)
 # The editor's list of withdrawn stories. It lives in the project, not the output directory: a takedown
 # must survive `rm -rf public/` and apply to every `--out` directory too.
 WITHDRAWN_NAME = "withdrawn.toml"
@@ -54,18 +56,30 @@ UI: dict[str, dict[str, Any]] = {
         "index_title": "Articles",
         "all_articles": "All articles",
         "original": "Original language",
+        "home": "Home",
+        "languages": "Read in",
+        "original_mark": "original",
+        "feed": "Atom feed",
         "count": {"one": "{n} article", "other": "{n} articles"},
     },
     "ru": {
         "index_title": "Статьи",
         "all_articles": "Все статьи",
         "original": "Язык оригинала",
+        "home": "Главная",
+        "languages": "Читать на",
+        "original_mark": "оригинал",
+        "feed": "Лента Atom",
         "count": {"one": "{n} статья", "few": "{n} статьи", "many": "{n} статей", "other": "{n} статьи"},
     },
     "kk": {
         "index_title": "Мақалалар",
         "all_articles": "Барлық мақалалар",
         "original": "Түпнұсқа тілі",
+        "home": "Басты бет",
+        "languages": "Басқа тілде оқу",
+        "original_mark": "түпнұсқа",
+        "feed": "Atom арнасы",
         "count": {"one": "{n} мақала", "other": "{n} мақала"},
     },
 }
@@ -243,17 +257,89 @@ def _yaml_scalar(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _page_context(locale: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Alternate:
+    """Another language version of a page: a `<link rel="alternate" hreflang>` and an entry of the language switcher."""
+
+    locale: str
+    href: str
+    original: bool = False  # the English original, not an edition
+
+    @property
+    def hreflang(self) -> str:
+        return self.locale.replace("_", "-")
+
+
+def hreflang(locale: str) -> str:
+    return locale.replace("_", "-")
+
+
+def page_href(project: Project, locale: str, name: str) -> str:
+    """Where a published page is: absolute under `[site] url`, else relative to a page in another locale's folder."""
+    return f"{project.site_url}{locale}/{name}" if project.site_url else f"../{locale}/{name}"
+
+
+def edition_alternates(project: Project, slug: str, locales: list[str] | set[str] | tuple[str, ...]) -> tuple[Alternate, ...]:
+    """Every language version of a story: the editions in `locales` (project order first) and the original, if configured."""
+    order = {code: n for n, code in enumerate(project.locales)}
+    ordered = sorted(set(locales), key=lambda c: (order.get(c, len(order)), c))
+    found = [Alternate(code, page_href(project, code, f"{check_slug(slug)}.html")) for code in ordered]
+    if project.original_url:
+        found.append(Alternate(project.source_locale, project.original_url.replace("{slug}", slug), original=True))
+    return tuple(found)
+
+
+def localized_byline(glossary: Any, authors: tuple[str, ...] | list[str], locale: str) -> tuple[str, ...]:
+    """Each author as the glossary spells it in `locale` (persons and organisations); others as written."""
+    terms = getattr(glossary, "terms", ()) or ()
+    forms: dict[str, str] = {}
+    for term in terms:
+        if term.kind in ("person", "organisation"):
+            target = term.target(locale)
+            if target:
+                for name in (term.english, *term.variants):
+                    forms.setdefault(name.casefold(), target)
+    return tuple(forms.get(a.strip().casefold(), a) for a in authors)
+
+
+def _page_context(locale: str, alternates: tuple[Alternate, ...] = (), home_href: str = "index.html", feed_href: str | None = None) -> dict[str, Any]:
     return {
-        "lang": locale.replace("_", "-"),
+        "lang": hreflang(locale),
         "direction": Locale.parse(locale).text_direction,
         "ui": ui_strings(locale),
         "language_name": language_name(locale),
+        "home_href": home_href,
+        "feed_href": feed_href,
+        # The head lists every version (itself too, as hreflang asks); the switcher only the others.
+        "alternates": [{"hreflang": a.hreflang, "href": a.href} for a in alternates],
+        "switcher": [
+            {
+                "hreflang": a.hreflang,
+                "href": a.href,
+                "name": language_name(a.locale),
+                "original": a.original,
+            }
+            for a in alternates
+            if a.locale != locale or a.original
+        ],
     }
 
 
-def render_edition(project: Project, article: articles_mod.Article, locale: str, translations: dict[str, str]) -> Rendered:
-    """The Markdown and HTML edition of `article` with `translations` ({segment id: text}) in place."""
+def render_edition(
+    project: Project,
+    article: articles_mod.Article,
+    locale: str,
+    translations: dict[str, str],
+    *,
+    alternates: tuple[Alternate, ...] = (),
+    byline: tuple[str, ...] | None = None,
+) -> Rendered:
+    """The Markdown and HTML edition of `article` with `translations` ({segment id: text}) in place.
+
+    `alternates`: the story's language versions for the head and the switcher; `byline`: the authors as
+    the edition's language writes them (default: as the article does).
+    """
+    authors = tuple(article.authors) if byline is None else byline
     replacements = {seg_id: _fold(text) for seg_id, text in translations.items()}
     title = replacements["title"]
     summary_parts = [replacements[s.id] for s in article.segments if s.kind == articles_mod.SUMMARY]
@@ -266,7 +352,7 @@ def render_edition(project: Project, article: articles_mod.Article, locale: str,
         f"lang: {_yaml_scalar(locale)}",
         f"date: {article.date.isoformat()}",
         f"source_slug: {_yaml_scalar(article.slug)}",
-        *(["authors:", *(f"  - {_yaml_scalar(a)}" for a in article.authors)] if article.authors else []),
+        *(["authors:", *(f"  - {_yaml_scalar(a)}" for a in authors)] if authors else []),
         *(f"{key}: {_front_value(value)}" for key, value in article.extra if key not in _EDITION_KEYS),
         "---",
         "",
@@ -275,10 +361,10 @@ def render_edition(project: Project, article: articles_mod.Article, locale: str,
     if not markdown.endswith("\n"):
         markdown += "\n"
     html = _ENV.get_template("article.html").render(
-        **_page_context(locale),
+        **_page_context(locale, alternates),
         title=title,
         summary=summary,
-        authors=article.authors,
+        authors=authors,
         date_iso=article.date.isoformat(),
         date_text=long_date(article.date, locale),
         # Rendered from the source's tree: what a translator typed is in it only as text.
@@ -289,8 +375,13 @@ def render_edition(project: Project, article: articles_mod.Article, locale: str,
     return Rendered(title, summary, markdown, html)
 
 
-def render_index(project: Project, locale: str, entries: list[dict[str, Any]]) -> str:
-    """The locale's index page: its published articles, newest first."""
+def render_index(
+    project: Project, locale: str, entries: list[dict[str, Any]], *, alternates: tuple[Alternate, ...] = (), feed: bool = False
+) -> str:
+    """The locale's index page: its published articles, newest first; its home link leads to the site root.
+
+    `alternates`: the other locales' index pages; `feed`: link the locale's Atom feed.
+    """
     ordered = sorted(entries, key=lambda e: (e["date"], e["slug"]), reverse=True)
     items = [
         {
@@ -301,9 +392,9 @@ def render_index(project: Project, locale: str, entries: list[dict[str, Any]]) -
         }
         for e in ordered
     ]
-    return _ENV.get_template("index.html").render(
-        **_page_context(locale), items=items, count_text=count_text(locale, len(items))
-    )
+    home = project.site_url or "../"  # the site's root, never the index itself
+    context = _page_context(locale, alternates, home_href=home, feed_href=FEED_NAME if feed else None)
+    return _ENV.get_template("index.html").render(**context, items=items, count_text=count_text(locale, len(items)))
 
 
 # --- gate --------------------------------------------------------------------------------------
@@ -357,6 +448,8 @@ def _load_manifest(path: Path) -> tuple[dict[str, dict[str, Any]], list[dict[str
         raise InputError("the publish manifest has no 'files' table; delete it to republish everything", path)
     for name, entry in files.items():
         locale, _, base = name.partition("/")
+        if name == SITEMAP_NAME or (base == FEED_NAME and _names_ok(locale, "feed")):
+            continue
         stem, _, suffix = base.rpartition(".")
         if "/" in base or suffix not in ("md", "html") or not _names_ok(locale, stem):
             raise InputError(f"unexpected entry {name!r} in the publish manifest", path)
@@ -379,6 +472,12 @@ def _load_manifest(path: Path) -> tuple[dict[str, dict[str, Any]], list[dict[str
             path,
         )
     return files, removed
+
+
+def is_edition(name: str) -> bool:
+    """True for a story's page (`<lang>/<slug>.md` or `.html`); False for an index, a feed or the sitemap."""
+    locale, _, base = name.partition("/")
+    return bool(base) and base not in (f"{INDEX_STEM}.html", FEED_NAME)
 
 
 def _names_ok(locale: str, stem: str) -> bool:
@@ -533,10 +632,10 @@ def render_withdrawals(withdrawals: dict[str, Withdrawal]) -> str:
 
 
 def target_path(out_dir: Path, locale: str, name: str) -> Path:
-    """`out_dir/locale/name` (name: `<slug>.md`, `<slug>.html`), refusing anything that would land outside `out_dir`."""
+    """`out_dir/locale/name` (name: `<slug>.md`, `<slug>.html`, feed.xml), refusing anything that would land outside `out_dir`."""
     check_locale(locale)
     stem, dot, suffix = name.rpartition(".")
-    check_slug(stem if dot and suffix in ("md", "html") else name)
+    check_slug(stem if dot and suffix in ("md", "html", "xml") else name)
     path = out_dir / locale / name
     root = out_dir.resolve()
     if not path.resolve().is_relative_to(root):
@@ -621,6 +720,7 @@ def _run(
     files: dict[str, dict[str, Any]] = dict(old)
     outputs: dict[str, str] = {}  # relative path -> content, in write order
     editions: list[Edition] = []
+    ready: list[tuple[int, str, articles_mod.Article, dict[str, str], ArticleReview]] = []
     stale: list[StaleEdition] = []
     for article in loaded:
         if article.slug == INDEX_STEM:
@@ -643,55 +743,17 @@ def _run(
                 editions.append(
                     Edition(article.slug, locale, False, pending=tuple(pending), catalog=review.po_path if review.exists else "")
                 )
-                live = _stale_edition(project, article, locale, old)
-                if live is not None:
-                    stale.append(live)
+                shown = _stale_edition(project, article, locale, old)
+                if shown is not None:
+                    stale.append(shown)
                 continue
-            rendered = render_edition(project, article, locale, accepted)
-            po_bytes = read_file(project.po_path(article.slug, locale))
-            models = sorted({e.provenance for e in review.entries if e.provenance})
-            facts = {
-                "slug": article.slug,
-                "locale": locale,
-                "title": rendered.title,
-                "date": article.date.isoformat(),
-                "source": project.relative(article.path),
-                "source_sha256": _sha256(article.source.encode("utf-8")),
-                "catalog": project.relative(project.po_path(article.slug, locale)),
-                "catalog_sha256": _sha256(po_bytes),
-                "segments": len(article.segments),
-                "models": models,
-            }
-            # What a reviewer overrode with `# glossary-ok: TERM` goes on record with the edition it let through.
-            overrides = [
-                f"{e.reference}: {o.removeprefix('glossary: ')}" for e in review.entries for o in e.overridden if o.startswith("glossary: ")
-            ]
-            if overrides:
-                facts["glossary_overrides"] = overrides
-            # ... and so does what a `# qa-ok: CHECK` comment accepted, with the messages it let through.
-            accepted = [
-                {"entry": f"{review.po_path}:{e.line}", "source": e.reference, "accepted": qa}
-                for e in review.entries
-                if (qa := [o for o in e.overridden if not o.startswith("glossary: ")])
-            ]
-            if accepted:
-                facts["qa_overrides"] = accepted
-            # The Markdown entry also records which sentences the edition shows (article order), so a
-            # later correction can say what a live edition still carries.
-            keys = " ".join(dict.fromkeys(sentence_key(s.text) for s in article.segments))
-            names = []
-            for suffix, content in ((".md", rendered.markdown), (".html", rendered.html)):
-                name = f"{locale}/{article.slug}{suffix}"
-                target_path(out, locale, f"{article.slug}{suffix}")
-                outputs[name] = content
-                fresh = {**facts, "sha256": _sha256(content.encode("utf-8")), **({"sentences": keys} if suffix == ".md" else {})}
-                files[name] = _entry(old.get(name), fresh, now)
-                names.append(name)
-            editions.append(Edition(article.slug, locale, True, files=tuple(names), catalog=review.po_path))
+            # Rendered once every edition's fate is known: each page links the story's other live editions.
+            ready.append((len(editions), locale, article, accepted, review))
+            editions.append(None)  # type: ignore[arg-type]  # filled in below, keeping the report in run order
 
     removals = []
     for name, entry in old.items():
-        if name.endswith(f"/{INDEX_STEM}.html"):
+        if not is_edition(name):
             continue
         withdrawal = withdrawals.get(entry["slug"])
         # A takedown is enforced by every run, whatever it was asked to publish.
@@ -699,6 +761,65 @@ def _run(
             removals.append(Removal(name, entry["slug"], entry["locale"], WITHDRAWN, withdrawal.note))
         elif full and entry["locale"] in selected and _source_gone(project, entry, loaded):
             removals.append(Removal(name, entry["slug"], entry["locale"], SOURCE_DELETED))
+    # The story's editions that are live after this run: the ones rendered now and those already out that stay.
+    gone = {r.file for r in removals}
+    live: dict[str, set[str]] = {}
+    for name, entry in old.items():
+        if is_edition(name) and name.endswith(".html") and name not in gone:
+            live.setdefault(entry["slug"], set()).add(entry["locale"])
+    for _, locale, article, _, _ in ready:
+        live.setdefault(article.slug, set()).add(locale)
+    for slot, locale, article, accepted, review in ready:
+        rendered = render_edition(
+            project,
+            article,
+            locale,
+            accepted,
+            alternates=edition_alternates(project, article.slug, live[article.slug]),
+            byline=localized_byline(glossary, article.authors, locale),
+        )
+        po_bytes = read_file(project.po_path(article.slug, locale))
+        models = sorted({e.provenance for e in review.entries if e.provenance})
+        facts = {
+            "slug": article.slug,
+            "locale": locale,
+            "title": rendered.title,
+            "date": article.date.isoformat(),
+            "source": project.relative(article.path),
+            "source_sha256": _sha256(article.source.encode("utf-8")),
+            "catalog": project.relative(project.po_path(article.slug, locale)),
+            "catalog_sha256": _sha256(po_bytes),
+            "segments": len(article.segments),
+            "models": models,
+            "authors": list(localized_byline(glossary, article.authors, locale)),
+        }
+        # What a reviewer overrode with `# glossary-ok: TERM` goes on record with the edition it let through.
+        overrides = [
+            f"{e.reference}: {o.removeprefix('glossary: ')}" for e in review.entries for o in e.overridden if o.startswith("glossary: ")
+        ]
+        if overrides:
+            facts["glossary_overrides"] = overrides
+        # ... and so does what a `# qa-ok: CHECK` comment accepted, with the messages it let through.
+        qa_accepted = [
+            {"entry": f"{review.po_path}:{e.line}", "source": e.reference, "accepted": qa}
+            for e in review.entries
+            if (qa := [o for o in e.overridden if not o.startswith("glossary: ")])
+        ]
+        if qa_accepted:
+            facts["qa_overrides"] = qa_accepted
+        # The Markdown entry also records which sentences the edition shows (article order), so a
+        # later correction can say what a live edition still carries.
+        keys = " ".join(dict.fromkeys(sentence_key(s.text) for s in article.segments))
+        names = []
+        for suffix, content in ((".md", rendered.markdown), (".html", rendered.html)):
+            name = f"{locale}/{article.slug}{suffix}"
+            target_path(out, locale, f"{article.slug}{suffix}")
+            outputs[name] = content
+            fresh = {**facts, "sha256": _sha256(content.encode("utf-8")), **({"sentences": keys} if suffix == ".md" else {})}
+            files[name] = _entry(old.get(name), fresh, now)
+            names.append(name)
+        editions[slot] = Edition(article.slug, locale, True, files=tuple(names), catalog=review.po_path)
+
     report = _commit(project, out, old, files, log, outputs, removals, selected, now, dry_run, editions, stale)
     return dataclasses.replace(report, errors=tuple(errors))
 
@@ -761,6 +882,7 @@ def _commit(
     dry_run: bool,
     editions: list[Edition],
     stale: list[StaleEdition],
+    relink_all: bool = False,
 ) -> PublishReport:
     """Remove, re-index and write: everything a run decided, in the order that survives being killed."""
     removed_paths = []
@@ -768,22 +890,31 @@ def _commit(
         removed_paths.append(_removable(out, r.file))
         entry = files.pop(r.file)
         log = [*log, {**dataclasses.asdict(r), "removed": now.isoformat(), "published": entry.get("published"), "sha256": entry.get("sha256")}]
-    touched = tuple(dict.fromkeys([*locales, *(r.locale for r in removals)]))
+    # A takedown fixes the story's language links in every locale; a publish run only in the locales it was given.
+    relinked = _unlink_removed_editions(project, out, files, outputs, removals, now, None if relink_all else locales)
+    touched = tuple(dict.fromkeys([*locales, *(r.locale for r in removals), *relinked]))
+    listings = {}
     for locale in touched:
         listed = [
             {"slug": e["slug"], "title": e["title"], "date": e["date"]}
             for name, e in files.items()
-            if name.startswith(f"{locale}/") and name.endswith(".html") and name != f"{locale}/{INDEX_STEM}.html"
+            if name.startswith(f"{locale}/") and name.endswith(".html") and is_edition(name)
         ]
-        name = f"{locale}/{INDEX_STEM}.html"
         # Once a locale has an index it keeps one, even empty: a withdrawn story must leave it too.
-        if not listed and name not in old:
-            continue
+        if listed or f"{locale}/{INDEX_STEM}.html" in old:
+            listings[locale] = listed
+    # Each index links the other locales' indexes: those that exist after this run.
+    indexed = {n.partition("/")[0] for n in files if n.endswith(f"/{INDEX_STEM}.html")} | set(listings)
+    index_alternates = tuple(a for a in edition_alternates(project, INDEX_STEM, indexed) if not a.original)
+    for locale, listed in listings.items():
+        name = f"{locale}/{INDEX_STEM}.html"
         target_path(out, locale, f"{INDEX_STEM}.html")
-        content = render_index(project, locale, listed)
+        content = render_index(project, locale, listed, alternates=index_alternates, feed=project.site_url is not None)
         outputs[name] = content
         fresh = {"locale": locale, "articles": sorted(e["slug"] for e in listed), "sha256": _sha256(content.encode("utf-8"))}
         files[name] = _entry(old.get(name), fresh, now)
+    if project.site_url is not None:
+        _feeds_and_sitemap(project, out, old, files, log, outputs, listings, now)
 
     manifest_path = out / MANIFEST_NAME
     manifest: dict[str, Any] = {"format": MANIFEST_FORMAT, "files": dict(sorted(files.items()))}
@@ -819,6 +950,131 @@ def _commit(
         else:
             results.append(FileResult(name, "written" if atomic_write(path, content) else "unchanged"))
     return PublishReport(out, dry_run, tuple(editions), tuple(results), tuple(removals), tuple(stale))
+
+
+_EMPTY_SWITCHER = re.compile(r'<nav class="languages"[^>]*>\n<span>[^<\n]*</span>\n</nav>\n')
+
+
+def without_alternates(html: str, hrefs: set[str]) -> str:
+    """A published page with its head links and switcher entries to `hrefs` taken out, as if rendered without them."""
+    quoted = {f'href="{escape(h)}"' for h in hrefs}
+    kept = [
+        line
+        for line in html.split("\n")
+        if not (("hreflang=" in line) and any(q in line for q in quoted))
+    ]
+    # The template leaves out a switcher with no language in it.
+    return _EMPTY_SWITCHER.sub("", "\n".join(kept))
+
+
+def _unlink_removed_editions(
+    project: Project,
+    out: Path,
+    files: dict[str, dict[str, Any]],
+    outputs: dict[str, str],
+    removals: list[Removal],
+    now: dt.datetime,
+    locales: tuple[str, ...] | None,
+) -> list[str]:
+    """The story's editions that stay live stop linking to the ones this run removes (no dead language links).
+
+    Returns the locales of the pages it changed: their feeds must follow.
+    """
+    changed = []
+    gone: dict[str, set[str]] = {}
+    for r in removals:
+        if r.file.endswith(".html"):
+            gone.setdefault(r.slug, set()).add(page_href(project, r.locale, f"{r.slug}.html"))
+    for name, entry in list(files.items()):
+        if not (name.endswith(".html") and is_edition(name) and entry.get("slug") in gone) or name in outputs:
+            continue  # pages rendered by this run already link only the editions that stay
+        locale, _, base = name.partition("/")
+        if locales is not None and locale not in locales:
+            continue
+        try:
+            page = read_file(target_path(out, locale, base), root=out).decode("utf-8")
+        except (OSError, UnicodeDecodeError):  # StorageError (a link out, a FIFO) is an OSError too
+            continue  # not there (or not ours to read) to fix: the next publish of this edition renders it afresh
+        fixed = without_alternates(page, gone[entry["slug"]])
+        if fixed != page:
+            outputs[name] = fixed
+            fresh = {k: v for k, v in entry.items() if k != "published"}
+            files[name] = _entry(entry, {**fresh, "sha256": _sha256(fixed.encode("utf-8"))}, now)
+            changed.append(locale)
+    return changed
+
+
+def _feeds_and_sitemap(
+    project: Project,
+    out: Path,
+    old: dict[str, dict[str, Any]],
+    files: dict[str, dict[str, Any]],
+    log: list[dict[str, Any]],
+    outputs: dict[str, str],
+    listings: dict[str, list[dict[str, Any]]],
+    now: dt.datetime,
+) -> None:
+    """The Atom feed of each locale re-indexed by this run, and sitemap.xml over every live edition."""
+    from workflow import feeds
+
+    def when(value: Any) -> dt.datetime:
+        try:
+            return dt.datetime.fromisoformat(str(value))
+        except ValueError:
+            return feeds.EPOCH
+
+    site = project.site_url or ""
+    host = site.split("//", 1)[-1].split("/", 1)[0]
+    for locale in listings:
+        entries = []
+        slugs = []
+        for name, e in files.items():
+            if name.startswith(f"{locale}/") and name.endswith(".html") and is_edition(name):
+                date = dt.date.fromisoformat(e["date"])
+                slugs.append(e["slug"])
+                authors = tuple(a for a in e.get("authors", []) if isinstance(a, str))
+                entries.append(
+                    feeds.FeedEntry(
+                        url=page_href(project, locale, f"{e['slug']}.html"),
+                        title=e["title"],
+                        published=dt.datetime(date.year, date.month, date.day, tzinfo=dt.timezone.utc),
+                        updated=when(e.get("published")),
+                        summary=" · ".join([long_date(date, locale), *authors]),
+                        authors=authors,
+                    )
+                )
+        # An emptied feed still says when it last changed: the last removal in its locale.
+        removed = [when(r.get("removed")) for r in log if r.get("locale") == locale]
+        content = feeds.atom_feed(
+            feed_url=page_href(project, locale, FEED_NAME),
+            home_url=page_href(project, locale, f"{INDEX_STEM}.html"),
+            title=f"{ui_strings(locale)['index_title']} · {language_name(locale)}",
+            language=hreflang(locale),
+            author=host,
+            entries=entries,
+            emptied=max(removed, default=None),
+        )
+        name = f"{locale}/{FEED_NAME}"
+        target_path(out, locale, FEED_NAME)
+        outputs[name] = content
+        fresh = {"locale": locale, "articles": sorted(slugs), "sha256": _sha256(content.encode("utf-8"))}
+        files[name] = _entry(old.get(name), fresh, now)
+
+    by_slug: dict[str, dict[str, dict[str, Any]]] = {}
+    for name, e in files.items():
+        if name.endswith(".html") and is_edition(name):
+            by_slug.setdefault(e["slug"], {})[e["locale"]] = e
+    pages = []
+    for slug, editions in by_slug.items():
+        versions = edition_alternates(project, slug, editions)
+        pairs = tuple((a.hreflang, a.href) for a in versions)
+        for locale, e in editions.items():
+            lastmod = when(e.get("published")).date()
+            pages.append(feeds.SitemapPage(page_href(project, locale, f"{slug}.html"), lastmod, pairs))
+    content = feeds.sitemap(pages)
+    outputs[SITEMAP_NAME] = content
+    fresh = {"pages": len(pages), "sha256": _sha256(content.encode("utf-8"))}
+    files[SITEMAP_NAME] = _entry(old.get(SITEMAP_NAME), fresh, now)
 
 
 def _removable(out: Path, name: str) -> Path:
@@ -882,9 +1138,9 @@ def withdraw(
 def _withdraw(project, slug, codes, out, now, note, record, dry_run) -> WithdrawReport:
     withdrawals = read_withdrawals(project)
     old, log = _load_manifest(out / MANIFEST_NAME)
-    live = {name: e for name, e in old.items() if e.get("slug") == slug and not name.endswith(f"/{INDEX_STEM}.html")}
+    live = {name: e for name, e in old.items() if e.get("slug") == slug and is_edition(name)}
     if not live and slug not in withdrawals and not _is_article(project, slug):
-        published = sorted({e["slug"] for n, e in old.items() if not n.endswith(f"/{INDEX_STEM}.html")})
+        published = sorted({e["slug"] for n, e in old.items() if is_edition(n)})
         raise InputError(
             f"no published edition and no article with slug {slug!r}; nothing withdrawn "
             f"(published: {', '.join(published) or 'none'})",
@@ -905,7 +1161,7 @@ def _withdraw(project, slug, codes, out, now, note, record, dry_run) -> Withdraw
     if not dry_run:
         # The decision first: if the run dies now, the next publish finishes the takedown.
         atomic_write(withdrawn_path(project), render_withdrawals({**withdrawals, slug: withdrawal}))
-    report = _commit(project, out, old, dict(old), log, {}, removals, (), now, dry_run, [], [])
+    report = _commit(project, out, old, dict(old), log, {}, removals, (), now, dry_run, [], [], relink_all=True)
     return WithdrawReport(slug, codes, False, dry_run, out, record, report.removed, report.files)
 
 
