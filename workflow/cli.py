@@ -113,7 +113,11 @@ class _Terminal(Console):
     """
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(markup=False, emoji=False, highlight=False, soft_wrap=True, **kwargs)
+        # NO_COLOR (no-color.org): no escape sequences at all, not only no colours (rich would keep bold, italic).
+        plain = bool(os.environ.get("NO_COLOR"))
+        super().__init__(
+            markup=False, emoji=False, highlight=False, soft_wrap=True, color_system=None if plain else "auto", **kwargs
+        )
 
     def render_str(self, text: str, **kwargs: Any):  # noqa: ANN201 (rich's own signature)
         kwargs["markup"] = kwargs["emoji"] = False
@@ -597,6 +601,25 @@ ReviewArgs = Annotated[
 ]
 
 
+# Colour says the state at a glance on a terminal; rich drops it when output is piped or NO_COLOR is set.
+_STATE_STYLES = {
+    "done": "bold green",
+    "reviewed": "green",
+    "machine": "blue",
+    "changed": "yellow",
+    "flagged": "bold red",
+    "blocked": "bold red",
+    "stale": "yellow",
+}
+
+
+def _state_cell(text: str, state: str):
+    """A table cell coloured by state; its text passes through `visible` like every string the CLI prints."""
+    from rich.text import Text
+
+    return Text(visible(text), style=_STATE_STYLES.get(state, ""))
+
+
 def _review_glossary(proj):
     """The project glossary for checks and hints, or None while the glossary module is absent."""
     try:
@@ -613,6 +636,14 @@ def review_cmd(
     order: Annotated[
         str, typer.Option("--order", help="queue order: risk (check errors, then the model's lowest confidence first) or article.")
     ] = "risk",
+    html: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--html",
+            metavar="FILE",
+            help="Also write the editors' dashboard: every article × locale with its state, blockers and PO file.",
+        ),
+    ] = None,
     json_out: JsonOpt = False,
     project: ProjectOpt = Path("."),
 ) -> None:
@@ -627,8 +658,15 @@ def review_cmd(
     or date, unbalanced quotes, English left in, a broken glossary term...) block publishing unless a
     `# qa-ok: CHECK` translator comment accepts them; warnings (`?`: spelling, doubled words) do not.
 
+    `workflow review --html FILE`: also write a page editors keep open: each article × locale as a cell
+    with a bar of reviewed / awaiting / changed / untranslated / flagged entries, whether it is ready,
+    blocked (and why, entry by entry) or withdrawn, and a link to its PO file.
+
     \b
     Example: workflow review queue --locale ru kazakh-migrant-refused-war-contract --json
+
+    \b
+    Example: workflow review --html review.html
     """
     from workflow import checks as checks_mod
     from workflow import review as review_mod
@@ -646,6 +684,15 @@ def review_cmd(
     parsed, errors = articles_mod.scan_articles(proj, slugs or None)
     reviews, catalog_errors = review_mod.review_project(proj, parsed, locales_, _review_glossary(proj))
     errors += catalog_errors
+    if html is not None:
+        from workflow import publish as publish_mod
+
+        board = publish_mod.dashboard(proj, parsed, locales_, now=now(), glossary=_review_glossary(proj))
+        atomic_write(html, publish_mod.render_dashboard(proj, board, html.resolve()))
+        err.print(
+            f"Wrote the dashboard {html}: {plural(len(board.rows), 'article')}, {plural(len(board.blocked), 'blocked edition')}.",
+            markup=False,
+        )
     if show_queue:
         queue = review_mod.by_risk(reviews) if order == "risk" else [(r, e) for r in reviews for e in r.queue]
         rows = [
@@ -725,8 +772,8 @@ def review_cmd(
         table.add_row(
             row["slug"] + ("" if row["exists"] else " (no catalog yet)"),
             row["locale"],
-            *(str(row[k]) for k in ("reviewed", "machine", "changed", "untranslated", "flagged")),
-            _done_cell(row),
+            *(_state_cell(str(row[k]), k if row[k] else "") for k in ("reviewed", "machine", "changed", "untranslated", "flagged")),
+            _state_cell(_done_cell(row), row["state"]),
         )
     out.print(table)
     out.print("`workflow review queue --locale L` lists what is pending.", markup=False)
