@@ -371,7 +371,7 @@ def models_list(json_out: JsonOpt = False, models_dir: ModelsDirOpt = None, proj
     packages = translate_mod.list_packages()
     in_use = {p.path for p in translate_mod.packages_in_use().values()}
     if json_out:
-        print_json([{**to_jsonable(p), "in_use": p.path in in_use} for p in packages])
+        print_json([{**to_jsonable(p), "in_use": p.path in in_use, **({"demo": True} if p.demo else {})} for p in packages])
         return
     if not packages:
         out.print(f"No model packages in {where}; install one with `workflow models install FILE.argosmodel`.")
@@ -382,7 +382,8 @@ def models_list(json_out: JsonOpt = False, models_dir: ModelsDirOpt = None, proj
     for col in ("code", "from", "to", "version", "in use", "path"):
         table.add_column(col, overflow="fold")
     for pkg in packages:
-        table.add_row(pkg.code, pkg.from_code, pkg.to_code, pkg.version, "yes" if pkg.path in in_use else "", str(pkg.path))
+        version = f"{pkg.version} (demo, not a translation)" if pkg.demo else pkg.version
+        table.add_row(pkg.code, pkg.from_code, pkg.to_code, version, "yes" if pkg.path in in_use else "", str(pkg.path))
     out.print(table)
 
 
@@ -480,6 +481,46 @@ def models_build(
         name=name,
     )
     out.print(f"Wrote {path}; install it with: workflow models install {path}", markup=False)
+
+
+@app.command("demo")
+def demo_cmd(locale: LocaleOpt = None, models_dir: ModelsDirOpt = None, project: ProjectOpt = Path(".")) -> None:
+    """Install a demonstration package for each target locale that has no real model, to try the flow offline.
+
+    Its drafts are the English text with the glossary's names put in: NOT a translation. Every draft says
+    so in its PO comment (`# machine: ... demo (not a translation)`), and `workflow publish` refuses one a
+    translator accepted unchanged. A real model, once installed, is used instead.
+
+    \b
+    Example: workflow demo
+    """
+    from workflow import translate as translate_mod
+
+    from workflow.project import select_locales
+
+    proj = load_project(project)
+    where = _use_models_dir(models_dir, project)
+    in_use = translate_mod.packages_in_use()
+    for loc in select_locales(proj, locale):
+        pair = f"{proj.source_locale}→{loc}"
+        current = in_use.get((proj.source_locale, loc))
+        if current is not None and not current.demo:
+            out.print(f"{pair}: a real model is installed ({current.name}); no demonstration package needed.", markup=False)
+            continue
+        if current is not None:
+            out.print(f"{pair}: the demonstration package {current.name} is already installed.", markup=False)
+            continue
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="workflow-demo-") as tmp:
+            built = translate_mod.build_demo_package(proj.source_locale, loc, Path(tmp) / "demo.argosmodel")
+            pkg = translate_mod.install_file(built)
+        out.print(f"{pair}: installed {pkg.name} in {where}: a demonstration, its drafts are {translate_mod.DEMO_MARK}.", markup=False)
+    out.print(
+        "Next: `workflow translate`, then `workflow review`. For real drafts install a model "
+        "(`workflow models install FILE.argosmodel`; README: Getting a Kazakh model), then `workflow translate --retranslate`.",
+        markup=False,
+    )
 
 
 # --- translate (run.py) -------------------------------------------------------------------------------

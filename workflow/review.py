@@ -7,6 +7,7 @@ the source; each check is a small function whose docstring is the message transl
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 
 from workflow import catalog as catalog_mod
@@ -16,6 +17,8 @@ from workflow.errors import InputError
 from workflow.project import Project
 
 REVIEWED, MACHINE, CHANGED, UNTRANSLATED = "reviewed", "machine", "changed", "untranslated"
+# In the `# machine:` comment of every draft a demonstration package (`workflow demo`) wrote.
+DEMO_MARK = "demo (not a translation)"
 STATUSES = (REVIEWED, MACHINE, CHANGED, UNTRANSLATED)
 
 
@@ -140,6 +143,29 @@ def _glossary_flags(glossary, source: str, translation: str, locale: str, commen
     return [f"glossary: {f.message}" for f in stand], [f"glossary: {f.message}" for f in overridden]
 
 
+def demo_draft(glossary, segment: Segment, locale: str, named=None) -> tuple[str, bool]:
+    """What the demonstration package drafts for `segment`, and whether that draft still holds English words.
+
+    The demo model copies its input, so its draft is the glossary's `finish` of the masked sentence itself.
+    A sentence that is only names and numbers comes out translated, and may be accepted as it is.
+    """
+    from workflow.glossary import PLACEHOLDER_PREFIX, Glossary, finish, prepare
+
+    prepared = prepare(glossary if glossary is not None else Glossary(None, ()), segment.text, locale, segment.protected, named)
+    unmasked = re.sub(rf"{PLACEHOLDER_PREFIX}\d+", " ", prepared.model_input)
+    return finish(prepared, prepared.model_input), re.search(r"[A-Za-z]{2,}", unmasked) is not None
+
+
+def _demo_flags(glossary, segment: Segment, entry: catalog_mod.CatalogEntry, locale: str) -> list[str]:
+    """A demonstration draft accepted unchanged is no translation: it must not pass the publish gate."""
+    if DEMO_MARK not in (entry.provenance or "") or not entry.msgstr or status_of(entry) != REVIEWED:
+        return []  # an unaccepted draft is pending anyway; its `# machine:` comment already says what it is
+    draft, english = demo_draft(glossary, segment, locale)  # as run.py prepares it: without `named`
+    if entry.msgstr != draft or not english:
+        return []
+    return [f"demo: the demonstration package's draft ({DEMO_MARK}) is the English text; replace it with a translation"]
+
+
 # --- reading state -------------------------------------------------------------------------------------
 
 
@@ -198,7 +224,7 @@ def review_article(project: Project, article: Article, locale: str, glossary=Non
             )
         glossary_flags, glossary_overridden = _glossary_flags(glossary, seg.text, e.msgstr, locale, e.comments, named)
         found = findings(seg, e.msgstr, locale, keep, e.comments)
-        flags = [str(f) for f in found if f.severity == checks.ERROR and not f.overridden] + glossary_flags
+        flags = [str(f) for f in found if f.severity == checks.ERROR and not f.overridden] + glossary_flags + _demo_flags(glossary, seg, e, locale)
         overridden = [str(f) for f in found if f.overridden] + glossary_overridden
         entries.append(
             EntryState(
