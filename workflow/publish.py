@@ -17,6 +17,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
