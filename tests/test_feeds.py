@@ -9,7 +9,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from babel import Locale
 
 from tests.conftest import SAMPLE_SLUG, tree_digest
 from tests.test_publish import LATER, NOW, accept, add_second, assert_long_date, sample, second_ru, translate
