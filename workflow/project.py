@@ -207,11 +207,12 @@ def _line_of(text: str, needle: str) -> int | None:
 
 def find_root(start: Path) -> Path | None:
     """The nearest directory from `start` upwards that holds workflow.toml (as git finds .git), or None."""
+    # Whatever is there by that name marks the project (a FIFO or a link too): reading it then says what is wrong.
     start = Path(start)
-    if (start / CONFIG_NAME).is_file():
+    if os.path.lexists(start / CONFIG_NAME):
         return start  # as given, so that messages keep the user's own spelling of the path
     for candidate in start.resolve().parents:
-        if (candidate / CONFIG_NAME).is_file():
+        if os.path.lexists(candidate / CONFIG_NAME):
             return candidate
     return None
 
