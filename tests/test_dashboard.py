@@ -208,3 +208,13 @@ def test_the_review_table_has_no_colour_when_piped_or_with_no_color(reviewed_kk,
         ).stdout
         assert SAMPLE_SLUG in shown
     assert "\x1b" not in shown  # ...with no escape sequence in it
+
+
+def test_review_html_refuses_a_link_in_place_of_the_page_and_writes_nothing_through_it(project_dir, tmp_path):
+    elsewhere = tmp_path / "elsewhere.html"
+    elsewhere.write_text("not yours\n")
+    link = tmp_path / "review.html"
+    link.symlink_to(elsewhere)
+    result = runner.invoke(app, ["review", "--html", str(link), "--project", str(project_dir)])
+    assert result.exit_code == 1
+    assert elsewhere.read_text() == "not yours\n" and link.is_symlink()

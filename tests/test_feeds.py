@@ -284,3 +284,14 @@ def test_a_site_address_that_could_break_out_of_an_attribute_is_refused_with_its
     with pytest.raises(InputError) as caught:
         load_project(project_dir)
     assert str(caught.value) == f"{project_dir}/workflow.toml:{len(text.splitlines())}: {message}"
+
+
+def test_a_read_only_page_of_another_locale_never_stops_a_takedown(project_dir):
+    proj = live_site(project_dir)
+    kk_page = proj.public_dir / "kk" / f"{SAMPLE_SLUG}.html"
+    kept = kk_page.read_bytes()
+    kk_page.chmod(0o444)  # hand-fixed by someone: publish leaves such a page alone
+    report = publish.withdraw(proj, SAMPLE_SLUG, ["ru"], now=LATER)
+    assert sorted(r.file for r in report.removed) == [f"ru/{SAMPLE_SLUG}.html", f"ru/{SAMPLE_SLUG}.md"]
+    assert not (proj.public_dir / "ru" / f"{SAMPLE_SLUG}.html").exists()
+    assert kk_page.read_bytes() == kept

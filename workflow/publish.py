@@ -993,9 +993,12 @@ def _unlink_removed_editions(
         if locales is not None and locale not in locales:
             continue
         try:
-            page = read_file(target_path(out, locale, base), root=out).decode("utf-8")
-        except (OSError, UnicodeDecodeError):  # StorageError (a link out, a FIFO) is an OSError too
-            continue  # not there (or not ours to read) to fix: the next publish of this edition renders it afresh
+            path = target_path(out, locale, base)
+            page = read_file(path, root=out).decode("utf-8")
+            # A page someone made read-only is left as it is: a takedown must never fail over another page's link.
+            check_replaceable(path)
+        except (OSError, UnicodeDecodeError):  # StorageError (a link out, a FIFO, read-only) is an OSError too
+            continue  # not there (or not ours to change) to fix: the next publish of this edition renders it afresh
         fixed = without_alternates(page, gone[entry["slug"]])
         if fixed != page:
             outputs[name] = fixed

@@ -201,12 +201,20 @@ def remove_package(code_or_name: str) -> ModelPackage:
         names = ", ".join(p.name for p in matches)
         raise InputError(f"{len(matches)} versions of {code_or_name} are installed ({names}): name the one to remove; nothing removed")
     pkg = matches[0]
-    if pkg.path.is_symlink():
-        pkg.path.unlink()  # a linked package: remove the link, never what it points to
-    else:
-        parked = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=pkg.path.parent)) / pkg.name
-        os.replace(pkg.path, parked)
-        shutil.rmtree(parked.parent, ignore_errors=True)
+    parking: Path | None = None
+    try:
+        if pkg.path.is_symlink():
+            pkg.path.unlink()  # a linked package: remove the link, never what it points to
+        else:
+            parking = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=pkg.path.parent))
+            os.replace(pkg.path, parking / pkg.name)
+    except OSError as exc:
+        if parking is not None:
+            with contextlib.suppress(OSError):
+                parking.rmdir()
+        raise StorageError(f"cannot remove the package ({exc.strerror}); nothing removed", pkg.path) from None
+    if parking is not None:
+        shutil.rmtree(parking, ignore_errors=True)
     _clear_argos_cache()
     return pkg
 
