@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -49,7 +50,8 @@ def test_workflow_demo_installs_labelled_packages_whose_drafts_are_the_english_w
     for loc, name in (("kk", "Жазылбек Ажығалиев"), ("ru", "Жазылбек Ажыгалиев")):
         po = entries(proj, loc)
         assert len(po) == len(article.segments)
-        assert all(e.tcomment.splitlines()[0] == f"machine: translate-en_{loc} 0.0 {DEMO_MARK}" for e in po)
+        # (the draft's hash follows the provenance: it tells an untouched draft from a translator's text)
+        assert all(re.fullmatch(f"machine: translate-en_{loc} 0.0 {re.escape(DEMO_MARK)} sha1:[0-9a-f]{{8}}", e.tcomment.splitlines()[0]) for e in po)
         assert all("fuzzy" in e.flags for e in po)
         first = next(e for e in po if e.msgid.startswith("Kazakh citizen Jazylbek Azhygaliyev"))
         assert name in first.msgstr and "who worked in" in first.msgstr  # English words, names in the edition's form
@@ -75,6 +77,13 @@ def test_accepting_a_demo_draft_unchanged_does_not_get_it_published(project_dir,
     attribution = next(e for e in review.entries if e.segment.kind == ATTRIBUTION)
     assert (attribution.msgid, attribution.msgstr) == ("Marua Eskendirova", "Маруа Ескендирова")
     assert attribution.status == "reviewed" and attribution.flags == ()
+
+    # A glossary change after the drafts were made does not let an untouched demo draft through.
+    agreed = proj.glossary_path.read_text(encoding="utf-8")
+    proj.glossary_path.write_text(agreed.replace("Moscow,Мәскеу,Москва", "Moscow,Мәскеу,Москва-град"), encoding="utf-8")
+    moscow = next(e for e in review_article(proj, article, "ru").entries if "Moscow" in e.msgid)
+    assert any(flag.startswith("demo: ") for flag in moscow.flags)
+    proj.glossary_path.write_text(agreed, encoding="utf-8")
 
     # The translator replaces the drafts with translations: now the edition goes out.
     by_id = {s.id: s.text for s in article.segments}

@@ -156,12 +156,19 @@ def demo_draft(glossary, segment: Segment, locale: str, named=None) -> tuple[str
     return finish(prepared, prepared.model_input), re.search(r"[A-Za-z]{2,}", unmasked) is not None
 
 
-def _demo_flags(glossary, segment: Segment, entry: catalog_mod.CatalogEntry, locale: str) -> list[str]:
+def _demo_flags(project: Project, glossary, segment: Segment, entry: catalog_mod.CatalogEntry, locale: str) -> list[str]:
     """A demonstration draft accepted unchanged is no translation: it must not pass the publish gate."""
     if DEMO_MARK not in (entry.provenance or "") or not entry.msgstr or status_of(entry) != REVIEWED:
         return []  # an unaccepted draft is pending anyway; its `# machine:` comment already says what it is
+    if glossary is None:  # which words are names (and so not English left over) is the glossary's to say
+        from workflow.glossary import load_glossary
+
+        glossary = load_glossary(project.glossary_path, project.relative(project.glossary_path))
     draft, english = demo_draft(glossary, segment, locale)  # as run.py prepares it: without `named`
-    if entry.msgstr != draft or not english:
+    # The draft's hash in the `# machine:` comment tells an untouched draft even after the glossary changed.
+    recorded = [m.group(1) for c in entry.comments if c.startswith(catalog_mod.MACHINE_PREFIX) for m in [catalog_mod.DRAFT_HASH.search(c.strip())] if m]
+    unchanged = entry.msgstr == draft or catalog_mod.draft_hash(entry.msgstr) in recorded
+    if not unchanged or not english:
         return []
     return [f"demo: the demonstration package's draft ({DEMO_MARK}) is the English text; replace it with a translation"]
 
@@ -224,7 +231,8 @@ def review_article(project: Project, article: Article, locale: str, glossary=Non
             )
         glossary_flags, glossary_overridden = _glossary_flags(glossary, seg.text, e.msgstr, locale, e.comments, named)
         found = findings(seg, e.msgstr, locale, keep, e.comments)
-        flags = [str(f) for f in found if f.severity == checks.ERROR and not f.overridden] + glossary_flags + _demo_flags(glossary, seg, e, locale)
+        flags = [str(f) for f in found if f.severity == checks.ERROR and not f.overridden] + glossary_flags
+        flags += _demo_flags(project, glossary, seg, e, locale)
         overridden = [str(f) for f in found if f.overridden] + glossary_overridden
         entries.append(
             EntryState(
