@@ -218,3 +218,18 @@ def test_review_html_refuses_a_link_in_place_of_the_page_and_writes_nothing_thro
     result = runner.invoke(app, ["review", "--html", str(link), "--project", str(project_dir)])
     assert result.exit_code == 1
     assert elsewhere.read_text() == "not yours\n" and link.is_symlink()
+
+
+def test_an_unreadable_catalog_is_an_error_cell_naming_it_and_the_rest_of_the_dashboard_is_still_written(project_dir, tmp_path):
+    proj = newsroom(project_dir)
+    po = proj.po_path(SAMPLE_SLUG, "ru")
+    po.write_text('msgid "unterminated\n', encoding="utf-8")
+    page = tmp_path / "review.html"
+    result = runner.invoke(app, ["review", "--html", str(page), "--project", str(project_dir)])
+    assert result.exit_code == 1  # review reports the broken catalog...
+    cells = Cells()
+    cells.feed(rendered_dom(page))  # ...and the page still shows everything else
+    assert cells.cells[(SAMPLE_SLUG, "ru")]["state"] == "error"
+    assert cells.cells[(SAMPLE_SLUG, "ru")]["blockers"][0].startswith(f"locales/ru/LC_MESSAGES/{SAMPLE_SLUG}.po:")
+    assert cells.cells[(SAMPLE_SLUG, "kk")]["state"] == "ready"
+    assert SAMPLE_SLUG in cells.blocked_list
