@@ -295,3 +295,19 @@ def test_a_read_only_page_of_another_locale_never_stops_a_takedown(project_dir):
     assert sorted(r.file for r in report.removed) == [f"ru/{SAMPLE_SLUG}.html", f"ru/{SAMPLE_SLUG}.md"]
     assert not (proj.public_dir / "ru" / f"{SAMPLE_SLUG}.html").exists()
     assert kk_page.read_bytes() == kept
+
+
+def test_without_the_site_address_any_more_the_old_feeds_and_sitemap_are_removed_and_logged(project_dir):
+    """A feed nobody regenerates would go on listing a story after it was withdrawn."""
+    proj = live_site(project_dir)
+    public = proj.public_dir
+    config = project_dir / "workflow.toml"
+    config.write_text(config.read_text(encoding="utf-8").split("\n[site]\n")[0] + "\n", encoding="utf-8")
+    report = publish.publish(load_project(project_dir), now=LATER)
+    gone = ["kk/feed.xml", "ru/feed.xml", "sitemap.xml"]
+    assert sorted(f.path for f in report.files if f.action == "removed") == gone
+    assert not any((public / name).exists() for name in gone)
+    manifest = json.loads((public / "manifest.json").read_text(encoding="utf-8"))
+    assert not set(gone) & set(manifest["files"])
+    assert sorted((r["file"], r["why"], r["removed"]) for r in manifest["removed"]) == [(n, "no site url", LATER.isoformat()) for n in gone]
+    assert publish.publish(load_project(project_dir), now=LATER).changed == ()

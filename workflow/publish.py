@@ -49,6 +49,7 @@ WITHDRAWN_NAME = "withdrawn.toml"
 ALL_LOCALES = "all"
 WITHDRAWN = "withdrawn"  # why a file was removed: the editor withdrew the story
 SOURCE_DELETED = "source deleted"  # why a file was removed: its article is gone from articles/
+NO_SITE = "no site url"  # why a feed or the sitemap was removed: workflow.toml no longer says where the site is
 
 # Interface strings of the generated pages. `count` is keyed by CLDR plural category (Babel's
 # `Locale.plural_form`), the same rules a PO file's Plural-Forms header encodes.
@@ -916,6 +917,19 @@ def _commit(
         files[name] = _entry(old.get(name), fresh, now)
     if project.site_url is not None:
         _feeds_and_sitemap(project, out, old, files, log, outputs, listings, now)
+    # Without a site address there are no feeds or sitemap: ones an earlier run made would go on listing
+    # stories since withdrawn, so they go, logged like any removal.
+    dropped = [] if project.site_url is not None else [n for n in files if n == SITEMAP_NAME or n.endswith(f"/{FEED_NAME}")]
+    dropped_paths = []
+    for name in dropped:
+        entry = files.pop(name)
+        path = out / name
+        if not path.parent.resolve().is_relative_to(out.resolve()) or (path.is_dir() and not path.is_symlink()):
+            raise InputError(f"refusing to remove {name}: it is not a file inside the output directory {out.resolve()}", path)
+        dropped_paths.append(path)
+        locale = name.partition("/")[0] if "/" in name else ""
+        log = [*log, {"file": name, "slug": "", "locale": locale, "why": NO_SITE, "note": "", "removed": now.isoformat(),
+                      "published": entry.get("published"), "sha256": entry.get("sha256")}]
 
     manifest_path = out / MANIFEST_NAME
     manifest: dict[str, Any] = {"format": MANIFEST_FORMAT, "files": dict(sorted(files.items()))}
@@ -940,6 +954,17 @@ def _commit(
         except OSError as exc:
             raise InputError(f"cannot remove this published file: {exc.strerror}", path) from None
         results.append(FileResult(r.file, "removed"))
+    for name, path in zip(dropped, dropped_paths):
+        if dry_run:
+            results.append(FileResult(name, "would remove"))
+            continue
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise InputError(f"cannot remove this published file: {exc.strerror}", path) from None
+        results.append(FileResult(name, "removed"))
     for name, content in outputs.items():
         path = out / name
         if dry_run:
