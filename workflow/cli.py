@@ -489,10 +489,12 @@ def demo_cmd(locale: LocaleOpt = None, models_dir: ModelsDirOpt = None, project:
 
     Its drafts are the English text with the glossary's names put in: NOT a translation. Every draft says
     so in its PO comment (`# machine: ... demo (not a translation)`), and `workflow publish` refuses one a
-    translator accepted unchanged. A real model, once installed, is used instead.
+    translator accepted unchanged. A real model, once installed, is used instead. Other argostranslate
+    programs would take it for a model too: keep it apart with --models-dir (as scripts/main-job does),
+    and remove it with `workflow models remove translate-en_kk-demo`.
 
     \b
-    Example: workflow demo
+    Example: workflow demo --models-dir .venv/demo-models
     """
     from workflow import translate as translate_mod
 
