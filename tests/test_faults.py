@@ -10,6 +10,7 @@ or its new version; a re-run then completes and leaves exactly what an uninterru
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ET
 import os
 import random
 import shutil
@@ -139,6 +140,8 @@ def parses(path: Path) -> None:
         yaml.safe_load(text.split("\n---\n", 1)[0][4:])
     elif name.endswith(".html"):
         assert path.read_text(encoding="utf-8").rstrip().endswith("</html>")
+    elif name.endswith(".xml"):  # Atom feeds and the sitemap
+        ET.parse(path)
 
 
 def assert_old_or_new(root: Path, old: dict[str, bytes], new: dict[str, bytes]) -> None:
@@ -273,6 +276,45 @@ def test_withdraw_killed_at_every_write_leaves_whole_files_and_a_rerun_or_the_ne
             ok(cli(project, *finish))
             if n == 0 and finish[0] == "publish":
                 assert content(project) == old  # killed before the decision was recorded: nothing was withdrawn
+            else:
+                assert everything(project) == new, f"{finish[0]} after a kill at write {n + 1} differs from an uninterrupted withdraw"
+
+
+def test_withdrawing_one_locale_on_a_site_with_feeds_killed_at_every_write_finishes_on_a_rerun_or_the_next_publish(
+    project_dir: Path, installed_models: Path, tmp_path: Path
+):
+    """With [site] url a takedown also rewrites the other edition's language links, both feeds and the sitemap."""
+    config = project_dir / "workflow.toml"
+    config.write_text(config.read_text(encoding="utf-8") + '\n[site]\nurl = "https://news.example.org/"\n', encoding="utf-8")
+    ok(cli(project_dir, "translate", "--quiet"))
+    accept_all(project_dir)
+    ok(cli(project_dir, "publish"))
+    args = ("withdraw", SAMPLE_SLUG, "--locale", "ru")
+    reference = copy(project_dir, tmp_path / "reference")
+    ok(cli(reference, *args))
+    old, new = content(project_dir), everything(reference)
+    removed = [name for name in old if name not in new]
+    assert sorted(removed) == [f"public/ru/{SAMPLE_SLUG}.html", f"public/ru/{SAMPLE_SLUG}.md"]
+    # The kk page loses its ru link; the kk feed stays as it was (the clock is fixed, so its entry's time too).
+    written = sorted(n for n in new if old.get(n) != new[n])
+    assert written == [
+        "public/kk/kazakh-migrant-refused-war-contract.html", "public/manifest.json", "public/ru/feed.xml",
+        "public/ru/index.html", "public/sitemap.xml", "withdrawn.toml",
+    ]
+    writes = len(written)
+    for n in range(writes + 1):
+        for finish in (args, ("publish",)):
+            project = copy(project_dir, tmp_path / f"fault-{n}-{finish[0]}")
+            killed = cli(project, *args, fault=n)
+            if n == writes:
+                ok(killed)
+                assert everything(project) == new
+                break
+            assert killed.returncode == -signal.SIGKILL, killed.stderr
+            assert_old_or_new(project, old, new)
+            ok(cli(project, *finish))
+            if n == 0 and finish[0] == "publish":
+                assert content(project) == old
             else:
                 assert everything(project) == new, f"{finish[0]} after a kill at write {n + 1} differs from an uninterrupted withdraw"
 

@@ -1025,10 +1025,13 @@ def _unlink_removed_editions(
         except (OSError, UnicodeDecodeError):  # StorageError (a link out, a FIFO, read-only) is an OSError too
             continue  # not there (or not ours to change) to fix: the next publish of this edition renders it afresh
         fixed = without_alternates(page, gone[entry["slug"]])
+        sha = _sha256(fixed.encode("utf-8"))
         if fixed != page:
             outputs[name] = fixed
+        # A run killed after fixing the page but before the manifest: the page is right, its entry is not yet.
+        if sha != entry.get("sha256"):
             fresh = {k: v for k, v in entry.items() if k != "published"}
-            files[name] = _entry(entry, {**fresh, "sha256": _sha256(fixed.encode("utf-8"))}, now)
+            files[name] = _entry(entry, {**fresh, "sha256": sha}, now)
             changed.append(locale)
     return changed
 

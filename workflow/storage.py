@@ -26,7 +26,7 @@ LOCK_NAME = ".workflow.lock"
 TEMP_SUFFIX = ".tmp"
 # What atomic_write's temps look like (`.<name>.<random>.tmp`, name ending in a suffix the workflow
 # writes): the only files a clean-up may delete, so another tool's `.x.tmp` is never ours to remove.
-_OUR_TEMP = re.compile(r"^\..+\.(?:po|pot|md|html|json|csv|toml|tbx)\.[A-Za-z0-9_]+" + re.escape(TEMP_SUFFIX) + "$")
+_OUR_TEMP = re.compile(r"^\..+\.(?:po|pot|md|html|json|csv|toml|tbx|xml)\.[A-Za-z0-9_]+" + re.escape(TEMP_SUFFIX) + "$")
 _PID_WIDTH = 12
 
 # Fault injection for the crash-safety tests (tests/test_faults.py): with WORKFLOW_FAULT_AFTER_WRITES=N
