@@ -250,6 +250,18 @@ def test_publish_killed_at_every_write_and_at_random_leaves_whole_files_and_a_re
     assert len(moments) >= 15, moments
 
 
+def test_publish_to_a_site_with_feeds_killed_at_every_write_leaves_whole_files_and_a_rerun_finishes(accepted: Path, tmp_path: Path):
+    """With [site] url the run also writes two Atom feeds and the sitemap: each whole, and a rerun finishes the job."""
+    config = accepted / "workflow.toml"
+    config.write_text(config.read_text(encoding="utf-8") + '\n[site]\nurl = "https://news.example.org/"\n', encoding="utf-8")
+    reference = copy(accepted, tmp_path / "reference")
+    ok(cli(reference, "publish"))
+    new = everything(reference)
+    assert {"public/kk/feed.xml", "public/ru/feed.xml", "public/sitemap.xml"} <= set(new)
+    moments = kill_at_every_write(accepted, tmp_path, ("publish",), new)
+    assert len(moments) >= 18, moments
+
+
 def test_withdraw_killed_at_every_write_leaves_whole_files_and_a_rerun_or_the_next_publish_finishes(
     project_dir: Path, installed_models: Path, tmp_path: Path
 ):
