@@ -1252,12 +1252,7 @@ def export_cmd(
     proj = load_project(project)
     (loc,) = select_locales(proj, [locale])
     article = articles_mod.load_articles(proj, [slug])[0]
-    text = exchange.to_xliff(proj, article, loc, _review_glossary(proj))
-    if output is None:
-        sys.stdout.write(text)
-        return
-    atomic_write(output, text)
-    err.print(f"Wrote {output} ({slug}, {loc}, XLIFF 1.2).", markup=False)
+    _emit(exchange.to_xliff(proj, article, loc, _review_glossary(proj)), output, f"{slug}, {loc}, XLIFF 1.2")
 
 
 @app.command("import")
@@ -1322,12 +1317,16 @@ def memory_export(
     proj = load_project(project)
     memories = [memory_mod.load_memory(proj, loc) for loc in select_locales(proj, locale)]
     text = memory_mod.to_tmx(memories, proj.source_locale, now())
-    count = sum(len(m) for m in memories)
+    _emit(text, output, f"{sum(len(m) for m in memories)} units, tmx")
+
+
+def _emit(text: str, output: Path | None, what: str) -> None:
+    """An export to standard output (file data, exactly), or written whole to OUTPUT with a line saying so."""
     if output is None:
         sys.stdout.write(text)
         return
     atomic_write(output, text)
-    err.print(f"Wrote {output} ({count} units, tmx).", markup=False)
+    err.print(f"Wrote {output} ({what}).", markup=False)
 
 
 @memory_app.command("import")

@@ -21,7 +21,7 @@ from workflow.articles import Article, read_article
 from workflow.errors import InputError
 from workflow.project import Project, check_locale
 from workflow.review import REVIEWED, UNTRANSLATED, review_article
-from workflow.storage import read_file
+from workflow.storage import read_named
 
 NS = "urn:oasis:names:tc:xliff:document:1.2"
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
@@ -118,12 +118,7 @@ def _line_of(text: str, needle: str) -> int | None:
 def read_xliff(project: Project, path: Path) -> XliffImport:
     """Read and check an XLIFF 1.2 file for import: every unit must match its article's current text."""
     shown = str(path)
-    try:
-        data = read_file(Path(path), shown, root=project.root)  # a file in the project may not link out of it
-    except InputError:
-        raise
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", shown) from None
+    data = read_named(path, project.root)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -24,7 +24,7 @@ from rapidfuzz import fuzz, process
 from workflow import catalog as catalog_mod
 from workflow.errors import InputError
 from workflow.project import Project, check_locale
-from workflow.storage import atomic_write, check_inside, read_file
+from workflow.storage import atomic_write, check_inside, read_file, read_named
 
 IMPORTED_DIR = "memory"  # under the locales directory: imported TMX files, kept as reviewed work
 OFFER, DRAFT = 75, 90  # default thresholds: offered as a hint at OFFER, becomes the draft at DRAFT
@@ -301,12 +301,7 @@ class Imported:
 def read_import(project: Project, path: Path, now: dt.datetime) -> Imported:
     """Read and check a TMX file for import; nothing is written (so a refused file leaves no trace)."""
     shown = str(path)
-    try:
-        data = read_file(Path(path), shown, root=project.root)  # a file in the project may not link out of it
-    except InputError:
-        raise
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", shown) from None
+    data = read_named(path, project.root)
     name = re.sub(r"[^a-z0-9-]+", "-", Path(path).stem.lower()).strip("-") or "imported"
     memories = []
     for locale in project.locales:

@@ -92,6 +92,15 @@ def read_file(path: Path, shown: str | None = None, *, root: Path | None = None)
         os.close(fd)
 
 
+def read_named(path: Path, root: Path) -> bytes:
+    """The bytes of a file the user named to import: as read_file, and a missing one is an error too."""
+    shown = str(path)
+    try:
+        return read_file(Path(path), shown, root=root)  # a file in the project may not link out of it
+    except FileNotFoundError as exc:
+        raise _failed(exc, "read", shown) from None
+
+
 def check_inside(path: Path, root: Path, shown: str | None = None) -> Path:
     """Return `path`; refuse it if it lies in `root` but a symbolic link on the way leads out of `root`."""
     base = os.path.abspath(root)
