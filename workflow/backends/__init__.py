@@ -37,6 +37,14 @@ class Backend(Protocol):
         """Release servers' connections, workers or models."""
 
 
+def settings_table(table: dict[str, Any], defaults: dict[str, Any], name: str, where: str) -> dict[str, Any]:
+    """A backend's `[translate.NAME]` table over its defaults; InputError naming the first unknown key."""
+    unknown = sorted(set(table) - set(defaults))
+    if unknown:
+        raise InputError(f"unknown key translate.{name}.{unknown[0]} (known: {', '.join(defaults)})", where)
+    return {**defaults, **table}
+
+
 class TranslationFailed(ModelError):
     """Inference failed for good (after retries); `done` holds the translations that arrived, by index
     (with their confidence, as (text, score), from a backend that scores)."""

@@ -23,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from workflow.backends import Progress, TranslationFailed
+from workflow.backends import Progress, TranslationFailed, settings_table
 from workflow.errors import InputError, ModelError
 from workflow.project import Project
 
@@ -58,10 +58,7 @@ class Settings:
 
 def read_settings(table: dict[str, Any], where: str) -> Settings:
     """Validate the `[translate.libretranslate]` table; InputError naming the bad key."""
-    unknown = sorted(set(table) - set(DEFAULTS))
-    if unknown:
-        raise InputError(f"unknown key translate.libretranslate.{unknown[0]} (known: {', '.join(DEFAULTS)})", where)
-    value = {**DEFAULTS, **table}
+    value = settings_table(table, DEFAULTS, "libretranslate", where)
     urls = value["urls"]
     if isinstance(urls, str):
         urls = [urls]

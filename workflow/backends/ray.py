@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from workflow import translate
-from workflow.backends import Progress, TranslationFailed
+from workflow.backends import Progress, TranslationFailed, settings_table
 from workflow.errors import InputError, ModelError
 from workflow.project import Project
 
@@ -52,10 +52,7 @@ class Settings:
 
 def read_settings(table: dict[str, Any], where: str) -> Settings:
     """Validate the `[translate.ray]` table; InputError naming the bad key."""
-    unknown = sorted(set(table) - set(DEFAULTS))
-    if unknown:
-        raise InputError(f"unknown key translate.ray.{unknown[0]} (known: {', '.join(DEFAULTS)})", where)
-    value = {**DEFAULTS, **table}
+    value = settings_table(table, DEFAULTS, "ray", where)
     address = value["address"]
     if not isinstance(address, str) or not (address in ("auto", "local") or address.startswith("ray://")):
         raise InputError('translate.ray.address must be "auto", "local" or "ray://host:port"', where)
