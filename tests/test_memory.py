@@ -346,7 +346,7 @@ def test_a_cache_of_the_wrong_shape_is_ignored_and_a_symlink_out_of_the_project_
     (desk.locales_dir / "memory" / "linked.tmx").symlink_to(outside)
     with pytest.raises(InputError, match="resolves through a symbolic link to .*, outside the project; refused") as caught:
         memory.load_memory(desk, "ru")
-    assert str(caught.value).startswith("locales/memory/linked.tmx:")
+    assert caught.value.path == desk.locales_dir / "memory" / "linked.tmx"
 
 
 def test_a_run_refuses_a_memory_file_linked_from_outside_before_writing_anything(project_dir, installed_models, tmp_path):

@@ -1045,7 +1045,7 @@ def test_a_withdrawal_list_that_is_not_a_plain_file_in_the_project_is_refused_wi
     for run in (lambda: publish.publish(proj, now=LATER), lambda: publish.withdraw(proj, SAMPLE_SLUG, now=LATER)):
         with pytest.raises(InputError) as caught:
             run()
-        assert re.match(message, str(caught.value))
+        assert re.match(message, caught.value.shown(proj.relative(caught.value.path)))
     if before is not None:
         assert {k: v for k, v in tree_digest(project_dir).items() if k != WITHDRAWN} == before
 

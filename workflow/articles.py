@@ -99,7 +99,7 @@ def read_slug(path: Path, project: Project | None = None) -> str:
 
 def _read_text(path: Path, shown: str, project: Project | None) -> str:
     try:
-        data = read_file(Path(path), shown, root=project.root if project else None)
+        data = read_file(Path(path), root=project.root if project else None)
     except FileNotFoundError:
         raise InputError("no such article file", shown) from None
     except StorageError as exc:

@@ -148,7 +148,7 @@ def read_catalog(path: Path, shown: str | None = None) -> Catalog:
     path = Path(path)
     shown = shown or str(path)
     try:
-        data = read_file(path, shown)
+        data = read_file(path)
     except FileNotFoundError:
         raise InputError("no such catalog file", shown) from None
     try:
@@ -680,7 +680,7 @@ def write_template(project: Project, article: Article, now: dt.datetime) -> tupl
     else:
         created = _stamp(now)
     catalog = replace(candidate, header=_pot_header(article.slug, created))
-    return atomic_write(path, render_catalog(catalog), project.relative(path)), created
+    return atomic_write(path, render_catalog(catalog)), created
 
 
 def write_catalog(
@@ -724,7 +724,7 @@ def write_catalog(
         if unchanged_header and _body(old) == _body(new) and old.header_comment == comment:
             return CatalogResult(po_path, pot_path, False, template_written, **counts)
     header = _po_header(old, article.slug, locale, pot_date, _stamp(now))
-    written = atomic_write(po_path, render_catalog(replace(new, header=header)), shown)
+    written = atomic_write(po_path, render_catalog(replace(new, header=header)))
     return CatalogResult(po_path, pot_path, written, template_written, **counts)
 
 

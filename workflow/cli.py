@@ -149,6 +149,8 @@ def to_jsonable(value: Any) -> Any:
         return value.as_posix()
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
+    if isinstance(value, WorkflowError):
+        return error_line(value).removeprefix("Error: ")
     return value
 
 
@@ -160,6 +162,24 @@ def print_json(value: Any) -> None:
     """`value` as JSON; C1 controls, DEL, bidi controls and lone surrogates as \\u escapes (same data, safe to view)."""
     text = json.dumps(to_jsonable(value), ensure_ascii=False, indent=2)
     sys.stdout.write(_JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
+
+
+def shown_path(path: Path) -> str:
+    """A path as messages show it: relative to the project holding it when working in that project, else as given."""
+    if not Path(path).is_absolute():
+        return str(path)  # as the user typed it, or under a project root given relative to here
+    absolute, here = Path(os.path.abspath(path)), Path(os.path.abspath(os.getcwd()))
+    for parent in absolute.parents:  # as named, not where links lead: a message about a link names the link
+        if os.path.lexists(parent / CONFIG_NAME):
+            if here == parent or parent in here.parents:
+                return absolute.relative_to(parent).as_posix()
+            break
+    return str(path)
+
+
+def error_line(exc: WorkflowError) -> str:
+    """`Error: path:line: message`, the path relative to its project: the core's errors carry the real Path."""
+    return f"Error: {exc.shown(shown_path(exc.path) if exc.path is not None else None)}"
 
 
 # typer vendors its own click: its ClickException is the base of the BadParameter it exports.
@@ -174,7 +194,7 @@ def main() -> None:
     try:
         code = app(standalone_mode=False)
     except WorkflowError as exc:
-        err.print(f"Error: {exc}", markup=False)
+        err.print(error_line(exc), markup=False)
         raise SystemExit(exc.exit_code) from None
     except OSError as exc:
         # storage.py turns the failures of project files into WorkflowError; this is the net under it.
@@ -212,7 +232,7 @@ def init(
 
     config = project / CONFIG_NAME
     if config.exists() or config.is_symlink():
-        raise WorkflowError(f"{CONFIG_NAME} already exists; nothing changed", config)
+        raise WorkflowError("already exists; nothing changed", config)
     enclosing = find_root(project)
     if enclosing is not None:
         # A project inside a project: commands run here would silently use the inner one's articles.
@@ -835,7 +855,7 @@ def _done_cell(row: dict) -> str:
 def _report_errors(errors) -> None:
     """Each bad article or catalog on its own `Error:` line, after the others were reported; then exit 1."""
     for exc in errors:
-        err.print(f"Error: {exc}", markup=False)
+        err.print(error_line(exc), markup=False)
     if errors:
         raise typer.Exit(1)
 

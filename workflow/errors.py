@@ -11,22 +11,26 @@ EXIT_BUSY = 3  # another run holds the project lock
 
 
 class WorkflowError(Exception):
-    """A problem the user can fix; `where` names the file (and line) it is in."""
+    """A problem the user can fix, in the file `path` (at `line`); the CLI shows the path relative to the project."""
 
     exit_code = EXIT_INPUT
 
     def __init__(self, message: str, path: str | Path | None = None, line: int | None = None):
         super().__init__(message)
         self.message = message
-        self.path = str(path) if path is not None else None
+        self.path = Path(path) if path is not None else None
         self.line = line
 
     def __str__(self) -> str:
-        if self.path is None:
+        return self.shown(str(self.path) if self.path is not None else None)
+
+    def shown(self, where: str | None) -> str:
+        """`where:line: message`, with the path spelled as the caller shows it."""
+        if where is None:
             return self.message
         if self.line is None:
-            return f"{self.path}: {self.message}"
-        return f"{self.path}:{self.line}: {self.message}"
+            return f"{where}: {self.message}"
+        return f"{where}:{self.line}: {self.message}"
 
 
 class InputError(WorkflowError):

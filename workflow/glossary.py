@@ -127,7 +127,7 @@ def load_glossary(path: Path, shown: str | None = None) -> Glossary:
     path = Path(path)
     shown = shown or shown_path(path)
     try:
-        data = read_file(path, shown)
+        data = read_file(path)
     except FileNotFoundError:
         return Glossary(path, ())
     if path.suffix.lower() == ".tbx":
@@ -151,7 +151,7 @@ def save_glossary(glossary: Glossary, path: Path | None = None) -> bool:
     # are ours to remove, as the glossary may sit in a folder with other files.
     for stale in target.parent.glob(f".{target.name}.*{TEMP_SUFFIX}"):
         stale.unlink(missing_ok=True)
-    return atomic_write(target, to_csv(glossary.terms), shown_path(target))
+    return atomic_write(target, to_csv(glossary.terms))
 
 
 def update_glossary(project, change: Callable[[Glossary, str], Glossary], *, wait: bool = False) -> Glossary:

@@ -154,7 +154,7 @@ def _sources(project: Project, locale: str) -> list[tuple[Path, str]]:
     imported = [(p, f"tmx:{p.name}") for p in sorted((project.locales_dir / IMPORTED_DIR).glob("*.tmx"))]
     for path, _ in catalogs + imported:
         # A symlink must not make the memory read (and a run then draft from) text from outside the project.
-        check_inside(path, project.root, _shown(project, path))
+        check_inside(path, project.root)
     return [(p, origin) for p, origin in catalogs + imported if p.is_file()]
 
 
@@ -174,7 +174,7 @@ def _pairs(project: Project, locale: str, cached: dict) -> dict[str, dict]:
     files = {}
     for path, _ in _sources(project, locale):
         shown = _shown(project, path)
-        data = read_file(path, shown, root=project.root)
+        data = read_file(path, root=project.root)
         sha = _sha(data)
         key = f"{locale}:{shown}"
         entry = cached.get(key)

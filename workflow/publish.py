@@ -167,7 +167,7 @@ class PublishReport:
     removed: tuple[Removal, ...] = ()
     stale: tuple[StaleEdition, ...] = ()
     # "path:line: message" of each bad article or catalog; the other editions were still published.
-    errors: tuple[str, ...] = ()
+    errors: tuple[InputError, ...] = ()
 
     @property
     def blocked(self) -> tuple[Edition, ...]:
@@ -557,7 +557,7 @@ def read_withdrawals(project: Project) -> dict[str, Withdrawal]:
     path = withdrawn_path(project)
     shown = WITHDRAWN_NAME  # always at the root; not resolved, so a link is named as the user sees it
     try:
-        raw = read_file(path, shown, root=project.root)
+        raw = read_file(path, root=project.root)
     except FileNotFoundError:
         return {}
     try:
@@ -670,7 +670,7 @@ def publish(
             project.relative(project.articles_dir),
         )
     loaded, bad = articles_mod.scan_articles(project, slugs)
-    errors = [str(e) for e in bad]
+    errors = list(bad)
     withdrawals = read_withdrawals(project)
     out = _output_dir(project, out_dir)
     from workflow.glossary import load_glossary
@@ -714,7 +714,7 @@ def _run(
     glossary: Any,
     withdrawals: dict[str, Withdrawal],
     full: bool,
-    errors: list[str] | None = None,
+    errors: list[InputError] | None = None,
 ) -> PublishReport:
     errors = [] if errors is None else errors
     manifest_path = out / MANIFEST_NAME
@@ -739,7 +739,7 @@ def _run(
             try:
                 accepted, pending, review = gate(project, article, locale, glossary)
             except InputError as exc:  # a broken or stale catalog stops only its own edition
-                errors.append(str(exc))
+                errors.append(exc)
                 continue
             if pending:
                 editions.append(
@@ -1312,7 +1312,7 @@ def dashboard(
             try:
                 _, pending, review = gate(project, article, locale, glossary)
             except InputError as exc:
-                cells.append(DashboardCell(article.slug, locale, "error", is_live, None, error=str(exc)))
+                cells.append(DashboardCell(article.slug, locale, "error", is_live, None, error=exc.shown(project.relative(exc.path) if exc.path else None)))
                 continue
             withdrawal = withdrawals.get(article.slug)
             if withdrawal is not None and withdrawal.covers(locale):

@@ -64,7 +64,7 @@ class TranslateReport:
     segments: int = 0
     articles: int = 0
     # "path:line: message" of each bad article or catalog; the others were done, the exit code is 1.
-    errors: tuple[str, ...] = ()
+    errors: tuple[InputError, ...] = ()
     from_memory: int = 0  # segments the translation memory served (exact, or fuzzy at the draft threshold)
 
 
@@ -160,9 +160,9 @@ class _State:
 def _load_state(project: Project) -> _State:
     path = project.locales_dir / STATE_NAME
     # A directory, FIFO or link where the state belongs is refused now, not after the catalogs are written.
-    check_replaceable(path, project.relative(path))
+    check_replaceable(path)
     try:
-        data = json.loads(read_file(path, project.relative(path)).decode("utf-8"))
+        data = json.loads(read_file(path).decode("utf-8"))
     except (FileNotFoundError, ValueError):
         # The state only lets a re-run skip unchanged work; without it everything is simply re-checked.
         return _State()
@@ -274,7 +274,7 @@ def _translate(
     failure: backends.TranslationFailed | None = None
     memories: dict[str, memory.Memory] = {}
     if errors and not listing:  # nothing good to work on: refuse without touching the project
-        return TranslateReport((), dict(models), Timings(), errors=tuple(map(str, errors)))
+        return TranslateReport((), dict(models), Timings(), errors=tuple(sorted(errors, key=_error_order)))
 
     with project_lock(project.root, wait=wait):
         remove_stale_temps(project.locales_dir)
@@ -460,13 +460,13 @@ def _translate(
         sent_to_model=sent,
         segments=segment_count,
         articles=len({r.slug for r in results}),
-        errors=tuple(str(e) for e in sorted(errors, key=_error_order)),
+        errors=tuple(sorted(errors, key=_error_order)),
         from_memory=served,
     )
 
 
 def _error_order(exc: InputError) -> tuple[str, int]:
-    return (exc.path or "", exc.line or 0)
+    return (str(exc.path or ""), exc.line or 0)
 
 
 def _translate_scored(engine, locale: str, texts: list[str], progress) -> list[tuple[str, float | None]]:
@@ -512,19 +512,19 @@ def _check_catalogs(
     # Whatever the run would refuse to replace (a link, a read-only file, a folder in a file's place) is
     # refused here, before the first write; templates are checked with the catalogs.
     templates = project.inside(project.locales_dir / "templates")
-    check_folder(templates, project.relative(templates))
+    check_folder(templates)
     for path in sorted(templates.glob("*.pot")):
-        check_replaceable(path, project.relative(path))
+        check_replaceable(path)
     for loc in locales:
         folder = project.inside(project.locales_dir / loc / "LC_MESSAGES")
-        check_folder(folder, project.relative(folder))
+        check_folder(folder)
         for path in (project.po_path(s, loc) for s in slugs):
             shown = project.relative(project.inside(path))
             try:
                 sha = _file_sha(path, shown)
                 if not sha:
                     continue  # not written yet
-                check_replaceable(path, shown)
+                check_replaceable(path)
                 shas[path] = sha
                 if sha not in known:
                     catalog.read_catalog(path, shown)
@@ -580,6 +580,6 @@ def _retire(project: Project, old: catalog.Catalog, loc: str, state: _State) -> 
 
 def _file_sha(path: Path, shown: str | None = None) -> str:
     try:
-        return _sha(read_file(path, shown))
+        return _sha(read_file(path))
     except FileNotFoundError:
         return ""

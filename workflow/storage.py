@@ -49,59 +49,57 @@ def _kind(mode: int) -> str:
     return "is not a regular file"
 
 
-def _failed(exc: OSError, doing: str, shown: str) -> StorageError:
+def _failed(exc: OSError, doing: str, path: Path) -> StorageError:
     if isinstance(exc, StorageError):
         return exc
     if exc.errno == errno.EISDIR:
-        return StorageError("is a directory, not a file", shown)
+        return StorageError("is a directory, not a file", path)
     if exc.errno == errno.ENOTDIR:
-        return StorageError(f"cannot {doing}: one of its folders is a file, not a directory", shown)
+        return StorageError(f"cannot {doing}: one of its folders is a file, not a directory", path)
     if exc.errno == errno.ENAMETOOLONG:
-        return StorageError(f"cannot {doing}: the file name is too long for the file system", shown)
-    return StorageError(f"cannot {doing}: {exc.strerror or exc}", shown)
+        return StorageError(f"cannot {doing}: the file name is too long for the file system", path)
+    return StorageError(f"cannot {doing}: {exc.strerror or exc}", path)
 
 
-def read_file(path: Path, shown: str | None = None, *, root: Path | None = None) -> bytes:
-    """The bytes of the regular file at `path`; StorageError naming `shown` for anything else.
+def read_file(path: Path, *, root: Path | None = None) -> bytes:
+    """The bytes of the regular file at `path`; StorageError naming it for anything else.
 
     A missing file raises FileNotFoundError (callers decide what absence means). With `root`, a path
     inside it that a symbolic link leads out of it is refused before a byte is read. A FIFO or device
     is refused from its type, never opened for reading, so it cannot hang a run that holds the lock.
     """
-    shown = shown or str(path)
     if root is not None:
-        check_inside(path, root, shown)
+        check_inside(path, root)
     try:
         mode = os.stat(path).st_mode
         if not stat.S_ISREG(mode):
-            raise StorageError(_kind(mode), shown)
+            raise StorageError(_kind(mode), path)
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
     except FileNotFoundError:
         raise
     except OSError as exc:
-        raise _failed(exc, "read", shown) from None
+        raise _failed(exc, "read", path) from None
     try:
         mode = os.fstat(fd).st_mode  # replaced between stat and open
         if not stat.S_ISREG(mode):
-            raise StorageError(_kind(mode), shown)
+            raise StorageError(_kind(mode), path)
         with os.fdopen(fd, "rb", closefd=False) as handle:
             return handle.read()
     except OSError as exc:
-        raise _failed(exc, "read", shown) from None
+        raise _failed(exc, "read", path) from None
     finally:
         os.close(fd)
 
 
 def read_named(path: Path, root: Path) -> bytes:
     """The bytes of a file the user named to import: as read_file, and a missing one is an error too."""
-    shown = str(path)
     try:
-        return read_file(Path(path), shown, root=root)  # a file in the project may not link out of it
+        return read_file(Path(path), root=root)  # a file in the project may not link out of it
     except FileNotFoundError as exc:
-        raise _failed(exc, "read", shown) from None
+        raise _failed(exc, "read", path) from None
 
 
-def check_inside(path: Path, root: Path, shown: str | None = None) -> Path:
+def check_inside(path: Path, root: Path) -> Path:
     """Return `path`; refuse it if it lies in `root` but a symbolic link on the way leads out of `root`."""
     base = os.path.abspath(root)
     lexical = os.path.abspath(path)
@@ -120,54 +118,52 @@ def check_inside(path: Path, root: Path, shown: str | None = None) -> Path:
     try:
         real, real_base = os.path.realpath(lexical), os.path.realpath(base)
     except OSError as exc:  # a link loop
-        raise _failed(exc, "resolve", shown or str(path)) from None
+        raise _failed(exc, "resolve", path) from None
     if os.path.commonpath([real_base, real]) != real_base:
         raise StorageError(
             f"resolves through a symbolic link to {real}, outside the project; refused "
             "(the workflow reads and writes only inside the project)",
-            shown or os.path.relpath(lexical, base),
+            path,
         )
     return path
 
 
-def check_replaceable(path: Path, shown: str | None = None) -> None:
+def check_replaceable(path: Path) -> None:
     """Refuse to replace what the user made on purpose: a symbolic link, a read-only file, a non-file.
 
     A missing path is fine. Call it before a run's first write, so a refusal leaves the project untouched.
     """
-    shown = shown or str(path)
     try:
         mode = os.lstat(path).st_mode
     except FileNotFoundError:
         return
     except OSError as exc:
-        raise _failed(exc, "inspect", shown) from None
+        raise _failed(exc, "inspect", path) from None
     if stat.S_ISLNK(mode):
         raise StorageError(
             "is a symbolic link; the workflow does not replace links with files: "
             "replace the link with the file itself or edit the file it points to",
-            shown,
+            path,
         )
     if not stat.S_ISREG(mode):
-        raise StorageError(_kind(mode), shown)
+        raise StorageError(_kind(mode), path)
     if not mode & 0o222:
-        raise StorageError("is read-only; make it writable to let the workflow update it", shown)
+        raise StorageError("is read-only; make it writable to let the workflow update it", path)
 
 
-def check_folder(path: Path, shown: str | None = None) -> None:
+def check_folder(path: Path) -> None:
     """Refuse a folder the workflow will write in if a file stands where it or a parent belongs (missing is fine)."""
-    shown = shown or str(path)
     try:
         mode = os.stat(path).st_mode
     except FileNotFoundError:
         return
     except OSError as exc:
-        raise _failed(exc, "write in it", shown) from None
+        raise _failed(exc, "write in it", path) from None
     if not stat.S_ISDIR(mode):
-        raise StorageError("cannot write in it: it is a file, not a directory", shown)
+        raise StorageError("cannot write in it: it is a file, not a directory", path)
 
 
-def atomic_write(path: Path, data: str | bytes, shown: str | None = None) -> bool:
+def atomic_write(path: Path, data: str | bytes) -> bool:
     """Write `data` to `path` through a temp file and rename; return False if the bytes were already there.
 
     Skipping identical content keeps modification times stable, so re-runs that change nothing touch nothing.
@@ -175,16 +171,15 @@ def atomic_write(path: Path, data: str | bytes, shown: str | None = None) -> boo
     full, read-only file system, name too long) is a StorageError and leaves the path and its
     directories as they were.
     """
-    shown = shown or str(path)
     payload = data.encode("utf-8") if isinstance(data, str) else data
     try:
-        if read_file(path, shown) == payload:
+        if read_file(path) == payload:
             return False
         mode = os.stat(path).st_mode & 0o7777
     except FileNotFoundError:
         mode = 0o666 & ~_umask()
-    check_replaceable(path, shown)
-    created = _make_dirs(path.parent, shown)
+    check_replaceable(path)
+    created = _make_dirs(path.parent, path)
     tmp = None
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
@@ -205,13 +200,13 @@ def atomic_write(path: Path, data: str | bytes, shown: str | None = None) -> boo
             with contextlib.suppress(OSError):
                 directory.rmdir()
         if isinstance(exc, OSError):
-            raise _failed(exc, "write", shown) from None
+            raise _failed(exc, "write", path) from None
         raise
     _fsync_dir(path.parent)
     return True
 
 
-def _make_dirs(directory: Path, shown: str) -> list[Path]:
+def _make_dirs(directory: Path, path: Path) -> list[Path]:
     """mkdir -p, returning the directories it created (outermost first) so a failed write can remove them."""
     missing = []
     current = directory
@@ -229,7 +224,7 @@ def _make_dirs(directory: Path, shown: str) -> list[Path]:
         for folder in reversed(created):
             with contextlib.suppress(OSError):
                 folder.rmdir()
-        raise _failed(exc, "write", shown) from None
+        raise _failed(exc, "write", path) from None
     return created
 
 
