@@ -440,7 +440,8 @@ def test_an_article_with_the_slug_index_is_refused_as_it_would_overwrite_the_ind
     (proj.articles_dir / "index.md").write_text(SECOND.replace("second-story", "index"), encoding="utf-8")
     with pytest.raises(InputError) as caught:
         publish.publish(proj, now=NOW)
-    assert str(caught.value) == "articles/index.md: slug 'index' is taken by each locale's index.html page; give the article another slug"
+    assert caught.value.path == proj.articles_dir / "index.md"
+    assert caught.value.shown(proj.relative(caught.value.path)) == "articles/index.md: slug 'index' is taken by each locale's index.html page; give the article another slug"
 
 
 def test_temp_files_left_by_a_killed_run_are_removed(project_dir):
@@ -814,7 +815,8 @@ def test_a_damaged_withdrawal_list_stops_publish_with_one_line(project_dir, cont
     before = tree_digest(project_dir)
     with pytest.raises(InputError) as caught:
         publish.publish(proj, now=LATER)
-    assert str(caught.value).startswith(message)
+    assert caught.value.path == proj.root / WITHDRAWN
+    assert caught.value.shown(proj.relative(caught.value.path)).startswith(message)
     assert tree_digest(project_dir) == before
 
 
@@ -1426,7 +1428,8 @@ def test_a_missing_articles_directory_takes_nothing_down(project_dir, tmp_path, 
     before = tree_digest(project_dir)
     with pytest.raises(InputError) as caught:
         publish.publish(proj, now=LATER, dry_run=dry_run)
-    assert str(caught.value) == (
+    assert caught.value.path == proj.articles_dir
+    assert caught.value.shown(proj.relative(caught.value.path)) == (
         "articles: the articles directory does not exist; publishing every article would take down every published "
         "story (restore it or fix paths.articles in workflow.toml; `workflow withdraw SLUG` takes a story down)"
     )

@@ -163,7 +163,7 @@ def _demo_flags(project: Project, glossary, segment: Segment, entry: catalog_mod
     if glossary is None:  # which words are names (and so not English left over) is the glossary's to say
         from workflow.glossary import load_glossary
 
-        glossary = load_glossary(project.glossary_path, project.relative(project.glossary_path))
+        glossary = load_glossary(project.glossary_path)
     draft, english = demo_draft(glossary, segment, locale)  # as run.py prepares it: without `named`
     # The draft's hash in the `# machine:` comment tells an untouched draft even after the glossary changed.
     recorded = [m.group(1) for c in entry.comments if c.startswith(catalog_mod.MACHINE_PREFIX) for m in [catalog_mod.DRAFT_HASH.search(c.strip())] if m]
@@ -215,7 +215,7 @@ def review_article(project: Project, article: Article, locale: str, glossary=Non
         if e.key not in wanted:
             raise StaleCatalogError(
                 f"msgid {catalog_mod._short(e.msgid)!r} matches no sentence of {project.relative(article.path)}; {_stale(article.slug)}",
-                shown,
+                po_path,
                 e.line,
             )
     named = None
@@ -227,7 +227,7 @@ def review_article(project: Project, article: Article, locale: str, glossary=Non
         e = by_key.get((ctxt, seg.text))
         if e is None:
             raise StaleCatalogError(
-                f"sentence missing from {shown}; {_stale(article.slug)}", project.relative(article.path), seg.line
+                f"sentence missing from {shown}; {_stale(article.slug)}", article.path, seg.line
             )
         glossary_flags, glossary_overridden = _glossary_flags(glossary, seg.text, e.msgstr, locale, e.comments, named)
         found = findings(seg, e.msgstr, locale, keep, e.comments)

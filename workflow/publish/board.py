@@ -16,7 +16,7 @@ from workflow import articles as articles_mod
 from workflow.errors import InputError
 from workflow.project import Project
 from workflow.publish.gating import gate
-from workflow.publish.interface import environment, language_name
+from workflow.publish.interface import SOURCE_LANGUAGE, environment, language_name
 from workflow.publish.manifest import MANIFEST_NAME, is_edition, read_manifest
 from workflow.publish.report import PendingSegment
 from workflow.publish.site import output_dir
@@ -34,7 +34,7 @@ class DashboardCell:
     live: bool  # an edition of it is out now (in the manifest)
     review: ArticleReview | None  # None with "error"
     pending: tuple[PendingSegment, ...] = ()
-    error: str = ""  # "path:line: message" with "error"
+    error: InputError | None = None  # why, with "error": the page shows it as "path:line: message", the path relative to the project
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ def dashboard(
     if glossary is None:
         from workflow.glossary import load_glossary
 
-        glossary = load_glossary(project.glossary_path, project.relative(project.glossary_path))
+        glossary = load_glossary(project.glossary_path)
     rows = []
     for article in loaded:
         cells = []
@@ -88,7 +88,7 @@ def dashboard(
             try:
                 _, pending, review = gate(project, article, locale, glossary)
             except InputError as exc:
-                cells.append(DashboardCell(article.slug, locale, "error", is_live, None, error=exc.shown(project.relative(exc.path) if exc.path else None)))
+                cells.append(DashboardCell(article.slug, locale, "error", is_live, None, error=exc))
                 continue
             withdrawal = withdrawals.get(article.slug)
             if withdrawal is not None and withdrawal.covers(locale):
@@ -112,7 +112,7 @@ def render_dashboard(project: Project, board: Dashboard, page: Path) -> str:
         for cell in row.cells:
             r = cell.review
             if r is None:
-                cells.append({"locale": cell.locale, "state": cell.state, "live": cell.live, "error": cell.error})
+                cells.append({"locale": cell.locale, "state": cell.state, "live": cell.live, "error": _error_text(project, cell.error)})
                 continue
             total = max(r.total, 1)
             # The bar's parts add up to the whole: a flagged entry is counted once, as flagged, whatever its status.
@@ -141,7 +141,7 @@ def render_dashboard(project: Project, board: Dashboard, page: Path) -> str:
     blocked = {}
     for cell in board.blocked:
         blocked.setdefault(cell.slug, []).append(cell.locale)
-    return environment(None).get_template("dashboard.html").render(
+    return environment(SOURCE_LANGUAGE).get_template("dashboard.html").render(
         generated=board.generated.isoformat(),
         locales=[{"code": c, "name": language_name(c, "en")} for c in board.locales],
         rows=rows,
@@ -150,3 +150,10 @@ def render_dashboard(project: Project, board: Dashboard, page: Path) -> str:
             state: sum(c["state"] == state for r in rows for c in r["cells"]) for state in ("ready", "blocked", "withdrawn", "error")
         },
     )
+
+
+def _error_text(project: Project, exc: InputError | None) -> str:
+    """"locales/<lang>/LC_MESSAGES/x.po:3: message": an error as the page shows it, its path relative to the project."""
+    if exc is None:
+        return ""
+    return exc.shown(project.relative(exc.path) if exc.path is not None else None)

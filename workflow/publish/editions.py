@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from babel import Locale
+from babel.numbers import format_decimal
 from markupsafe import Markup
 
 from workflow import articles as articles_mod
 from workflow import document
 from workflow.project import Project, check_slug
-from workflow.publish.interface import count_text, environment, hreflang, language_name, long_date, ui_strings
+from workflow.publish.interface import environment, hreflang, language_name, long_date, source_language_name
 from workflow.publish.manifest import FEED_NAME
 
 
@@ -103,7 +104,6 @@ def _page_context(locale: str, alternates: tuple[Alternate, ...] = (), home_href
     return {
         "lang": hreflang(locale),
         "direction": Locale.parse(locale).text_direction,
-        "ui": ui_strings(locale),
         "language_name": language_name(locale),
         "home_href": home_href,
         "feed_href": feed_href,
@@ -167,7 +167,7 @@ def render_edition(
         # Rendered from the source's tree: what a translator typed is in it only as text.
         body=Markup(body_html),
         meta=dict(article.extra),
-        source_language=Locale.parse(project.source_locale).get_display_name(locale) or project.source_locale,
+        source_language=source_language_name(project.source_locale, locale),
     )
     return Rendered(title, summary, markdown, html)
 
@@ -191,5 +191,7 @@ def render_index(
     ]
     home = project.site_url or "../"  # the site's root, never the index itself
     context = _page_context(locale, alternates, home_href=home, feed_href=FEED_NAME if feed else None)
-    return environment(locale).get_template("index.html").render(**context, items=items, count_text=count_text(locale, len(items)))
+    return environment(locale).get_template("index.html").render(
+        **context, items=items, count=len(items), number=format_decimal(len(items), locale=locale)
+    )
 

@@ -20,7 +20,7 @@ class PendingSegment:
     reason: str
     # What a person needs to act on it; derived from the two above, so not part of its identity.
     text: str = field(default="", compare=False)  # the English sentence
-    catalog: str = field(default="", compare=False)  # "locales/ru/LC_MESSAGES/<slug>.po:<line>": where to review it ("" if no PO yet)
+    catalog: str = field(default="", compare=False)  # "locales/<lang>/LC_MESSAGES/<slug>.po:<line>": where to review it ("" if no PO yet)
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class StaleSentence:
 
     text: str  # the English sentence the edition was made from ("" if the catalog no longer holds it)
     translation: str  # the translation the catalog keeps for it: what the live edition shows
-    catalog: str  # "locales/ru/LC_MESSAGES/<slug>.po:<line>" ("" if not found)
+    catalog: str  # "locales/<lang>/LC_MESSAGES/<slug>.po:<line>" ("" if not found)
     key: str  # the sentence's key in the manifest
 
 
@@ -87,8 +87,10 @@ class PublishReport:
     files: tuple[FileResult, ...]
     removed: tuple[Removal, ...] = ()
     stale: tuple[StaleEdition, ...] = ()
-    # "path:line: message" of each bad article or catalog; the other editions were still published.
+    # Each bad article or catalog (rendered "path:line: message" by the CLI); the other editions were still published.
     errors: tuple[InputError, ...] = ()
+    # Said once per run, not per edition: e.g. a locale whose pages carry English interface words.
+    notes: tuple[str, ...] = ()
 
     @property
     def blocked(self) -> tuple[Edition, ...]:

@@ -47,7 +47,7 @@ def publish(
         raise InputError(
             "the articles directory does not exist; publishing every article would take down every published story "
             "(restore it or fix paths.articles in workflow.toml; `workflow withdraw SLUG` takes a story down)",
-            project.relative(project.articles_dir),
+            project.articles_dir,
         )
     loaded, bad = articles_mod.scan_articles(project, slugs)
     errors = list(bad)
@@ -56,7 +56,7 @@ def publish(
     from workflow.glossary import load_glossary
 
     def current_glossary() -> Any:
-        return glossary if glossary is not None else load_glossary(project.glossary_path, project.relative(project.glossary_path))
+        return glossary if glossary is not None else load_glossary(project.glossary_path)
 
     terms = current_glossary()
     if errors and not loaded:  # nothing good to publish: touch nothing
@@ -94,7 +94,7 @@ def _run(
         if article.slug == INDEX_STEM:
             raise InputError(
                 f"slug {INDEX_STEM!r} is taken by each locale's {INDEX_STEM}.html page; give the article another slug",
-                project.relative(article.path),
+                article.path,
             )
     for locale in selected:
         for article in loaded:

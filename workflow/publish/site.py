@@ -20,7 +20,7 @@ from workflow import feeds
 from workflow.errors import InputError
 from workflow.project import Project, check_locale, check_slug
 from workflow.publish.editions import edition_alternates, page_href, render_index
-from workflow.publish.interface import feed_title, hreflang, long_date
+from workflow.publish.interface import fallback_note, feed_title, hreflang, long_date
 from workflow.publish.manifest import (
     FEED_NAME,
     INDEX_STEM,
@@ -167,7 +167,10 @@ def commit(
             results.append(FileResult(name, "unchanged" if same else "would write"))
         else:
             results.append(FileResult(name, "written" if atomic_write(path, content) else "unchanged"))
-    return PublishReport(out, dry_run, tuple(editions), tuple(results), tuple(removals), tuple(stale))
+    # Pages in a locale without interface words of its own say so once, whatever number of them the run rendered.
+    shown_in = dict.fromkeys(name.partition("/")[0] for name in outputs if "/" in name and name.endswith(".html"))
+    notes = tuple(note for locale in shown_in if (note := fallback_note(locale)))
+    return PublishReport(out, dry_run, tuple(editions), tuple(results), tuple(removals), tuple(stale), notes=notes)
 
 
 _EMPTY_SWITCHER = re.compile(r'<nav class="languages"[^>]*>\n<span>[^<\n]*</span>\n</nav>\n')

@@ -78,7 +78,7 @@ def _withdraw(project, slug, codes, out, now, note, record, dry_run) -> Withdraw
         raise InputError(
             f"no published edition and no article with slug {slug!r}; nothing withdrawn "
             f"(published: {', '.join(published) or 'none'})",
-            project.relative(out / MANIFEST_NAME),
+            out / MANIFEST_NAME,
         )
     before = withdrawals.get(slug)
     if before is None or before.locales is None or codes is None:
@@ -114,7 +114,7 @@ def undo_withdrawal(
         before = withdrawals.get(slug)
         if before is None or (codes is not None and not any(before.covers(c) for c in codes)):
             where = f" in {', '.join(codes)}" if codes else ""
-            raise InputError(f"{slug!r} is not withdrawn{where}; nothing to undo", record)
+            raise InputError(f"{slug!r} is not withdrawn{where}; nothing to undo", path)
         remaining = dict(withdrawals)
         if codes is None:
             del remaining[slug]

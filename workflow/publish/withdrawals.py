@@ -56,8 +56,7 @@ def remove_withdrawn_temps(project: Project) -> None:
 
 def read_withdrawals(project: Project) -> dict[str, Withdrawal]:
     """The stories in withdrawn.toml by slug ({} if there is no such file); InputError naming the line if it is bad."""
-    path = withdrawn_path(project)
-    shown = WITHDRAWN_NAME  # always at the root; not resolved, so a link is named as the user sees it
+    path = withdrawn_path(project)  # not resolved: a message about a link names the link
     try:
         raw = read_file(path, root=project.root)
     except FileNotFoundError:
@@ -65,34 +64,34 @@ def read_withdrawals(project: Project) -> dict[str, Withdrawal]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", shown) from None
+        raise InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         found = re.search(r"^(.*) \(at line (\d+), column \d+\)$", str(exc))
         message, line = (found.group(1), int(found.group(2))) if found else (str(exc), None)
-        raise InputError(f"not valid TOML: {message}", shown, line) from None
+        raise InputError(f"not valid TOML: {message}", path, line) from None
     lines = text.splitlines()
     result = {}
     for slug, table in data.items():
         header = _table_line(lines, slug)
-        check_slug(slug, shown, header)
+        check_slug(slug, path, header)
         if not isinstance(table, dict):
-            raise InputError(f"{slug!r} must be a table ([{slug}]) with locales, withdrawn and note", shown, header)
+            raise InputError(f"{slug!r} must be a table ([{slug}]) with locales, withdrawn and note", path, header)
         locales = table.get("locales", ALL_LOCALES)
         where = _key_line(lines, header, "locales")
         if locales == ALL_LOCALES:
             codes = None
         elif isinstance(locales, list) and locales and all(isinstance(c, str) for c in locales):
-            codes = tuple(check_locale(c, shown, where) for c in locales)
+            codes = tuple(check_locale(c, path, where) for c in locales)
         else:
-            raise InputError(f'locales must be "{ALL_LOCALES}" or a list of locale codes', shown, where)
+            raise InputError(f'locales must be "{ALL_LOCALES}" or a list of locale codes', path, where)
         when = table.get("withdrawn")
         if when is not None and not isinstance(when, dt.datetime):
-            raise InputError("withdrawn must be a date and time, e.g. 2026-11-18T09:30:00Z", shown, _key_line(lines, header, "withdrawn"))
+            raise InputError("withdrawn must be a date and time, e.g. 2026-11-18T09:30:00Z", path, _key_line(lines, header, "withdrawn"))
         note = table.get("note", "")
         if not isinstance(note, str):
-            raise InputError("note must be text in quotes", shown, _key_line(lines, header, "note"))
+            raise InputError("note must be text in quotes", path, _key_line(lines, header, "note"))
         result[slug] = Withdrawal(slug, codes, when, note)
     return result
 
