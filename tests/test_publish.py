@@ -1703,12 +1703,16 @@ def test_a_locale_without_interface_words_gets_english_ones_and_the_run_says_so_
     assert report.blocked == () and sum(e.published for e in report.editions) == 6
     assert report.notes == (NO_WORDS.format(extra),)  # once, for two stories and an index
     page = (proj.public_dir / extra / f"{SAMPLE_SLUG}.html").read_text(encoding="utf-8")
-    english = Locale.parse("en").get_display_name(extra)
+    # The page is in `extra`; its English words say they are English, and make one English sentence.
     assert f'<html lang="{extra}" dir="ltr">' in page
-    for words in ('<a class="home" href="index.html">All articles</a>', "<span>Read in:</span>", f'<p class="original">Original language: {english}</p>'):
+    for words in (
+        '<a class="home" href="index.html" lang="en">All articles</a>',
+        '<nav class="languages" aria-label="Read in" lang="en">\n<span>Read in:</span>',
+        '<p class="original" lang="en">Original language: English</p>',
+    ):
         assert words in page
     index = (proj.public_dir / extra / "index.html").read_text(encoding="utf-8")
-    assert "<h1>Articles</h1>" in index and '<p class="count">2 articles</p>' in index
+    assert '<h1 lang="en">Articles</h1>' in index and '<p class="count" lang="en">2 articles</p>' in index
     # The languages with words of their own keep them.
     assert '<p class="count">2 мақала</p>' in (proj.public_dir / "kk" / "index.html").read_text(encoding="utf-8")
     assert "Барлық мақалалар" in (proj.public_dir / "kk" / f"{SAMPLE_SLUG}.html").read_text(encoding="utf-8")

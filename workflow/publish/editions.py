@@ -16,7 +16,7 @@ from markupsafe import Markup
 from workflow import articles as articles_mod
 from workflow import document
 from workflow.project import Project, check_slug
-from workflow.publish.interface import environment, hreflang, language_name, long_date, source_language_name
+from workflow.publish.interface import environment, hreflang, language_name, long_date, source_language_name, words_language
 from workflow.publish.manifest import FEED_NAME
 
 
@@ -105,6 +105,8 @@ def _page_context(locale: str, alternates: tuple[Alternate, ...] = (), home_href
         "lang": hreflang(locale),
         "direction": Locale.parse(locale).text_direction,
         "language_name": language_name(locale),
+        # English words on a page in another language say so (WCAG 3.1.2), so screen readers pronounce them as English.
+        "words_lang": words_language(locale),
         "home_href": home_href,
         "feed_href": feed_href,
         # The head lists every version (itself too, as hreflang asks); the switcher only the others.
@@ -167,7 +169,8 @@ def render_edition(
         # Rendered from the source's tree: what a translator typed is in it only as text.
         body=Markup(body_html),
         meta=dict(article.extra),
-        source_language=source_language_name(project.source_locale, locale),
+        # In the words' language: 'Original language: English', not half English, half the edition's language.
+        source_language=source_language_name(project.source_locale, words_language(locale) or locale),
     )
     return Rendered(title, summary, markdown, html)
 

@@ -66,9 +66,16 @@ def interface(locale: str) -> Interface:
     return Interface(locale, gettext.NullTranslations(), None)
 
 
+def words_language(locale: str) -> str | None:
+    """SOURCE_LANGUAGE when the pages of `locale` carry English words for want of a catalog (they mark them so); else None."""
+    if interface(locale).catalog is not None or locale.split("_")[0] == SOURCE_LANGUAGE:
+        return None
+    return SOURCE_LANGUAGE
+
+
 def fallback_note(locale: str) -> str | None:
     """What to tell the editor once per run when the `locale` pages carry English interface words; None if they don't."""
-    if interface(locale).catalog is not None or locale.split("_")[0] == SOURCE_LANGUAGE:
+    if words_language(locale) is None:
         return None
     return f"{locale}: the edition's interface words are in English: no workflow/locale/{locale.split('_')[0]} catalog"
 
