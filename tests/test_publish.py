@@ -387,6 +387,9 @@ def test_a_line_break_in_a_translation_cannot_start_a_new_markdown_block(project
         ("kk", 3, "3 мақала"),
         ("en", 1, "1 article"),
         ("de", 2, "2 articles"),  # no strings of its own: English words, German plural rules and digits
+        ("ky", 1, "1 article"),  # no catalog: English words in English plural forms
+        ("ky", 1022, "1\xa0022 articles"),  # ... with the locale's digits
+        ("ru_KZ", 5, "5 статей"),  # a regional locale uses its language's catalog
     ],
 )
 def test_article_counts_use_the_locales_plural_rules(locale, n, text):

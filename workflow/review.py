@@ -198,7 +198,7 @@ def _stale(slug: str) -> str:
 def review_article(project: Project, article: Article, locale: str, glossary=None) -> ArticleReview:
     """Review state of `article` in `locale`; InputError if the PO is unreadable or out of date with the article."""
     po_path = project.po_path(article.slug, locale)
-    shown = project.relative(po_path)
+    shown = project.relative(po_path)  # the report's and the messages' spelling; errors carry po_path itself
     keyed = catalog_mod.segment_keys(article)
     cat = catalog_mod.load_catalog(project, article.slug, locale)
     entries: list[EntryState] = []
@@ -257,13 +257,13 @@ def review_article(project: Project, article: Article, locale: str, glossary=Non
     return _summary(article.slug, locale, shown, entries, exists=True)
 
 
-def _summary(slug: str, locale: str, shown: str, entries: list[EntryState], exists: bool) -> ArticleReview:
+def _summary(slug: str, locale: str, po_path: str, entries: list[EntryState], exists: bool) -> ArticleReview:
     counts = {s: sum(1 for e in entries if e.status == s) for s in STATUSES}
     total = len(entries)
     return ArticleReview(
         slug=slug,
         locale=locale,
-        po_path=shown,
+        po_path=po_path,
         entries=tuple(entries),
         reviewed=counts[REVIEWED],
         machine=counts[MACHINE],
@@ -304,8 +304,8 @@ def review_project(
                 reviews.append(review_article(project, article, loc, glossary))
             except StaleCatalogError as exc:
                 errors.append(exc)
-                shown = project.relative(project.po_path(article.slug, loc))
-                reviews.append(replace(_summary(article.slug, loc, shown, [], exists=True), total=len(article.segments), stale=True, percent=0.0))
+                po = project.relative(project.po_path(article.slug, loc))
+                reviews.append(replace(_summary(article.slug, loc, po, [], exists=True), total=len(article.segments), stale=True, percent=0.0))
             except InputError as exc:
                 errors.append(exc)
     return reviews, errors
