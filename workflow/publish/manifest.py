@@ -25,8 +25,8 @@ SOURCE_DELETED = "source deleted"  # why a file was removed: its article is gone
 NO_SITE = "no site url"  # why a feed or the sitemap was removed: workflow.toml no longer says where the site is
 
 
-
 def sha256(data: bytes) -> str:
+    """The hex digest the manifest records for a file's bytes."""
     return hashlib.sha256(data).hexdigest()
 
 
@@ -39,6 +39,7 @@ _REMOVAL_KEYS = ("file", "slug", "locale", "why", "removed")
 
 
 def load_manifest(path: Path) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
+    """The manifest's `files` and `removed` log, each entry checked; InputError naming the manifest if it is damaged."""
     try:
         raw = read_file(path, root=path.parent)
     except FileNotFoundError:
@@ -104,6 +105,7 @@ def _edition_entry_ok(entry: dict[str, Any]) -> bool:
 
 
 def manifest_entry(old: dict[str, Any] | None, fresh: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
+    """A file's manifest entry: `fresh` facts, published `now` unless they are `old`'s."""
     # An entry whose facts did not change keeps its publish time, so the manifest stays byte-identical.
     # `sentences` follows from the source's sha; a manifest written before it existed keeps its times.
     def facts(entry: dict[str, Any]) -> dict[str, Any]:

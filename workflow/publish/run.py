@@ -17,7 +17,17 @@ from workflow.errors import InputError
 from workflow.project import Project, select_locales
 from workflow.publish.editions import edition_alternates, localized_byline, render_edition
 from workflow.publish.gating import gate, source_gone, stale_edition
-from workflow.publish.manifest import INDEX_STEM, MANIFEST_NAME, SOURCE_DELETED, WITHDRAWN, is_edition, load_manifest, manifest_entry, sentence_key, sha256
+from workflow.publish.manifest import (
+    INDEX_STEM,
+    MANIFEST_NAME,
+    SOURCE_DELETED,
+    WITHDRAWN,
+    is_edition,
+    load_manifest,
+    manifest_entry,
+    sentence_key,
+    sha256,
+)
 from workflow.publish.report import Edition, PublishReport, Removal, StaleEdition
 from workflow.publish.site import clean_temps, commit, output_dir, target_path
 from workflow.publish.withdrawals import Withdrawal, read_withdrawals

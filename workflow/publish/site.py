@@ -57,6 +57,7 @@ def clean_temps(project: Project, out: Path, locales) -> None:
 
 
 def output_dir(project: Project, out_dir: Path | None) -> Path:
+    """`--out`, or the project's public directory; InputError if it is a file."""
     out = Path(out_dir) if out_dir is not None else project.public_dir
     if out.exists() and not out.is_dir():
         raise InputError("the output directory is a file", out)
