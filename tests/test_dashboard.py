@@ -233,3 +233,16 @@ def test_an_unreadable_catalog_is_an_error_cell_naming_it_and_the_rest_of_the_da
     assert cells.cells[(SAMPLE_SLUG, "ru")]["blockers"][0].startswith(f"locales/ru/LC_MESSAGES/{SAMPLE_SLUG}.po:")
     assert cells.cells[(SAMPLE_SLUG, "kk")]["state"] == "ready"
     assert SAMPLE_SLUG in cells.blocked_list
+
+
+def test_an_error_cell_keeps_the_error_and_the_page_names_its_file_relative_to_the_project(project_dir, tmp_path):
+    proj = newsroom(project_dir)
+    po = proj.po_path(SAMPLE_SLUG, "ru")
+    po.write_text('msgid "unterminated\n', encoding="utf-8")
+    board = publish.dashboard(proj, [sample(project_dir)[1]], proj.locales, now=NOW)
+    (cell,) = [c for c in board.rows[0].cells if c.locale == "ru"]
+    # (catalog.py raises with the real Path, or the path relative to the project until it does)
+    assert cell.state == "error" and proj.root / cell.error.path == po and cell.error.line is not None
+    page = publish.render_dashboard(proj, board, tmp_path / "review.html")
+    shown = f"locales/ru/LC_MESSAGES/{SAMPLE_SLUG}.po:{cell.error.line}: {cell.error.message}"
+    assert f'<span class="ref">{shown}</span>' in page.replace("&#39;", "'") and str(proj.root) not in page

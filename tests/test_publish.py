@@ -16,9 +16,13 @@ import polib
 import pytest
 import yaml
 from babel import Locale
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.plurals import get_plural
+from babel.messages.pofile import read_po
 from typer.testing import CliRunner
 
-from tests.conftest import DATA, SAMPLE_SLUG, tree_digest
+from tests.conftest import DATA, REPO, SAMPLE_SLUG, tree_digest
 from workflow import articles, catalog, publish, review
 from workflow.cli import app
 from workflow.errors import BusyError, InputError
@@ -383,6 +387,9 @@ def test_a_line_break_in_a_translation_cannot_start_a_new_markdown_block(project
         ("kk", 3, "3 мақала"),
         ("en", 1, "1 article"),
         ("de", 2, "2 articles"),  # no strings of its own: English words, German plural rules and digits
+        ("ky", 1, "1 article"),  # no catalog: English words in English plural forms
+        ("ky", 1022, "1\xa0022 articles"),  # ... with the locale's digits
+        ("ru_KZ", 5, "5 статей"),  # a regional locale uses its language's catalog
     ],
 )
 def test_article_counts_use_the_locales_plural_rules(locale, n, text):
@@ -440,7 +447,8 @@ def test_an_article_with_the_slug_index_is_refused_as_it_would_overwrite_the_ind
     (proj.articles_dir / "index.md").write_text(SECOND.replace("second-story", "index"), encoding="utf-8")
     with pytest.raises(InputError) as caught:
         publish.publish(proj, now=NOW)
-    assert str(caught.value) == "articles/index.md: slug 'index' is taken by each locale's index.html page; give the article another slug"
+    assert caught.value.path == proj.articles_dir / "index.md"
+    assert caught.value.shown(proj.relative(caught.value.path)) == "articles/index.md: slug 'index' is taken by each locale's index.html page; give the article another slug"
 
 
 def test_temp_files_left_by_a_killed_run_are_removed(project_dir):
@@ -814,7 +822,8 @@ def test_a_damaged_withdrawal_list_stops_publish_with_one_line(project_dir, cont
     before = tree_digest(project_dir)
     with pytest.raises(InputError) as caught:
         publish.publish(proj, now=LATER)
-    assert str(caught.value).startswith(message)
+    assert caught.value.path == proj.root / WITHDRAWN
+    assert caught.value.shown(proj.relative(caught.value.path)).startswith(message)
     assert tree_digest(project_dir) == before
 
 
@@ -1426,7 +1435,8 @@ def test_a_missing_articles_directory_takes_nothing_down(project_dir, tmp_path, 
     before = tree_digest(project_dir)
     with pytest.raises(InputError) as caught:
         publish.publish(proj, now=LATER, dry_run=dry_run)
-    assert str(caught.value) == (
+    assert caught.value.path == proj.articles_dir
+    assert caught.value.shown(proj.relative(caught.value.path)) == (
         "articles: the articles directory does not exist; publishing every article would take down every published "
         "story (restore it or fix paths.articles in workflow.toml; `workflow withdraw SLUG` takes a story down)"
     )
@@ -1612,3 +1622,118 @@ def test_a_recorded_override_lets_one_error_through_and_the_manifest_records_it(
     proj, _ = desk_project(project_dir, {source: "The 800 cases."}, comments={source: "qa-ok: numbers"})
     (edition,) = publish.publish(proj, ["desk-story"], ["ru"], now=NOW, glossary=terms).editions
     assert not edition.published and "untranslated: English left untranslated: cases" in edition.pending[0].reason
+
+
+# --- the edition's own words: gettext catalogs of the tool itself ---------------------------------------
+
+LOCALE_DIR = REPO / "workflow" / "locale"
+NO_WORDS = "{0}: the edition's interface words are in English: no workflow/locale/{0} catalog"
+
+
+def _key(message) -> tuple[str, ...]:
+    return (message,) if isinstance(message, str) else tuple(message)
+
+
+def extracted_messages() -> set[tuple[str, ...]]:
+    """What `pybabel extract -F workflow/locale/babel.cfg` finds in the templates and the publish package today."""
+    with open(LOCALE_DIR / "babel.cfg", encoding="utf-8") as handle:
+        method_map, options_map = parse_mapping_cfg(handle)
+    return {_key(message) for _, _, message, _, _ in extract_from_dir(REPO, method_map, options_map)}
+
+
+def interface_catalogs() -> dict[str, Path]:
+    return {po.parent.parent.name: po for po in sorted(LOCALE_DIR.glob("*/LC_MESSAGES/messages.po"))}
+
+
+def test_the_interface_template_lists_every_word_the_templates_and_publish_use():
+    with open(LOCALE_DIR / "messages.pot", "rb") as handle:
+        template = read_po(handle)
+    listed = {_key(m.id) for m in template if m.id}
+    found = extracted_messages()
+    assert ("Articles",) in found and ("%(number)s article", "%(number)s articles") in found  # templates and python both read
+    assert listed == found, "run `pybabel extract -F workflow/locale/babel.cfg --add-comments=Translators: -o workflow/locale/messages.pot .`"
+
+
+def test_kazakh_and_russian_have_interface_catalogs():
+    assert {"kk", "ru"} <= set(interface_catalogs())
+
+
+@pytest.mark.parametrize("language", sorted(interface_catalogs()))
+def test_each_interface_catalog_translates_every_word_with_every_plural_form_and_passes_msgfmt_check(language):
+    po = interface_catalogs()[language]
+    with open(po, "rb") as handle:
+        catalog_ = read_po(handle, locale=language)
+    with open(LOCALE_DIR / "messages.pot", "rb") as handle:
+        template = {_key(m.id) for m in read_po(handle) if m.id}
+    assert {_key(m.id) for m in catalog_ if m.id} == template
+    for message in (m for m in catalog_ if m.id):
+        strings = _key(message.string)
+        assert not message.fuzzy and all(strings), (language, message.id)
+        if message.pluralizable:
+            assert len(strings) == catalog_.num_plurals == get_plural(language).num_plurals, (language, message.id)
+    done = subprocess.run(["msgfmt", "--check", "-o", os.devnull, str(po)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_the_publish_package_names_no_locale():
+    # Languages are data (workflow/locale/<lang>/), never code: adding one must not mean editing publish/.
+    named = [
+        f"{path.relative_to(REPO)}:{n}: {line.strip()}"
+        for path in sorted((REPO / "workflow" / "publish").glob("*.py")) + sorted((REPO / "workflow" / "templates").glob("*"))
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if re.search(r"\b(kk|ru|ky)\b", line)
+    ]
+    assert named == []
+
+
+def with_locale(project_dir: Path, extra: str):
+    """The sample and the second story, reviewed in kk, ru and `extra` (Russian texts stand in where the test data has none)."""
+    config = project_dir / "workflow.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace('["kk", "ru"]', f'["kk", "ru", "{extra}"]'), encoding="utf-8")
+    proj, article = sample(project_dir)
+    translate(proj, article, ("kk", "ru", extra), texts=lambda loc: drafts("ru" if loc == extra else loc))
+    second = add_second(proj)
+    for loc in ("kk", "ru", extra):
+        catalog.write_catalog(proj, second, loc, second_ru(second), f"translate-en_{loc} 1.9", now=NOW)
+        accept(proj, second, loc)
+    for loc in ("kk", "ru"):
+        accept(proj, article, loc)
+    # Russian text in place of the other language's: its own month names and quotation marks are not in it.
+    accept(proj, article, extra, ok={"*": "dates, quotes"})
+    return proj
+
+
+@pytest.mark.parametrize("extra", ["ky", "uz"])
+def test_a_locale_without_interface_words_gets_english_ones_and_the_run_says_so_once(project_dir, extra):
+    proj = with_locale(project_dir, extra)
+    report = publish.publish(proj, now=NOW)
+    assert report.blocked == () and sum(e.published for e in report.editions) == 6
+    assert report.notes == (NO_WORDS.format(extra),)  # once, for two stories and an index
+    page = (proj.public_dir / extra / f"{SAMPLE_SLUG}.html").read_text(encoding="utf-8")
+    # The page is in `extra`; its English words say they are English, and make one English sentence.
+    assert f'<html lang="{extra}" dir="ltr">' in page
+    for words in (
+        '<a class="home" href="index.html" lang="en">All articles</a>',
+        '<nav class="languages" aria-label="Read in" lang="en">\n<span>Read in:</span>',
+        '<p class="original" lang="en">Original language: English</p>',
+    ):
+        assert words in page
+    index = (proj.public_dir / extra / "index.html").read_text(encoding="utf-8")
+    assert '<h1 lang="en">Articles</h1>' in index and '<p class="count" lang="en">2 articles</p>' in index
+    # The languages with words of their own keep them.
+    assert '<p class="count">2 мақала</p>' in (proj.public_dir / "kk" / "index.html").read_text(encoding="utf-8")
+    assert "Барлық мақалалар" in (proj.public_dir / "kk" / f"{SAMPLE_SLUG}.html").read_text(encoding="utf-8")
+    assert "Все статьи" in (proj.public_dir / "ru" / f"{SAMPLE_SLUG}.html").read_text(encoding="utf-8")
+
+
+def test_the_cli_prints_the_english_words_note_once_per_run_and_json_carries_it(project_dir):
+    proj = with_locale(project_dir, "ky")
+    for _ in range(2):  # also on a run that changes nothing: the pages still carry English words
+        done = CliRunner().invoke(app, ["publish", "--project", str(proj.root)])
+        assert done.exit_code == 0, done.output
+        assert done.stdout.count("Note: ") == 1 and f"Note: {NO_WORDS.format('ky')}\n" in done.stdout
+    done = CliRunner().invoke(app, ["publish", "--dry-run", "--json", "--project", str(proj.root)])
+    assert json.loads(done.stdout)["notes"] == [NO_WORDS.format("ky")]
+    # Publishing only the languages that have words says nothing.
+    done = CliRunner().invoke(app, ["publish", "--locale", "kk", "--locale", "ru", "--project", str(proj.root)])
+    assert done.exit_code == 0 and "Note:" not in done.stdout

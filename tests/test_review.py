@@ -217,7 +217,8 @@ def test_catalog_older_than_the_article_is_stale(flood):
     path.write_text(path.read_text(encoding="utf-8").replace(CHANGED_OLD, CHANGED_NEW), encoding="utf-8")
     with pytest.raises(InputError) as caught:
         review.review_article(project, read_article(path, project), "ru")
-    assert str(caught.value) == (
+    assert (caught.value.path, caught.value.line) == (project.po_path(SLUG, "ru"), 37)
+    assert caught.value.shown(project.relative(caught.value.path)) == (
         f"locales/ru/LC_MESSAGES/{SLUG}.po:37: msgid 'The river burst its banks on Tuesday.' matches no sentence of "
         f"articles/{SLUG}.md; stale catalog: run `workflow translate {SLUG}` to merge the article's current text"
     )
@@ -229,7 +230,8 @@ def test_sentence_missing_from_catalog_is_stale(flood):
     path.write_text(path.read_text(encoding="utf-8") + "\nA brand new closing line.\n", encoding="utf-8")
     with pytest.raises(InputError) as caught:
         review.review_article(project, read_article(path, project), "ru")
-    assert str(caught.value) == (
+    assert (caught.value.path, caught.value.line) == (path, 22)
+    assert caught.value.shown(project.relative(caught.value.path)) == (
         f"articles/{SLUG}.md:22: sentence missing from locales/ru/LC_MESSAGES/{SLUG}.po; "
         f"stale catalog: run `workflow translate {SLUG}` to merge the article's current text"
     )
@@ -371,10 +373,11 @@ def test_glossary_check_shows_an_overridden_flag_as_overridden_and_passes(projec
 
 
 def review_rows(project, *args: str) -> tuple[int, dict[tuple[str, str], str], str]:
-    """Exit code, each table row's text by (slug, locale), and stderr of `workflow review`."""
+    """Exit code, each table row's text by (slug, locale), and stderr of `workflow review`, run in the project
+    (error lines name files relative to the project one works in)."""
     done = subprocess.run(
         [sys.executable, "-m", "workflow", "review", *args, "--project", str(project.root)],
-        capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"},
+        capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"}, cwd=project.root,
     )
     rows: dict[tuple[str, str], list[list[str]]] = {}
     key = None

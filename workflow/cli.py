@@ -1171,6 +1171,8 @@ def _render_publish(proj, report) -> None:
     for edition in report.editions:
         if edition.published:
             out.print(f"Ready {edition.locale}/{edition.slug}", markup=False)
+    for note in report.notes:
+        out.print(f"Note: {note}", markup=False)
     for f in report.changed:
         out.print(f"{f.action} {report.out_dir / f.path}", markup=False)
     published = sum(e.published for e in report.editions)

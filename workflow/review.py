@@ -163,7 +163,7 @@ def _demo_flags(project: Project, glossary, segment: Segment, entry: catalog_mod
     if glossary is None:  # which words are names (and so not English left over) is the glossary's to say
         from workflow.glossary import load_glossary
 
-        glossary = load_glossary(project.glossary_path, project.relative(project.glossary_path))
+        glossary = load_glossary(project.glossary_path)
     draft, english = demo_draft(glossary, segment, locale)  # as run.py prepares it: without `named`
     # The draft's hash in the `# machine:` comment tells an untouched draft even after the glossary changed.
     recorded = [m.group(1) for c in entry.comments if c.startswith(catalog_mod.MACHINE_PREFIX) for m in [catalog_mod.DRAFT_HASH.search(c.strip())] if m]
@@ -198,7 +198,7 @@ def _stale(slug: str) -> str:
 def review_article(project: Project, article: Article, locale: str, glossary=None) -> ArticleReview:
     """Review state of `article` in `locale`; InputError if the PO is unreadable or out of date with the article."""
     po_path = project.po_path(article.slug, locale)
-    shown = project.relative(po_path)
+    shown = project.relative(po_path)  # the report's and the messages' spelling; errors carry po_path itself
     keyed = catalog_mod.segment_keys(article)
     cat = catalog_mod.load_catalog(project, article.slug, locale)
     entries: list[EntryState] = []
@@ -215,7 +215,7 @@ def review_article(project: Project, article: Article, locale: str, glossary=Non
         if e.key not in wanted:
             raise StaleCatalogError(
                 f"msgid {catalog_mod._short(e.msgid)!r} matches no sentence of {project.relative(article.path)}; {_stale(article.slug)}",
-                shown,
+                po_path,
                 e.line,
             )
     named = None
@@ -227,7 +227,7 @@ def review_article(project: Project, article: Article, locale: str, glossary=Non
         e = by_key.get((ctxt, seg.text))
         if e is None:
             raise StaleCatalogError(
-                f"sentence missing from {shown}; {_stale(article.slug)}", project.relative(article.path), seg.line
+                f"sentence missing from {shown}; {_stale(article.slug)}", article.path, seg.line
             )
         glossary_flags, glossary_overridden = _glossary_flags(glossary, seg.text, e.msgstr, locale, e.comments, named)
         found = findings(seg, e.msgstr, locale, keep, e.comments)
@@ -257,13 +257,13 @@ def review_article(project: Project, article: Article, locale: str, glossary=Non
     return _summary(article.slug, locale, shown, entries, exists=True)
 
 
-def _summary(slug: str, locale: str, shown: str, entries: list[EntryState], exists: bool) -> ArticleReview:
+def _summary(slug: str, locale: str, po_path: str, entries: list[EntryState], exists: bool) -> ArticleReview:
     counts = {s: sum(1 for e in entries if e.status == s) for s in STATUSES}
     total = len(entries)
     return ArticleReview(
         slug=slug,
         locale=locale,
-        po_path=shown,
+        po_path=po_path,
         entries=tuple(entries),
         reviewed=counts[REVIEWED],
         machine=counts[MACHINE],
@@ -304,8 +304,8 @@ def review_project(
                 reviews.append(review_article(project, article, loc, glossary))
             except StaleCatalogError as exc:
                 errors.append(exc)
-                shown = project.relative(project.po_path(article.slug, loc))
-                reviews.append(replace(_summary(article.slug, loc, shown, [], exists=True), total=len(article.segments), stale=True, percent=0.0))
+                po = project.relative(project.po_path(article.slug, loc))
+                reviews.append(replace(_summary(article.slug, loc, po, [], exists=True), total=len(article.segments), stale=True, percent=0.0))
             except InputError as exc:
                 errors.append(exc)
     return reviews, errors
