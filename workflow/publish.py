@@ -676,7 +676,7 @@ def publish(
     from workflow.glossary import load_glossary
 
     def current_glossary() -> Any:
-        return glossary if glossary is not None else load_glossary(project.glossary_path, project.relative(project.glossary_path))
+        return glossary if glossary is not None else load_glossary(project.glossary_path)
 
     terms = current_glossary()
     if errors and not loaded:  # nothing good to publish: touch nothing
@@ -1303,7 +1303,7 @@ def dashboard(
     if glossary is None:
         from workflow.glossary import load_glossary
 
-        glossary = load_glossary(project.glossary_path, project.relative(project.glossary_path))
+        glossary = load_glossary(project.glossary_path)
     rows = []
     for article in loaded:
         cells = []

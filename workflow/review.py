@@ -135,12 +135,9 @@ def _kept_forms(glossary, locale: str) -> tuple[str, ...]:
 
 def _glossary_flags(glossary, source: str, translation: str, locale: str, comments=(), named=None) -> tuple[list[str], list[str]]:
     """(glossary flags that block, flags a `# glossary-ok:` translator comment overrides)."""
-    if glossary is None or not translation:
-        return [], []
-    from workflow.glossary import check_translation, split_overridden
+    from workflow.glossary import entry_flags
 
-    stand, overridden = split_overridden(check_translation(glossary, source, translation, locale, named), comments)
-    return [f"glossary: {f.message}" for f in stand], [f"glossary: {f.message}" for f in overridden]
+    return entry_flags(glossary, source, translation, locale, comments, named)
 
 
 def demo_draft(glossary, segment: Segment, locale: str, named=None) -> tuple[str, bool]:
@@ -163,7 +160,7 @@ def _demo_flags(project: Project, glossary, segment: Segment, entry: catalog_mod
     if glossary is None:  # which words are names (and so not English left over) is the glossary's to say
         from workflow.glossary import load_glossary
 
-        glossary = load_glossary(project.glossary_path, project.relative(project.glossary_path))
+        glossary = load_glossary(project.glossary_path)
     draft, english = demo_draft(glossary, segment, locale)  # as run.py prepares it: without `named`
     # The draft's hash in the `# machine:` comment tells an untouched draft even after the glossary changed.
     recorded = [m.group(1) for c in entry.comments if c.startswith(catalog_mod.MACHINE_PREFIX) for m in [catalog_mod.DRAFT_HASH.search(c.strip())] if m]
