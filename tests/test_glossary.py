@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 import subprocess
 import sys
 import time
@@ -802,3 +803,136 @@ def test_an_unclosed_quote_is_refused_instead_of_swallowing_later_rows(project_d
         g.load_glossary(path)
     assert caught.value.path == path
     assert caught.value.shown("glossary/terms.csv") == "glossary/terms.csv:2: not valid CSV: a quoted cell starting on this line is never closed"
+
+
+# --- any target locale: columns by configuration -------------------------------------------------
+
+KY_FORMS = {
+    "Jazylbek Azhygaliyev": "Жазылбек Ажыгалиев", "Marua Eskendirova": "Маруа Ескендирова", "Almaty": "Алматы",
+    "Moscow": "Москва", "Kazakhstan": "Казакстан", "Russia": "Россия", "Ukraine": "Украина",
+    "Radio Azattyk": "Азаттык радиосу", "Radio Free Europe/Radio Liberty": "Азат Европа / Азаттык радиосу",
+    "Kassym-Jomart Tokayev": "Касым-Жомарт Токаев", "Meduza": "Meduza", "Soviet Union": "Советтер Союзу",
+    "Central Asia": "Борбордук Азия", "The Urals Weekly": "The Urals Weekly",
+}
+
+
+def with_locale(glossary: g.Glossary, locale: str, forms: dict[str, str], avoid: dict[str, tuple[str, ...]] = {}) -> g.Glossary:
+    """The glossary with one more target locale column."""
+    terms = tuple(
+        g.Term(t.english, {**t.targets, locale: forms[t.english]}, t.kind, t.gender, t.note, t.variants,
+               {**t.avoid, **({locale: avoid[t.english]} if t.english in avoid else {})})
+        for t in glossary.terms
+    )
+    return g.Glossary(glossary.path, terms, (*glossary.locales, locale))
+
+
+def test_the_columns_follow_the_glossarys_locales_and_round_trip_through_csv_and_tbx(shipped):
+    kky = with_locale(shipped, "ky", KY_FORMS, {"Kazakhstan": ("Казахстан",)})
+    text = g.to_csv(kky.terms, kky.locales)
+    assert text.splitlines()[0] == "english,kk,ru,ky,kind,gender,note,variants,avoid_kk,avoid_ru,avoid_ky"
+    assert g.parse_csv(text) == kky.terms
+    assert g.parse_tbx(g.to_tbx(kky.terms, kky.locales).encode()) == kky.terms
+    assert '<langSet xml:lang="ky">' in g.to_tbx(kky.terms)
+
+
+def test_a_tbx_import_reads_only_the_glossarys_locales():
+    terms = g.parse_tbx((GLOSSARY_DATA / "tbx3.tbx").read_bytes(), "tbx3.tbx", ("ru",))
+    assert [t.targets for t in terms] == [{"ru": "Астана"}, {"ru": "Маруа Ескендирова"}]
+
+
+def test_a_ky_glossary_restores_and_checks_kyrgyz_case_forms(shipped):
+    kky = with_locale(shipped, "ky", KY_FORMS, {"Kazakhstan": ("Казахстан",)})
+    for english, output, expected in [
+        ("He flew to Almaty.", "Ал ZXQ1 учту.", "Ал Алматыга учту."),
+        ("He came from Kazakhstan.", "Ал ZXQ1 келди.", "Ал Казакстандан келди."),
+        ("He lives in Kazakhstan.", "Ал Казахстанда жашайт.", "Ал Казакстанда жашайт."),
+        ("Part of the Soviet Union.", "ZXQ1 бөлүгү.", "Советтер Союзунун бөлүгү."),
+    ]:
+        prepared = g.prepare(kky, english, "ky")
+        repaired = g.finish(prepared, output)
+        assert repaired == expected
+        assert g.check_translation(kky, english, repaired, "ky") == []
+    assert [f.message for f in g.check_translation(kky, "He went to Moscow.", "Ал кетти.", "ky")] == [
+        "Moscow → Москва: not found in the translation"
+    ]
+
+
+def test_a_locale_without_a_language_module_matches_masks_and_restores_the_exact_form(shipped):
+    uz = with_locale(shipped, "uz", {**KY_FORMS, "Jazylbek Azhygaliyev": "Jazylbek Ajig'aliyev", "Moscow": "Moskva"})
+    prepared = g.prepare(uz, "Azhygaliyev went to Moscow.", "uz")
+    assert prepared.model_input == "ZXQ1 went to ZXQ2."
+    assert g.finish(prepared, "ZXQ1 ZXQ2ga ketdi.") == "Ajig'aliyev Moskvaga ketdi."
+    assert g.check_translation(uz, "He went to Moscow.", "U Moskva shahriga ketdi.", "uz") == []
+    # Without a module an inflected form is not recognised: only the exact form counts.
+    flags = g.check_translation(uz, "He went to Moscow.", "U Moskvaga ketdi.", "uz")
+    assert [f.message for f in flags] == ["Moscow → Moskva: not found in the translation"]
+    assert g.locale_notes(uz, ("kk", "uz")) == [
+        "uz: inflected forms are not recognised (no language module); only the exact form Jazylbek Ajig'aliyev counts"
+    ]
+
+
+def test_a_target_locale_the_glossary_has_no_column_for_is_a_note_not_an_error(shipped):
+    assert g.locale_notes(shipped, ("kk", "ru", "ky")) == ["ky: the glossary has no ky column; terms are not checked in ky"]
+    assert g.prepare(shipped, "He went to Moscow.", "ky").model_input == "He went to Moscow."
+    assert g.check_translation(shipped, "He went to Moscow.", "Ал кетти.", "ky") == []
+
+
+def add_ky_to_config(project_dir: Path, locales: str = '["kk", "ru", "ky"]') -> None:
+    config = project_dir / "workflow.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace('["kk", "ru"]', locales), encoding="utf-8")
+
+
+def test_add_with_a_locale_the_glossary_has_no_column_for_is_refused_naming_the_columns(project_dir, monkeypatch):
+    monkeypatch.chdir(project_dir)
+    add_ky_to_config(project_dir)
+    before = tree_digest(project_dir)
+    result = cli("glossary", "add", "Bishkek", "--target", "kk=Бішкек", "--target", "ru=Бишкек", "--target", "ky=Бишкек",
+                 "--kind", "place", project=project_dir)
+    assert isinstance(result.exception, InputError)
+    assert error_line(result.exception) == (
+        "Error: glossary/terms.csv: the glossary has no ky column (columns: english, kk, ru, kind, gender, note, variants, "
+        "avoid_kk, avoid_ru); add the columns ky and avoid_ky with a ky form for every term first"
+    )
+    assert tree_digest(project_dir) == before
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--target", "kk"), "--target takes LOCALE=FORM, e.g. --target ky=Бишкек; got 'kk'"),
+        (("--target", "kk=А", "--target", "kk=Б", "--target", "ru=В"), "--target kk= given 2 times; a term has one form per locale"),
+        (("--target", "kk=А", "--target", "ru=В", "--avoid", "=x"), "--avoid takes LOCALE=FORM, e.g. --avoid ky=Бишкек; got '=x'"),
+    ],
+    ids=["no-equals", "twice", "no-locale"],
+)
+def test_add_refuses_a_malformed_target(project_dir, args, message):
+    result = cli("glossary", "add", "Bishkek", *args, "--kind", "place", project=project_dir)
+    assert isinstance(result.exception, InputError) and str(result.exception) == message
+
+
+def test_the_first_term_of_an_empty_glossary_sets_its_columns_and_list_shows_them(project_dir):
+    path = project_dir / "glossary" / "terms.csv"
+    path.write_text("english,kind,gender,note,variants\n", encoding="utf-8")
+    add_ky_to_config(project_dir, '["ky", "uz"]')
+    result = cli("glossary", "add", "Bishkek", "--target", "ky=Бишкек", "--target", "uz=Bishkek", "--avoid", "uz=Pishpek",
+                 "--kind", "place", project=project_dir)
+    assert result.exit_code == 0, result.output
+    assert "Added Bishkek → ky Бишкек, uz Bishkek" in result.stdout
+    assert path.read_text(encoding="utf-8") == (
+        "english,ky,uz,kind,gender,note,variants,avoid_ky,avoid_uz\nBishkek,Бишкек,Bishkek,place,,,,,Pishpek\n"
+    )
+    listed = cli("glossary", "list", project=project_dir)
+    header = next(line for line in listed.stdout.splitlines() if "english" in line)
+    assert re.findall(r"\w+", header) == ["english", "ky", "uz", "kind", "gender"]
+
+
+def test_glossary_check_notes_a_locale_without_a_module_once(project_dir, shipped, monkeypatch):
+    monkeypatch.chdir(project_dir)
+    add_ky_to_config(project_dir, '["kk", "ru", "uz"]')
+    uz = with_locale(shipped, "uz", {**KY_FORMS, "Moscow": "Moskva"})
+    g.save_glossary(uz, project_dir / "glossary" / "terms.csv")
+    done = subprocess.run(
+        [sys.executable, "-m", "workflow", "glossary", "check"], cwd=project_dir, capture_output=True, text=True, timeout=120
+    )
+    assert done.stderr.count("Note: ") == 1
+    assert "Note: uz: inflected forms are not recognised (no language module); only the exact form Жазылбек Ажыгалиев counts" in done.stderr

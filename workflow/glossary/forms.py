@@ -114,6 +114,8 @@ def _near_miss(word: str, accepted: frozenset[str], canonical_word: str, forms: 
         return None
     if forms.inflection.is_word(folded):
         return None  # a real word of the language is the model's choice, not a misspelt name
+    if not forms.inflection.inflects and any(folded.startswith(a) for a in accepted):
+        return None  # the form with an ending the model glued on: unknown to us, but not a misspelling to undo
     limit = 1 if len(folded) < 8 else 2
     best = None
     for form in sorted(accepted):

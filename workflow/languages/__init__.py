@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from os.path import commonprefix
 from types import ModuleType
 
-from babel import Locale, numbers
+from babel import Locale, UnknownLocaleError, numbers
 from babel.core import get_global
 
 # A target-side word: letters, hyphenated parts kept together (Касым-Жомарт, Meduza-ға).
@@ -161,5 +161,5 @@ def display_name(code: str, in_locale: str = "en") -> str:
     """The language's name as speakers of `in_locale` write it (Babel); the code itself where Babel has no name."""
     try:
         return Locale.parse(code).get_display_name(in_locale) or code
-    except (ValueError, LookupError):  # Babel has codes without display data; the code still names the language
+    except (ValueError, LookupError, UnknownLocaleError):  # Babel has codes without display data; the code still names the language
         return code
