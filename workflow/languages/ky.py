@@ -72,3 +72,9 @@ class Forms(SuffixForms):
             out.update(start + (high if height == "high" else low) + end for start in starts)
             out.add(p_start + ("" if p_height is None else high if p_height == "high" else low) + p_end)
         return frozenset(out)
+
+
+# Month names ending in ь drop it before a case suffix (январь → январда, январга): CLDR has only the
+# nominative, so the case forms are made here, by the same suffixes as names.
+_SOFT_MONTHS = {1: "январь", 2: "февраль", 4: "апрель", 6: "июнь", 7: "июль", 9: "сентябрь", 10: "октябрь", 11: "ноябрь", 12: "декабрь"}
+MONTH_FORMS = {month: tuple(Forms().cases(name[:-1], "other", "").values())[1:] for month, name in _SOFT_MONTHS.items()}
