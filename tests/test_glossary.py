@@ -936,3 +936,10 @@ def test_glossary_check_notes_a_locale_without_a_module_once(project_dir, shippe
     )
     assert done.stderr.count("Note: ") == 1
     assert "Note: uz: inflected forms are not recognised (no language module); only the exact form Жазылбек Ажыгалиев counts" in done.stderr
+
+
+@pytest.mark.parametrize(("cell", "locale"), [("sr_Latn", "sr_Latn"), ("SR_LATN", "sr_Latn"), ("KY", "ky")])
+def test_a_locale_column_is_named_as_babel_spells_the_code_whatever_its_case(cell, locale):
+    text = f"english,{cell},kind,gender,note,variants,avoid_{cell}\nBishkek,Biškek,place,,,,\n"
+    terms, locales = g.read_csv(text)
+    assert locales == (locale,) and terms[0].targets == {locale: "Biškek"}

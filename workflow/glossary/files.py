@@ -4,6 +4,7 @@ cells neutralised), writing it back byte for byte, and changing it under the pro
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from collections.abc import Callable
 from pathlib import Path
@@ -104,8 +105,23 @@ def to_csv(terms: tuple[Term, ...], locales: tuple[str, ...] | None = None) -> s
     return buffer.getvalue()
 
 
+@functools.cache
+def _babel_locales() -> dict[str, str]:
+    return {code.lower(): code for code in localedata.locale_identifiers()}
+
+
+def _column_name(cell: str) -> str:
+    """A header cell as the column it names: fixed names lowercase, locale codes as Babel spells them (sr_Latn)."""
+    name = cell.strip().lower()
+    if name in _FIXED:
+        return name
+    if name.startswith(AVOID_PREFIX):
+        return AVOID_PREFIX + _babel_locales().get(name[len(AVOID_PREFIX) :], name[len(AVOID_PREFIX) :])
+    return _babel_locales().get(name, name)
+
+
 def _is_locale_column(name: str) -> bool:
-    return name not in _FIXED and not name.startswith(AVOID_PREFIX) and localedata.exists(name)
+    return name not in _FIXED and not name.startswith(AVOID_PREFIX) and name in _babel_locales().values()
 
 
 def parse_csv(text: str, path: Path | None = None, locales: tuple[str, ...] | None = None) -> tuple[Term, ...]:
@@ -133,7 +149,7 @@ def read_csv(text: str, path: Path | None = None, locales: tuple[str, ...] | Non
             if not any(cell.strip() for cell in row):
                 continue
             if header is None:
-                header = [cell.strip().lower() for cell in row]
+                header = [_column_name(cell) for cell in row]
                 width = len(header)  # empty columns a spreadsheet saved past the last one used: empty in every row
                 while header and not header[-1]:
                     header.pop()

@@ -3,14 +3,14 @@ persons by gender, pymorphy3 for other names), with the case a restored name tak
 
 from __future__ import annotations
 
+import functools
 import re
 
 import pymorphy3
 from petrovich.enums import Case, Gender
 from petrovich.main import Petrovich
 
-from workflow.languages import WORD
-from workflow.languages import en
+from workflow.languages import WORD, en
 
 QUOTES = ("«", "»")
 INNER_QUOTES = ("„", "“")
@@ -52,9 +52,16 @@ class Forms:
     inflects = True
 
     def __init__(self) -> None:
-        self._morph = pymorphy3.MorphAnalyzer()
-        self._names = Petrovich()
         self._cache: dict[tuple[str, str, str], dict[str, str]] = {}
+
+    # Loaded on first use: a run whose articles name no term in Russian never loads the dictionaries.
+    @functools.cached_property
+    def _morph(self) -> pymorphy3.MorphAnalyzer:
+        return pymorphy3.MorphAnalyzer()
+
+    @functools.cached_property
+    def _names(self) -> Petrovich:
+        return Petrovich()
 
     def cases(self, phrase: str, kind: str, gender: str) -> dict[str, str]:
         """The name in each case: petrovich for persons (by gender), pymorphy3 for other names."""
