@@ -943,3 +943,15 @@ def test_a_locale_column_is_named_as_babel_spells_the_code_whatever_its_case(cel
     text = f"english,{cell},kind,gender,note,variants,avoid_{cell}\nBishkek,Biškek,place,,,,\n"
     terms, locales = g.read_csv(text)
     assert locales == (locale,) and terms[0].targets == {locale: "Biškek"}
+
+
+def test_tbx_languages_that_are_not_language_tags_are_not_read_as_locales():
+    entry = (
+        '<termEntry><langSet xml:lang="en"><tig><term>Almaty</term></tig></langSet>'
+        '<langSet xml:lang="kk"><tig><term>Алматы</term></tig></langSet>'
+        '<langSet xml:lang="../x"><tig><term>Evil</term></tig></langSet>'
+        '<langSet xml:lang="de"><tig><term>Almaty</term></tig></langSet></termEntry>'
+    )
+    data = f"<martif><text><body>{entry}</body></text></martif>".encode()
+    assert g.parse_tbx(data, "in.tbx")[0].targets == {"kk": "Алматы", "de": "Almaty"}
+    assert g.parse_tbx(data, "in.tbx", ("kk",))[0].targets == {"kk": "Алматы"}

@@ -1006,7 +1006,7 @@ def glossary_import(
     if not file.exists():
         raise InputError("no such glossary file to import", file)
     proj.inside(file)  # a file in the project that links out of it is not read (its lines would be echoed)
-    imported = glossary_mod.load_glossary(file, _glossary_of(proj).locales).terms
+    imported = glossary_mod.load_glossary(file, _glossary_of(proj).locales or tuple(proj.locales)).terms
     counts: dict[str, int] = {}
 
     def merge(current):

@@ -105,6 +105,8 @@ def _locale_of(lang: str, locales: tuple[str, ...] | None) -> str:
     """The target locale a TBX language tag (kk-KZ, ru) stands for: one of `locales` if given."""
     tag = lang.replace("-", "_")
     base = tag.split("_")[0].lower()
+    if not re.fullmatch(r"[a-z]{2,3}", base):
+        return ""  # not a language tag: nothing to read it as
     if locales is None:
         return base
     exact = next((loc for loc in locales if loc.lower() == tag.lower()), None)
