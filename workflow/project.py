@@ -232,7 +232,11 @@ def load_project(root: Path) -> Project:
     check_locale(source, path, _line_of(text, "source_locale"))
     if "target_locales" not in wf:
         # No built-in default: which languages a newsroom translates into is its own choice.
-        raise InputError('no target_locales in [workflow]: name the languages to translate into, e.g. target_locales = ["uz", "tg"]', path, _line_of(text, "[workflow]"))
+        raise InputError(
+            'no target_locales in [workflow]: name the languages to translate into, e.g. target_locales = ["uz", "tg"]',
+            path,
+            _line_of(text, "[workflow]"),
+        )
     targets = wf["target_locales"]
     if not isinstance(targets, list) or not targets or not all(isinstance(t, str) for t in targets):
         raise InputError("target_locales must be a non-empty list of locale codes", path, _line_of(text, "target_locales"))
