@@ -165,7 +165,7 @@ MARKUP_TERMS = [
 def test_glossary_list_shows_terms_that_look_like_markup_or_controls_literally(project_dir: Path, english: str) -> None:
     add = runner.invoke(
         workflow.cli.app,
-        ["glossary", "add", english, "--kk", f"{english} kk", "--ru", f"{english} ru", "--project", str(project_dir)],
+        ["glossary", "add", english, "--target", f"kk={english} kk", "--target", f"ru={english} ru", "--project", str(project_dir)],
     )
     assert add.exit_code == 0, add.output
     assert workflow.cli.visible(english) in add.stdout

@@ -334,7 +334,7 @@ def test_withdrawing_one_locale_on_a_site_with_feeds_killed_at_every_write_finis
 @pytest.mark.parametrize(
     "args",
     [
-        ("glossary", "add", "Taraz", "--kk", "Тараз", "--ru", "Тараз", "--kind", "place"),
+        ("glossary", "add", "Taraz", "--target", "kk=Тараз", "--target", "ru=Тараз", "--kind", "place"),
         ("glossary", "remove", "Almaty"),
     ],
     ids=["add", "remove"],

@@ -269,7 +269,7 @@ def steps(*parts: Callable[[World], None]) -> Callable[[World], None]:
 TRANSLATE = ("translate", "--quiet")
 # Faults in the Russian catalog are run for Russian alone: no other catalog could proceed and change the project.
 TRANSLATE_RU = (*TRANSLATE, "--locale", "ru")
-GLOSSARY_ADD = ("glossary", "add", "Astana", "--kk", "Астана", "--ru", "Астана", "--kind", "place")
+GLOSSARY_ADD = ("glossary", "add", "Astana", "--target", "kk=Астана", "--target", "ru=Астана", "--kind", "place")
 OUTSIDE_LINK = "resolves through a symbolic link to /.*, outside the project; refused \\(the workflow reads and writes only inside the project\\)"
 NOT_A_FILE_DIR = "is a directory, not a file"
 NOT_A_FILE_FIFO = "is a named pipe \\(FIFO\\), not a regular file"

@@ -217,3 +217,24 @@ def test_init_keeps_an_article_or_glossary_already_in_the_directory(tmp_path):
     (tmp_path / "glossary/terms.csv").write_text("english,kk,ru,kind,gender,note,variants,avoid_kk,avoid_ru\nAstana,Астана,Астана,place,,,,,\n")
     assert run_cli("init", cwd=tmp_path).returncode == 0
     assert "Astana" in (tmp_path / "glossary/terms.csv").read_text()
+
+
+def test_a_config_without_target_locales_is_refused_naming_the_file(project_dir):
+    # No built-in default languages: which languages a newsroom translates into is its own choice.
+    config = project_dir / "workflow.toml"
+    config.write_text(re.sub(r"(?m)^target_locales = .*\n", "", config.read_text(encoding="utf-8")), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_project(project_dir)
+    assert (caught.value.path, caught.value.line) == (config, 2)
+    assert caught.value.message.startswith("no target_locales in [workflow]: name the languages to translate into")
+
+
+def test_the_starter_config_names_its_target_locales_and_init_writes_their_glossary_columns(tmp_path):
+    from workflow.project import starter_locales
+
+    done = subprocess.run([sys.executable, "-m", "workflow", "init", "--project", str(tmp_path)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    locales = load_project(tmp_path).locales
+    assert tuple(locales) == starter_locales() and locales
+    header = (tmp_path / "glossary" / "terms.csv").read_text(encoding="utf-8")
+    assert header == ",".join(["english", *locales, "kind", "gender", "note", "variants", *(f"avoid_{l}" for l in locales)]) + "\n"

@@ -240,7 +240,7 @@ def init(
     from workflow import glossary as glossary_mod
 
     # The header row alone: the glossary's columns for the project's target locales, ready for a spreadsheet.
-    files = {**project_mod.starter_files(), "glossary/terms.csv": glossary_mod.to_csv(())}
+    files = {**project_mod.starter_files(), "glossary/terms.csv": glossary_mod.to_csv((), project_mod.starter_locales())}
     folders = [project / sub for sub in ("articles", "glossary", "locales")]
     for folder in folders:  # all checked before the first is made: a refusal leaves nothing half-made
         if (folder.exists() or folder.is_symlink()) and not folder.is_dir():
@@ -860,11 +860,11 @@ def _report_errors(errors) -> None:
         raise typer.Exit(1)
 
 
-# --- glossary (glossary.py) ---------------------------------------------------------------------------
+# --- glossary (glossary/) ------------------------------------------------------------------------------
 
 glossary_app = typer.Typer(
     help=(
-        "The term list (glossary/terms.csv): names that must come out in one agreed Kazakh and Russian spelling.\n\n"
+        "The term list (glossary/terms.csv): names that must come out in one agreed spelling in each target language.\n\n"
         "\b\nExample: workflow glossary list"
     ),
     no_args_is_help=True,
@@ -872,65 +872,100 @@ glossary_app = typer.Typer(
 app.add_typer(glossary_app, name="glossary")
 
 
-
 def _glossary_of(proj):
     from workflow import glossary as glossary_mod
 
-    return glossary_mod.load_glossary(proj.glossary_path, proj.relative(proj.glossary_path))
+    return glossary_mod.load_glossary(proj.glossary_path, proj.locales)
 
 
 @glossary_app.command("list")
 def glossary_list(json_out: JsonOpt = False, project: ProjectOpt = Path(".")) -> None:
-    """List the glossary's terms: English form, Kazakh and Russian forms, kind and gender.
+    """List the glossary's terms: English form, the form in each target locale, kind and gender.
 
     \b
     Example: workflow glossary list --json
     """
     proj = load_project(project)
-    terms = _glossary_of(proj).terms
+    gl = _glossary_of(proj)
+    terms = gl.terms
     if json_out:
         print_json(list(terms))
         return
     from rich.table import Table
 
     table = Table(title=f"{proj.relative(proj.glossary_path)}: {plural(len(terms), 'term')}", title_justify="left")
-    for col in ("english", "kk", "ru", "kind", "gender"):
+    for col in ("english", *gl.locales, "kind", "gender"):
         table.add_column(col, overflow="fold")
     for t in terms:
-        table.add_row(t.english, t.kk, t.ru, t.kind, t.gender)
+        table.add_row(t.english, *(t.targets.get(loc, "") for loc in gl.locales), t.kind, t.gender)
     out.print(table)
+
+
+def _per_locale(values: list[str] | None, option: str) -> dict[str, list[str]]:
+    """`--target LOC=FORM` values by locale; InputError for a value without `=`."""
+    from workflow.errors import InputError
+
+    found: dict[str, list[str]] = {}
+    for value in values or []:
+        locale, sep, form = value.partition("=")
+        if not sep or not locale.strip():
+            raise InputError(f"{option} takes LOCALE=FORM, e.g. {option} ky=Бишкек; got {value!r}")
+        found.setdefault(locale.strip(), []).append(form)
+    return found
 
 
 @glossary_app.command("add")
 def glossary_add(
     english: Annotated[str, typer.Argument(help="The English form, as articles spell it.")],
-    kk: Annotated[str, typer.Option("--kk", help="Kazakh form (nominative).")],
-    ru: Annotated[str, typer.Option("--ru", help="Russian form (nominative).")],
+    target: Annotated[
+        Optional[list[str]], typer.Option("--target", "-t", help="LOCALE=FORM: the form (nominative) in a target locale; one per locale.")
+    ] = None,
     kind: Annotated[str, typer.Option("--kind", help="person, place, organisation or other.")] = "other",
     gender: Annotated[str, typer.Option("--gender", help="m or f; required for persons.")] = "",
     note: Annotated[str, typer.Option("--note", help="A note for translators.")] = "",
     variant: Annotated[Optional[list[str]], typer.Option("--variant", help="Another English spelling (repeatable).")] = None,
-    avoid_kk: Annotated[Optional[list[str]], typer.Option("--avoid-kk", help="A Kazakh rendering to flag (repeatable).")] = None,
-    avoid_ru: Annotated[Optional[list[str]], typer.Option("--avoid-ru", help="A Russian rendering to flag (repeatable).")] = None,
+    avoid: Annotated[Optional[list[str]], typer.Option("--avoid", help="LOCALE=FORM: a rendering to flag (repeatable).")] = None,
     wait: WaitOpt = False,
     project: ProjectOpt = Path("."),
 ) -> None:
     """Add a term to the glossary (refused if its English form or a variant is already a term).
 
     \b
-    Example: workflow glossary add "Astana" --kk Астана --ru Астана --kind place
+    Example: workflow glossary add "Bishkek" --target ky=Бишкек --target uz=Bishkek --kind place
     """
     from workflow import glossary as glossary_mod
+    from workflow.errors import InputError
 
     proj = load_project(project)
-    shown = proj.relative(proj.glossary_path)
-    cells = {
-        "english": english, "kk": kk, "ru": ru, "kind": kind, "gender": gender, "note": note,
-        "variants": "; ".join(variant or []), "avoid_kk": "; ".join(avoid_kk or []), "avoid_ru": "; ".join(avoid_ru or []),
-    }
-    term = glossary_mod.term_from_cells(cells, shown, None)
-    updated = glossary_mod.update_glossary(proj, lambda g, where: glossary_mod.add_term(g, term, where), wait=wait)
-    out.print(f"Added {term.english} → kk {term.kk}, ru {term.ru} to {shown} ({plural(len(updated.terms), 'term')}).", markup=False)
+    targets = _per_locale(target, "--target")
+    avoided = _per_locale(avoid, "--avoid")
+    for locale, forms in targets.items():
+        if len(forms) > 1:
+            raise InputError(f"--target {locale}= given {len(forms)} times; a term has one form per locale")
+    cells = {"english": english, "kind": kind, "gender": gender, "note": note, "variants": "; ".join(variant or [])}
+    cells |= {loc: forms[0] for loc, forms in targets.items()}
+    cells |= {glossary_mod.columns((loc,))[-1]: "; ".join(forms) for loc, forms in avoided.items()}
+    added: list = []
+
+    def change(current):
+        # The glossary's columns; a glossary without terms yet takes the locales given.
+        added.clear()
+        locales = current.locales if current.terms else tuple(dict.fromkeys((*current.locales, *targets)))
+        for loc in (*targets, *avoided):
+            if loc not in locales:
+                raise InputError(
+                    f"the glossary has no {loc} column (columns: {', '.join(glossary_mod.columns(locales))}); "
+                    f"add the columns {loc} and avoid_{loc} with a {loc} form for every term first",
+                    current.path,
+                )
+        term = glossary_mod.term_from_cells(cells, locales, current.path)
+        added.append(term)
+        return glossary_mod.add_term(current, term)
+
+    change(_glossary_of(proj))  # a bad term is refused before the lock is taken: nothing is touched
+    updated = glossary_mod.update_glossary(proj, change, wait=wait)
+    forms = ", ".join(f"{loc} {form}" for loc, form in added[0].targets.items())
+    out.print(f"Added {added[0].english} → {forms} to {proj.relative(proj.glossary_path)} ({plural(len(updated.terms), 'term')}).", markup=False)
 
 
 @glossary_app.command("remove")
@@ -947,9 +982,8 @@ def glossary_remove(
     from workflow import glossary as glossary_mod
 
     proj = load_project(project)
-    shown = proj.relative(proj.glossary_path)
-    updated = glossary_mod.update_glossary(proj, lambda g, where: glossary_mod.remove_term(g, english, where), wait=wait)
-    out.print(f"Removed {english} from {shown} ({plural(len(updated.terms), 'term')}).", markup=False)
+    updated = glossary_mod.update_glossary(proj, lambda g: glossary_mod.remove_term(g, english), wait=wait)
+    out.print(f"Removed {english} from {proj.relative(proj.glossary_path)} ({plural(len(updated.terms), 'term')}).", markup=False)
 
 
 @glossary_app.command("import")
@@ -960,6 +994,8 @@ def glossary_import(
 ) -> None:
     """Import terms from CSV or TBX: terms with the same English form are replaced, new ones appended.
 
+    A TBX file's languages that are not the glossary's columns are left out.
+
     \b
     Example: workflow glossary import shared-terms.tbx
     """
@@ -967,19 +1003,19 @@ def glossary_import(
     from workflow.errors import InputError
 
     proj = load_project(project)
-    shown = proj.relative(proj.glossary_path)
     if not file.exists():
         raise InputError("no such glossary file to import", file)
     proj.inside(file)  # a file in the project that links out of it is not read (its lines would be echoed)
-    imported = glossary_mod.load_glossary(file, str(file)).terms
+    imported = glossary_mod.load_glossary(file, _glossary_of(proj).locales or tuple(proj.locales)).terms
     counts: dict[str, int] = {}
 
-    def merge(current, where):
-        merged, counts["added"], counts["replaced"] = glossary_mod.merge_terms(current, imported, where)
+    def merge(current):
+        merged, counts["added"], counts["replaced"] = glossary_mod.merge_terms(current, imported)
         return merged
 
     updated = glossary_mod.update_glossary(proj, merge, wait=wait)
     added, replaced = counts["added"], counts["replaced"]
+    shown = proj.relative(proj.glossary_path)
     out.print(f"Imported {file}: {added} added, {replaced} replaced; {shown} has {plural(len(updated.terms), 'term')}.", markup=False)
 
 
@@ -1000,8 +1036,9 @@ def glossary_export(
     if format_ not in ("csv", "tbx"):
         raise InputError(f"unknown format {format_!r} (use csv or tbx)")
     proj = load_project(project)
-    terms = _glossary_of(proj).terms
-    text = glossary_mod.to_csv(terms) if format_ == "csv" else glossary_mod.to_tbx(terms)
+    gl = _glossary_of(proj)
+    terms = gl.terms
+    text = glossary_mod.to_csv(terms, gl.locales) if format_ == "csv" else glossary_mod.to_tbx(terms, gl.locales)
     if output is None:
         sys.stdout.write(text)
         return
@@ -1018,38 +1055,30 @@ def glossary_check(
 ) -> None:
     """Flag every translated segment (reviewed ones too) where a glossary term is not rendered canonically.
 
-    Read-only: nothing is rewritten or un-reviewed. Exit code 1 if anything is flagged.
+    Read-only: nothing is rewritten or un-reviewed. Exit code 1 if anything is flagged. A locale whose
+    language has no module (so inflected forms are not recognised) gets a note on standard error.
 
     \b
-    Example: workflow glossary check kazakh-migrant-refused-war-contract --locale ru
+    Example: workflow glossary check kazakh-migrant-refused-war-contract --locale ky
     """
     from workflow import glossary as glossary_mod
-    from workflow import review as review_mod
     from workflow.errors import GateError
     from workflow.project import select_locales
 
     proj = load_project(project)
     gl = _glossary_of(proj)
-    locales_ = select_locales(proj, locale)
-    rows = []
-    overridden = []
-    checked = 0
-    for article in articles_mod.load_articles(proj, slugs or None):
-        named = glossary_mod.named_terms(gl, (s.text for s in article.segments))
-        for loc in locales_:
-            # With the glossary, review knows which flags a `# glossary-ok:` comment overrides.
-            review = review_mod.review_article(proj, article, loc, gl)
-            for entry in review.entries:
-                if not entry.msgstr:
-                    continue
-                checked += 1
-                for flag in glossary_mod.check_translation(gl, entry.segment.text, entry.msgstr, loc, named):
-                    row = {
-                        "po": review.po_path, "line": entry.line, "reference": entry.reference, "locale": loc,
-                        "status": entry.status, "term": flag.term.english, "expected": flag.expected,
-                        "found": flag.found, "message": flag.message, "msgstr": entry.msgstr,
-                    }
-                    (overridden if f"glossary: {flag.message}" in entry.overridden else rows).append(row)
+    report = glossary_mod.check_catalogs(proj, gl, articles_mod.load_articles(proj, slugs or None), select_locales(proj, locale))
+    for note in report.notes:
+        err.print(f"Note: {note}", markup=False)
+    rows, overridden = [], []
+    for f in report.flags:
+        row = {
+            "po": f.po, "line": f.line, "reference": f.reference, "locale": f.locale, "status": f.status,
+            "term": f.flag.term.english, "expected": f.flag.expected, "found": f.flag.found, "message": f.flag.message,
+            "msgstr": f.msgstr,
+        }
+        (overridden if f.overridden else rows).append(row)
+    checked = report.checked
     if json_out:
         print_json(rows)
     else:

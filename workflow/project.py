@@ -20,36 +20,8 @@ from workflow.storage import check_inside, read_file
 
 CONFIG_NAME = "workflow.toml"
 
-DEFAULT_CONFIG = """\
-# Newsroom translation workflow. `workflow --help` lists the commands; each one's --help has an example.
-[workflow]
-source_locale = "en"
-target_locales = ["kk", "ru"]
-
-[paths]
-articles = "articles"
-glossary = "glossary/terms.csv"
-locales = "locales"
-public = "public"
-# models = "models"   # keep argos packages with the project instead of argostranslate's data dir
-
-[translate]
-beam_size = 2
-batch_size = 16   # examples per model call; 16 ran 15 % faster than 32 on 2 cores
-# backend = "local"   # or "libretranslate" / "ray": README "When one machine is not enough"
-# device = "auto"     # local engine: "cpu" or "cuda"
-
-[memory]
-offer = 75            # a reviewed sentence this similar (0-100) is shown to the translator
-draft = 90            # ... and this similar becomes the draft instead of the model's
-accept_exact = false  # true: a sentence reviewed elsewhere word for word lands reviewed, not fuzzy
-
-[site]
-# Where public/ is served: with it, publish also writes an Atom feed per locale and sitemap.xml.
-# url = "https://news.example.org/"
-# The English original of each story, for the editions' language links ({slug} is replaced).
-# original = "https://news.example.org/en/{slug}.html"
-"""
+# The workflow.toml `workflow init` writes: a data file, as its target languages are the newsroom's choice.
+DEFAULT_CONFIG = (Path(__file__).parent / "starter.toml").read_text(encoding="utf-8")
 
 EXAMPLE_SLUG = "example-city-opens-library"
 EXAMPLE_ARTICLE = """\
@@ -67,6 +39,11 @@ The city opened a new public library on Monday. It has more than ten thousand bo
 
 > "Everyone is welcome," the librarian said.
 """
+
+
+def starter_locales() -> tuple[str, ...]:
+    """The target locales of the starter config `workflow init` writes."""
+    return tuple(tomllib.loads(DEFAULT_CONFIG)["workflow"]["target_locales"])
 
 
 def starter_files() -> dict[str, str]:
@@ -253,7 +230,14 @@ def load_project(root: Path) -> Project:
     site = data.get("site", {})
     source = wf.get("source_locale", "en")
     check_locale(source, path, _line_of(text, "source_locale"))
-    targets = wf.get("target_locales", ["kk", "ru"])
+    if "target_locales" not in wf:
+        # No built-in default: which languages a newsroom translates into is its own choice.
+        raise InputError(
+            'no target_locales in [workflow]: name the languages to translate into, e.g. target_locales = ["uz", "tg"]',
+            path,
+            _line_of(text, "[workflow]"),
+        )
+    targets = wf["target_locales"]
     if not isinstance(targets, list) or not targets or not all(isinstance(t, str) for t in targets):
         raise InputError("target_locales must be a non-empty list of locale codes", path, _line_of(text, "target_locales"))
     for code in targets:

@@ -135,12 +135,9 @@ def _kept_forms(glossary, locale: str) -> tuple[str, ...]:
 
 def _glossary_flags(glossary, source: str, translation: str, locale: str, comments=(), named=None) -> tuple[list[str], list[str]]:
     """(glossary flags that block, flags a `# glossary-ok:` translator comment overrides)."""
-    if glossary is None or not translation:
-        return [], []
-    from workflow.glossary import check_translation, split_overridden
+    from workflow.glossary import entry_flags
 
-    stand, overridden = split_overridden(check_translation(glossary, source, translation, locale, named), comments)
-    return [f"glossary: {f.message}" for f in stand], [f"glossary: {f.message}" for f in overridden]
+    return entry_flags(glossary, source, translation, locale, comments, named)
 
 
 def demo_draft(glossary, segment: Segment, locale: str, named=None) -> tuple[str, bool]:

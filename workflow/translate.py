@@ -156,8 +156,12 @@ def _version_key(version: str) -> tuple:
 
 def install_hint(from_code: str, to_code: str) -> str:
     """The command that gets a model for this pair, for error messages."""
-    if to_code == "kk" or from_code == "kk":
-        return "workflow models install PATH.argosmodel (see README 'Getting a Kazakh model')"
+    from workflow.languages import model_hint
+
+    # A language argos's index does not carry says in its own module where a model comes from.
+    hint = model_hint(to_code) or model_hint(from_code)
+    if hint:
+        return hint
     return (
         f"workflow models install translate-{from_code}_{to_code} (online) "
         "or workflow models install PATH.argosmodel"

@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from babel import numbers as babel_numbers
 
 from workflow.checks.base import ERROR, WARNING, Unit, check, prose
-from workflow.checks.languages import Language, language
+from workflow.languages import Language, language
 
 _ENGLISH_NUMBER = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?![\d])(\s?%)?")
 # A run of digits with the separators any locale uses between groups or before decimals.

@@ -9,16 +9,24 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import functools
+import os
 import re
 from pathlib import Path
 
 from workflow.checks.base import WARNING, Unit, check, prose
-from workflow.checks.languages import dictionary_dirs, language
+from workflow.languages import language
 
 _CYRILLIC_WORD = re.compile(r"[\u0400-\u04FF]+")
 _VOWELS = "аеёиоуыэюяәіөүұ"
 # A glossary form followed by this many more letters is taken as one of its case forms (Алматыға, Ажыгалиевой).
 _MAX_SUFFIX = 6
+
+
+def dictionary_dirs() -> tuple[str, ...]:
+    """Where hunspell dictionaries are looked for: $DICPATH (hunspell's own variable), else the system's."""
+    if "DICPATH" in os.environ:
+        return tuple(p for p in os.environ["DICPATH"].split(os.pathsep) if p)
+    return ("/usr/share/hunspell", "/usr/share/myspell/dicts", "/usr/share/myspell")
 
 
 @functools.cache

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from workflow.checks.base import EMAIL, ERROR, URL, WARNING, Unit, check, prose
-from workflow.checks.languages import language
+from workflow.languages import language
 
 _LATIN_WORD = re.compile(r"(?<![\w-])[A-Za-z][A-Za-z'’-]*")
 _ROMAN = re.compile(r"^[IVXLCDM]+$")
