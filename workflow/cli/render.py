@@ -1,0 +1,122 @@
+"""Everything the CLI prints goes through here: the terminal that shows text as text, JSON, and paths in messages."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+
+from workflow.errors import WorkflowError
+from workflow.project import CONFIG_NAME
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """'1 term', '2 terms': a count with its noun (English messages; pages use Babel's plural rules)."""
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+# C0 and C1 controls and DEL (escape sequences: hidden text, OSC 52 clipboard writes, window titles) and the
+# bidi controls that reorder what a reader sees (Trojan Source): shown as escapes, never sent to the terminal.
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+_NAMED = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def _escape(match: re.Match) -> str:
+    char = match.group()
+    if char in _NAMED:
+        return _NAMED[char]
+    return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"<U+{ord(char):04X}>"
+
+
+def visible(text: str) -> str:
+    """`text` with every control character and bidi override shown as an escape (`\\x1b`, `<U+202E>`)."""
+    return _INVISIBLE.sub(_escape, text)
+
+
+class _Terminal(Console):
+    """A console that prints every string as text: no markup, no emoji codes, control characters as escapes.
+
+    Rich turns every string it prints (table cells and titles too) into Text through render_str: escaping
+    there covers every renderer, including the ones added later.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        # NO_COLOR (no-color.org): no escape sequences at all, not only no colours (rich would keep bold, italic).
+        plain = bool(os.environ.get("NO_COLOR"))
+        super().__init__(
+            markup=False, emoji=False, highlight=False, soft_wrap=True, color_system=None if plain else "auto", **kwargs
+        )
+
+    def render_str(self, text: str, **kwargs: Any):  # noqa: ANN201 (rich's own signature)
+        kwargs["markup"] = kwargs["emoji"] = False
+        return super().render_str(visible(text), **kwargs)
+
+
+# Piped output is read by people in logs and CI too: give tables room instead of rich's 80 columns.
+out = _Terminal(width=None if sys.stdout.isatty() else 160)
+
+
+err = _Terminal(stderr=True)
+
+
+def to_jsonable(value: Any) -> Any:
+    """Dataclasses, paths and dates as plain JSON values."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value) if f.repr}
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, Path):
+        return value.as_posix()
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, WorkflowError):
+        return error_line(value).removeprefix("Error: ")
+    return value
+
+
+# JSON escapes C0 controls itself; these it would write raw, and a terminal showing the JSON would obey them.
+_JSON_RAW = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def print_json(value: Any) -> None:
+    """`value` as JSON; C1 controls, DEL, bidi controls and lone surrogates as \\u escapes (same data, safe to view)."""
+    text = json.dumps(to_jsonable(value), ensure_ascii=False, indent=2)
+    sys.stdout.write(_JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
+
+
+def shown_path(path: Path) -> str:
+    """A path as messages show it: relative to the project holding it when working in that project, else as given."""
+    if not Path(path).is_absolute():
+        return str(path)  # as the user typed it, or under a project root given relative to here
+    absolute, here = Path(os.path.abspath(path)), Path(os.path.abspath(os.getcwd()))
+    for parent in absolute.parents:  # as named, not where links lead: a message about a link names the link
+        if os.path.lexists(parent / CONFIG_NAME):
+            if here == parent or parent in here.parents:
+                return absolute.relative_to(parent).as_posix()
+            break
+    return str(path)
+
+
+def error_line(exc: WorkflowError) -> str:
+    """`Error: path:line: message`, the path relative to its project: the core's errors carry the real Path."""
+    return f"Error: {exc.shown(shown_path(exc.path) if exc.path is not None else None)}"
+
+
+def _report_errors(errors) -> None:
+    """Each bad article or catalog on its own `Error:` line, after the others were reported; then exit 1."""
+    for exc in errors:
+        err.print(error_line(exc), markup=False)
+    if errors:
+        raise typer.Exit(1)
