@@ -356,3 +356,104 @@ def test_counts_in_messages_agree_with_their_noun(tmp_path: Path, args: list[str
     result = runner.invoke(workflow.cli.app, [*args, "-p", str(tmp_path)], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0] == expected
+
+
+# --- review and its queue subcommand; slugs that look like a subcommand ----------------------------------------
+
+
+@pytest.fixture
+def newsroom_with_a_story_called_queue(project_dir: Path, installed_models) -> Path:
+    """The sample and an article whose slug is `queue`, both drafted into Russian (the copy model: English left in)."""
+    text = (DATA / "catalog" / f"{FLOOD_SLUG}.md").read_text(encoding="utf-8").replace(f"slug: {FLOOD_SLUG}", "slug: queue")
+    (project_dir / "articles" / "queue.md").write_text(text, encoding="utf-8")
+    assert run_workflow(project_dir, "translate", "--quiet", "--locale", "ru").returncode == 0
+    return project_dir
+
+
+BOTH = {SAMPLE_SLUG, "queue"}
+
+
+@pytest.mark.parametrize(
+    ("args", "listing", "slugs", "locales"),
+    [
+        (["review", "--json", "--", "queue"], "progress", {"queue"}, {"kk", "ru"}),
+        (["review", "--json", SAMPLE_SLUG, "queue"], "progress", BOTH, {"kk", "ru"}),
+        (["review", "--json"], "progress", BOTH, {"kk", "ru"}),
+        (["review", "queue", "--json", "-l", "ru"], "queue", BOTH, {"ru"}),
+        (["review", "queue", "--json", "-l", "ru", "--", "queue"], "queue", {"queue"}, {"ru"}),
+        (["review", "queue", "queue", "--json", "-l", "ru"], "queue", {"queue"}, {"ru"}),
+        (["review", "-l", "ru", "--json", "queue"], "queue", BOTH, {"ru"}),
+    ],
+    ids=[
+        "slug-queue-after-double-dash",
+        "slug-queue-after-another-slug",
+        "every-article",
+        "queue-subcommand",
+        "queue-of-the-story-called-queue",
+        "queue-of-queue-without-dashes",
+        "options-before-the-subcommand",
+    ],
+)
+def test_review_queue_is_a_subcommand_and_an_article_called_queue_can_still_be_reviewed(
+    newsroom_with_a_story_called_queue: Path, args: list[str], listing: str, slugs: set[str], locales: set[str]
+) -> None:
+    at = args.index("--") if "--" in args else len(args)  # after `--` every word is a slug, --project too
+    done = subprocess.run(
+        [sys.executable, "-m", "workflow", *args[:at], "--project", str(newsroom_with_a_story_called_queue), *args[at:]],
+        capture_output=True,
+        text=True,
+    )
+    assert (done.returncode, done.stderr) == (0, ""), done.stderr
+    rows = json.loads(done.stdout)
+    assert rows and {"progress": "state", "queue": "reason"}[listing] in rows[0]
+    assert ({r["slug"] for r in rows}, {r["locale"] for r in rows}) == (slugs, locales)
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "shown"),
+    [
+        (["review", "queu"], 2, "Error: No such command 'queu'. Did you mean 'queue'?"),
+        (["review", "--json", "qeue", SAMPLE_SLUG], 2, "Error: No such command 'qeue'. Did you mean 'queue'?"),
+        (["review", "no-such-story"], 1, f"Error: articles: no article with slug 'no-such-story' (articles: {SAMPLE_SLUG})"),
+    ],
+    ids=["typo", "typo-after-an-option", "unknown-slug"],
+)
+def test_review_names_a_mistyped_subcommand_as_one(project_dir: Path, args: list[str], code: int, shown: str) -> None:
+    done = run_workflow(project_dir, *args)
+    assert done.returncode == code
+    assert [line for line in done.stderr.splitlines() if line.startswith("Error:")] == [shown]
+    if code == 2:
+        assert done.stdout == ""  # a usage error runs nothing
+
+
+def test_review_help_says_how_to_review_an_article_called_queue() -> None:
+    done = runner.invoke(workflow.cli.app, ["review", "--help"], env={"COLUMNS": "200"})
+    assert done.exit_code == 0, done.output
+    assert "Example: workflow review --json -- queue" in done.stdout
+    queue_help = runner.invoke(workflow.cli.app, ["review", "queue", "--help"], env={"COLUMNS": "200"})
+    options = {m.group(1) for m in map(OPTION_LINE.match, done.stdout.splitlines()) if m}
+    queue_options = {m.group(1) for m in map(OPTION_LINE.match, queue_help.stdout.splitlines()) if m}
+    assert queue_help.exit_code == 0 and "--order" in queue_options - options
+
+
+# --- every listing prints what it printed before the one renderer ------------------------------------------------
+
+LISTINGS = [
+    (["review", "queue", "--locale", "ru", "--json"], "review-queue-ru.json"),
+    (["review", "queue", "--locale", "ru", "--order", "article"], "review-queue-ru.txt"),
+    (["review", "--json"], "review.json"),
+    (["review"], "review.txt"),
+    (["glossary", "list"], "glossary-list.txt"),
+    (["glossary", "list", "--json"], "glossary-list.json"),
+    (["segment", "queue"], "segment.txt"),
+    (["models", "list", "--json"], "models-list.json"),
+    (["glossary", "check", "--locale", "ru"], "glossary-check-ru.txt"),
+]
+
+
+@pytest.mark.parametrize(("args", "golden"), LISTINGS, ids=[name for _, name in LISTINGS])
+def test_listings_print_what_they_printed_before(newsroom_with_a_story_called_queue: Path, installed_models: Path, args, golden) -> None:
+    done = runner.invoke(workflow.cli.app, [*args, "--project", str(newsroom_with_a_story_called_queue)], env={"COLUMNS": "200"})
+    shown = done.stdout.replace(str(newsroom_with_a_story_called_queue), "{project}").replace(str(installed_models), "{models}")
+    assert shown == (DATA / "cli" / golden).read_text(encoding="utf-8")
+
