@@ -457,3 +457,26 @@ def test_listings_print_what_they_printed_before(newsroom_with_a_story_called_qu
     shown = done.stdout.replace(str(newsroom_with_a_story_called_queue), "{project}").replace(str(installed_models), "{models}")
     assert shown == (DATA / "cli" / golden).read_text(encoding="utf-8")
 
+
+HOSTILE_ROW = {"name": "\x1b]52;c;eA==\x07 [bold]Astana[/bold] :smile:", "state": "\u202eok"}
+SHOWN_NAME = "\\x1b]52;c;eA==\\x07 [bold]Astana[/bold] :smile:"
+
+
+@pytest.mark.parametrize(
+    ("how", "expected"),
+    [
+        ({"columns": [workflow.cli.Column("name", lambda r: r["name"], style=lambda r: "bold red")], "title": "t\u202e"}, [SHOWN_NAME, "t<U+202E>"]),
+        ({"lines": lambda r: [r["name"], f"  {r['state']}"]}, [SHOWN_NAME, "  <U+202E>ok"]),
+        ({"columns": [], "empty": "nothing \x1b[8m"}, ["nothing \\x1b[8m"]),
+    ],
+    ids=["table", "lines", "empty"],
+)
+def test_the_one_renderer_shows_every_cell_title_and_line_as_visible_text(capsys, how: dict, expected: list[str]) -> None:
+    rows = [] if "empty" in how else [HOSTILE_ROW]
+    workflow.cli.show_rows(rows, json_out=False, **how)
+    shown = capsys.readouterr().out
+    assert all(text in shown for text in expected), shown
+    assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", shown) and "😄" not in shown
+    workflow.cli.show_rows(rows, json_out=True, **how)
+    as_json = capsys.readouterr().out
+    assert json.loads(as_json) == rows and "\u202e" not in as_json

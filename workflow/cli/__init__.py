@@ -13,10 +13,10 @@ import sys
 import typer
 
 from workflow.cli.options import ProjectOpt, app, now
-from workflow.cli.render import err, error_line, out, plural, print_json, shown_path, to_jsonable, visible
+from workflow.cli.render import Column, err, error_line, out, plural, print_json, show_rows, shown_path, to_jsonable, visible
 from workflow.errors import EXIT_INPUT, WorkflowError
 
-__all__ = ["ProjectOpt", "app", "err", "error_line", "main", "now", "out", "plural", "print_json", "shown_path", "to_jsonable", "visible"]
+__all__ = ["Column", "ProjectOpt", "app", "err", "error_line", "main", "now", "out", "plural", "print_json", "show_rows", "shown_path", "to_jsonable", "visible"]
 
 
 # typer vendors its own click: its ClickException is the base of the BadParameter it exports.

@@ -10,7 +10,7 @@ import typer
 
 from workflow import articles as articles_mod
 from workflow.cli.options import JsonOpt, LocaleOpt, ProjectOpt, SlugsArg, WaitOpt, app
-from workflow.cli.render import err, out, plural, print_json
+from workflow.cli.render import Column, err, out, plural, show_rows
 from workflow.project import load_project
 from workflow.storage import atomic_write
 
@@ -42,18 +42,10 @@ def glossary_list(json_out: JsonOpt = False, project: ProjectOpt = Path(".")) ->
     """
     proj = load_project(project)
     gl = _glossary_of(proj)
-    terms = gl.terms
-    if json_out:
-        print_json(list(terms))
-        return
-    from rich.table import Table
-
-    table = Table(title=f"{proj.relative(proj.glossary_path)}: {plural(len(terms), 'term')}", title_justify="left")
-    for col in ("english", *gl.locales, "kind", "gender"):
-        table.add_column(col, overflow="fold")
-    for t in terms:
-        table.add_row(t.english, *(t.targets.get(loc, "") for loc in gl.locales), t.kind, t.gender)
-    out.print(table)
+    columns = [Column(key, lambda t, key=key: getattr(t, key)) for key in ("english",)]
+    columns += [Column(loc, lambda t, loc=loc: t.targets.get(loc, "")) for loc in gl.locales]
+    columns += [Column(key, lambda t, key=key: getattr(t, key)) for key in ("kind", "gender")]
+    show_rows(gl.terms, json_out=json_out, columns=columns, title=f"{proj.relative(proj.glossary_path)}: {plural(len(gl.terms), 'term')}")
 
 
 def _per_locale(values: list[str] | None, option: str) -> dict[str, list[str]]:
@@ -234,17 +226,16 @@ def glossary_check(
         }
         (overridden if f.overridden else rows).append(row)
     checked = report.checked
-    if json_out:
-        print_json(rows)
-    else:
-        for row in rows:
-            out.print(f"{row['po']}:{row['line']}: [{row['status']}] {row['message']}", markup=False)
-        for row in overridden:
-            out.print(
+    show_rows(rows, json_out=json_out, lines=lambda row: [f"{row['po']}:{row['line']}: [{row['status']}] {row['message']}"])
+    if not json_out:  # what a `# glossary-ok:` comment let through is said, not counted (and not in --json's rows)
+        show_rows(
+            overridden,
+            json_out=False,
+            lines=lambda row: [
                 f"{row['po']}:{row['line']}: [{row['status']}] overridden by `# {glossary_mod.OVERRIDE_PREFIX} {row['term']}`: "
-                f"{row['message']}",
-                markup=False,
-            )
+                f"{row['message']}"
+            ],
+        )
     if rows:
         segments = len({(r["po"], r["line"]) for r in rows})
         raise GateError(

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from workflow.cli.options import JsonOpt, LocaleOpt, ProjectOpt, app
-from workflow.cli.render import out, print_json, to_jsonable
+from workflow.cli.render import Column, out, show_rows, to_jsonable
 from workflow.project import find_root, load_project
 
 
@@ -55,21 +55,21 @@ def models_list(json_out: JsonOpt = False, models_dir: ModelsDirOpt = None, proj
     where = _use_models_dir(models_dir, project)
     packages = translate_mod.list_packages()
     in_use = {p.path for p in translate_mod.packages_in_use().values()}
-    if json_out:
-        print_json([{**to_jsonable(p), "in_use": p.path in in_use, **({"demo": True} if p.demo else {})} for p in packages])
-        return
-    if not packages:
-        out.print(f"No model packages in {where}; install one with `workflow models install FILE.argosmodel`.")
-        return
-    from rich.table import Table
-
-    table = Table(title=f"Model packages in {where}", title_justify="left")
-    for col in ("code", "from", "to", "version", "in use", "path"):
-        table.add_column(col, overflow="fold")
-    for pkg in packages:
-        version = f"{pkg.version} (demo, not a translation)" if pkg.demo else pkg.version
-        table.add_row(pkg.code, pkg.from_code, pkg.to_code, version, "yes" if pkg.path in in_use else "", str(pkg.path))
-    out.print(table)
+    show_rows(
+        packages,
+        json_out=json_out,
+        as_json=lambda p: {**to_jsonable(p), "in_use": p.path in in_use, **({"demo": True} if p.demo else {})},
+        title=f"Model packages in {where}",
+        columns=[
+            Column("code", lambda p: p.code),
+            Column("from", lambda p: p.from_code),
+            Column("to", lambda p: p.to_code),
+            Column("version", lambda p: f"{p.version} (demo, not a translation)" if p.demo else p.version),
+            Column("in use", lambda p: "yes" if p.path in in_use else ""),
+            Column("path", lambda p: str(p.path)),
+        ],
+        empty=f"No model packages in {where}; install one with `workflow models install FILE.argosmodel`.",
+    )
 
 
 @models_app.command("install")

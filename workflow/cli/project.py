@@ -10,7 +10,7 @@ import typer
 
 from workflow import articles as articles_mod
 from workflow.cli.options import JsonOpt, ProjectOpt, app
-from workflow.cli.render import out, plural, print_json
+from workflow.cli.render import Column, out, plural, show_rows
 from workflow.errors import WorkflowError
 from workflow.project import CONFIG_NAME, DEFAULT_CONFIG, find_root, load_project, valid_locales
 from workflow.storage import atomic_write
@@ -88,11 +88,7 @@ def locales(json_out: JsonOpt = False, project: ProjectOpt = Path(".")) -> None:
         except (ValueError, LookupError):  # a few Babel identifiers have no display data; still valid codes
             name = code
         rows.append({"code": code, "name": name, "target": code in targets})
-    if json_out:
-        print_json(rows)
-        return
-    for row in rows:
-        out.print(f"{'*' if row['target'] else ' '} {row['code']:<16} {row['name']}", markup=False)
+    show_rows(rows, json_out=json_out, lines=lambda row: [f"{'*' if row['target'] else ' '} {row['code']:<16} {row['name']}"])
 
 
 @app.command()
@@ -131,14 +127,5 @@ def segment(
         }
         for s in parsed.segments
     ]
-    if json_out:
-        print_json(rows)
-        return
-    from rich.table import Table
-
-    table = Table(title=f"{parsed.slug}: {plural(len(rows), 'segment')}", title_justify="left")
-    for col in ("line", "kind", "id", "text"):
-        table.add_column(col, overflow="fold")
-    for row in rows:
-        table.add_row(str(row["line"]), row["kind"], row["id"], row["text"])
-    out.print(table)
+    columns = [Column(key, lambda row, key=key: str(row[key])) for key in ("line", "kind", "id", "text")]
+    show_rows(rows, json_out=json_out, columns=columns, title=f"{parsed.slug}: {plural(len(rows), 'segment')}")

@@ -9,7 +9,7 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterable, Sequence
 
 import typer
 from rich.console import Console
@@ -94,6 +94,52 @@ def print_json(value: Any) -> None:
     """`value` as JSON; C1 controls, DEL, bidi controls and lone surrogates as \\u escapes (same data, safe to view)."""
     text = json.dumps(to_jsonable(value), ensure_ascii=False, indent=2)
     sys.stdout.write(_JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
+
+
+@dataclasses.dataclass(frozen=True)
+class Column:
+    """A column of a listing's table: its heading, the text a row shows in it, and that cell's style by row."""
+
+    heading: str
+    cell: Callable[[Any], str]
+    justify: str = "left"
+    style: Callable[[Any], str] | None = None  # e.g. a review state's colour; rich drops it when piped or NO_COLOR
+
+
+def show_rows(
+    rows: Sequence[Any],
+    *,
+    json_out: bool,
+    columns: Sequence[Column] = (),
+    title: str | None = None,
+    lines: Callable[[Any], Iterable[str]] | None = None,
+    empty: str | None = None,
+    as_json: Callable[[Any], Any] | None = None,
+) -> None:
+    """The one output path of every listing: rows as JSON (`--json`), else a table of `columns` or each row's `lines`.
+
+    Every cell, title and line passes through `visible`; `empty` is said instead of an empty table.
+    """
+    if json_out:
+        print_json([as_json(row) for row in rows] if as_json else list(rows))
+        return
+    if not rows and empty is not None:
+        out.print(visible(empty), markup=False)
+        return
+    if lines is not None:
+        for row in rows:
+            for line in lines(row):
+                out.print(visible(line), markup=False)
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=visible(title) if title is not None else None, title_justify="left")
+    for column in columns:
+        table.add_column(visible(column.heading), justify=column.justify, overflow="fold")
+    for row in rows:
+        table.add_row(*(Text(visible(c.cell(row)), style=c.style(row) if c.style else "") for c in columns))
+    out.print(table)
 
 
 def shown_path(path: Path) -> str:

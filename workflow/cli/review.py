@@ -10,7 +10,7 @@ import typer
 
 from workflow import articles as articles_mod
 from workflow.cli.options import JsonOpt, LocaleOpt, ProjectOpt, SlugsArg, app, now
-from workflow.cli.render import _report_errors, err, out, plural, print_json, visible
+from workflow.cli.render import Column, _report_errors, err, out, plural, show_rows
 from workflow.project import load_project
 from workflow.storage import atomic_write
 
@@ -83,11 +83,17 @@ _STATE_STYLES = {
 }
 
 
-def _state_cell(text: str, state: str):
-    """A table cell coloured by state; its text passes through `visible` like every string the CLI prints."""
-    from rich.text import Text
+def _count_column(key: str) -> Column:
+    return Column(key, lambda row: str(row[key]), "right", lambda row: _STATE_STYLES.get(key, "") if row[key] else "")
 
-    return Text(visible(text), style=_STATE_STYLES.get(state, ""))
+
+# The progress table: a count is coloured as its state when not zero, the last cell as the edition's state.
+_PROGRESS = [
+    Column("article", lambda row: row["slug"] + ("" if row["exists"] else " (no catalog yet)")),
+    Column("locale", lambda row: row["locale"]),
+    *(_count_column(key) for key in ("reviewed", "machine", "changed", "untranslated", "flagged")),
+    Column("done", lambda row: _done_cell(row), "right", lambda row: _STATE_STYLES.get(row["state"], "")),
+]
 
 
 def _review_glossary(proj):
@@ -171,24 +177,9 @@ def review_cmd(
         }
         for r in reviews
     ]
-    if json_out:
-        print_json(summary)
-        _report_errors(errors)
-        return
-    from rich.table import Table
-
-    table = Table(title="Review progress (from the PO catalogs)", title_justify="left")
-    for col in ("article", "locale", "reviewed", "machine", "changed", "untranslated", "flagged", "done"):
-        table.add_column(col, justify="left" if col in ("article", "locale") else "right", overflow="fold")
-    for row in summary:
-        table.add_row(
-            row["slug"] + ("" if row["exists"] else " (no catalog yet)"),
-            row["locale"],
-            *(_state_cell(str(row[k]), k if row[k] else "") for k in ("reviewed", "machine", "changed", "untranslated", "flagged")),
-            _state_cell(_done_cell(row), row["state"]),
-        )
-    out.print(table)
-    out.print("`workflow review queue --locale L` lists what is pending.", markup=False)
+    show_rows(summary, json_out=json_out, columns=_PROGRESS, title="Review progress (from the PO catalogs)")
+    if not json_out:
+        out.print("`workflow review queue --locale L` lists what is pending.", markup=False)
     _report_errors(errors)
 
 
@@ -250,28 +241,25 @@ def review_queue(
     ]
     for notice in checks_mod.notices(locales_):
         err.print(f"Note: {notice}", markup=False)
-    if json_out:
-        print_json(rows)
-        _report_errors(errors)
-        return
-    for row in rows:
-        by = f" ({row['provenance']}" + (f", confidence {row['confidence']:.2f}" if row["confidence"] is not None else "") + ")" if row["provenance"] else ""
-        by += f" ({row['memory']})" if row["memory"] else ""
-        out.print(f"{row['reference']}  [{row['locale']}] {row['reason']}{by}  → {row['catalog']}", markup=False)
-        out.print(f"  en: {row['source']}", markup=False)
-        if row["previous_source"] is not None:
-            out.print(f"  was: {row['previous_source']}", markup=False)
-        out.print(f"  {row['locale']}: {row['translation'] or '(empty)'}", markup=False)
-        for flag in row["flags"]:
-            out.print(f"  ! {flag}", markup=False)
-        for flag in row["overridden"]:
-            by = "glossary-ok" if flag.startswith("glossary: ") else "qa-ok"
-            out.print(f"  ~ {flag} (overridden by a {by} comment)", markup=False)
-        for warning in row["warnings"]:
-            out.print(f"  ? {warning}", markup=False)
-        out.print("")
-    out.print(f"{len(rows)} pending entr{'y' if len(rows) == 1 else 'ies'}.", markup=False)
+    show_rows(rows, json_out=json_out, lines=_queue_lines)
+    if not json_out:
+        out.print(f"{len(rows)} pending entr{'y' if len(rows) == 1 else 'ies'}.", markup=False)
     _report_errors(errors)
+
+
+def _queue_lines(row: dict) -> list[str]:
+    """A pending entry as the queue shows it: where, why and by whom, the source, the translation, the findings."""
+    by = f" ({row['provenance']}" + (f", confidence {row['confidence']:.2f}" if row["confidence"] is not None else "") + ")" if row["provenance"] else ""
+    by += f" ({row['memory']})" if row["memory"] else ""
+    lines = [f"{row['reference']}  [{row['locale']}] {row['reason']}{by}  → {row['catalog']}", f"  en: {row['source']}"]
+    if row["previous_source"] is not None:
+        lines.append(f"  was: {row['previous_source']}")
+    lines.append(f"  {row['locale']}: {row['translation'] or '(empty)'}")
+    lines += [f"  ! {flag}" for flag in row["flags"]]
+    for flag in row["overridden"]:
+        by = "glossary-ok" if flag.startswith("glossary: ") else "qa-ok"
+        lines.append(f"  ~ {flag} (overridden by a {by} comment)")
+    return [*lines, *(f"  ? {warning}" for warning in row["warnings"]), ""]
 
 
 def _done_cell(row: dict) -> str:
