@@ -28,7 +28,7 @@ def export_cmd(
     provenance, glossary hints and check findings as notes.
 
     \b
-    Example: workflow export --format xliff kazakh-migrant-refused-war-contract --locale kk -o kk.xlf
+    Example: workflow export --format xliff kazakh-migrant-refused-war-contract --locale kk -o story.xlf
     """
     from workflow import exchange
     from workflow.errors import InputError
@@ -52,7 +52,7 @@ def import_cmd(
     others fuzzy drafts; reviewed work is never replaced by an unapproved or older translation.
 
     \b
-    Example: workflow import kk.xlf
+    Example: workflow import story.xlf
     """
     from workflow import exchange
     from workflow.storage import project_lock
@@ -93,7 +93,7 @@ def memory_export(
     """Export the memory (reviewed translations, and imported units) as TMX 1.4b, each unit with its origin.
 
     \b
-    Example: workflow memory export --format tmx --locale ru --output ru.tmx
+    Example: workflow memory export --format tmx --output newsroom.tmx
     """
     from workflow import memory as memory_mod
     from workflow.errors import InputError

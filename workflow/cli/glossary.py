@@ -206,7 +206,7 @@ def glossary_check(
     language has no module (so inflected forms are not recognised) gets a note on standard error.
 
     \b
-    Example: workflow glossary check kazakh-migrant-refused-war-contract --locale ky
+    Example: workflow glossary check kazakh-migrant-refused-war-contract
     """
     from workflow import glossary as glossary_mod
     from workflow.errors import GateError

@@ -13,7 +13,7 @@ import typer
 app = typer.Typer(
     name="workflow",
     help=(
-        "Translate English news articles into Kazakh and Russian, review them as gettext PO files, "
+        "Translate English news articles into the project's target languages (workflow.toml), review them as gettext PO files, "
         "and publish only what translators accepted.\n\n"
         "\b\nExample: workflow segment articles/kazakh-migrant-refused-war-contract.md"
     ),

@@ -43,7 +43,7 @@ def publish_cmd(
     article removes the editions of articles deleted from articles/. Unchanged files are not rewritten.
 
     \b
-    Example: workflow publish kazakh-migrant-refused-war-contract --locale ru --dry-run
+    Example: workflow publish kazakh-migrant-refused-war-contract --dry-run
     """
     from workflow import publish as publish_mod
 

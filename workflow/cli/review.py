@@ -204,7 +204,7 @@ def review_queue(
     `workflow review queue -- queue`.
 
     \b
-    Example: workflow review queue --locale ru kazakh-migrant-refused-war-contract --json
+    Example: workflow review queue kazakh-migrant-refused-war-contract --json
     """
     from workflow import checks as checks_mod
     from workflow import review as review_mod

@@ -53,7 +53,7 @@ def translate_cmd(
     or if the backend fails mid-run after its retries (catalogs of fully translated articles are written).
 
     \b
-    Example: workflow translate kazakh-migrant-refused-war-contract --locale ru
+    Example: workflow translate kazakh-migrant-refused-war-contract
     """
     from workflow import run
 
