@@ -414,9 +414,10 @@ def test_review_queue_is_a_subcommand_and_an_article_called_queue_can_still_be_r
     [
         (["review", "queu"], 2, "Error: No such command 'queu'. Did you mean 'queue'?"),
         (["review", "--json", "qeue", SAMPLE_SLUG], 2, "Error: No such command 'qeue'. Did you mean 'queue'?"),
+        (["review", "qu\u202eeue"], 2, "Error: No such command 'qu\\u202eeue'. Did you mean 'queue'?"),  # repr escapes it
         (["review", "no-such-story"], 1, f"Error: articles: no article with slug 'no-such-story' (articles: {SAMPLE_SLUG})"),
     ],
-    ids=["typo", "typo-after-an-option", "unknown-slug"],
+    ids=["typo", "typo-after-an-option", "typo-with-a-bidi-override", "unknown-slug"],
 )
 def test_review_names_a_mistyped_subcommand_as_one(project_dir: Path, args: list[str], code: int, shown: str) -> None:
     done = run_workflow(project_dir, *args)
