@@ -481,3 +481,9 @@ def test_the_one_renderer_shows_every_cell_title_and_line_as_visible_text(capsys
     workflow.cli.show_rows(rows, json_out=True, **how)
     as_json = capsys.readouterr().out
     assert json.loads(as_json) == rows and "\u202e" not in as_json
+
+
+def test_the_queue_usage_line_names_review_queue_without_the_progress_listings_slugs() -> None:
+    done = runner.invoke(workflow.cli.app, ["review", "queue", "--help"], env={"COLUMNS": "200"})
+    assert done.exit_code == 0, done.output
+    assert re.match(r"Usage: \S+ review queue \[OPTIONS\] \[SLUG", done.output), done.output.splitlines()[0]

@@ -46,6 +46,11 @@ class _ReviewGroup(typer.core.TyperGroup):
             self.resolve_command(ctx, [args[at]])  # "No such command 'queu'. Did you mean 'queue'?", exit 2
         return super(typer.core.TyperGroup, self).parse_args(ctx, args)
 
+    def get_params(self, ctx):  # noqa: ANN001, ANN201
+        params = super().get_params(ctx)
+        # click puts a group's arguments into its subcommands' usage line ("review [SLUG...]... queue"): not there.
+        return params if ctx.command is self else [p for p in params if p.param_type_name != "argument"]
+
     def _first_word(self, ctx, args: list[str]) -> int | None:  # noqa: ANN001
         """Where the first word that is not an option or an option's value is; None if none comes before `--`."""
         takes_value = {
