@@ -14,6 +14,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import pysbd
 import yaml
@@ -21,7 +22,7 @@ import yaml
 from workflow import document
 from workflow.errors import InputError, StorageError
 from workflow.project import Project, check_slug
-from workflow.storage import read_file
+from workflow.storage import decode_utf8, read_file
 
 FRONT_MATTER_KEYS = {"title", "date", "slug", "summary", "authors"}
 # Keys Hugo and Jekyll sites use: kept, and never mistaken for a typo of one of ours ("author" is not "authors").
@@ -84,36 +85,30 @@ class Article:
 
 def read_article(path: Path, project: Project | None = None) -> Article:
     """Load and segment the article at `path`; raise InputError naming file and line on bad input."""
-    shown = project.relative(path) if project else str(path)
-    return parse_article(_read_text(path, shown, project), Path(path), shown)
+    return parse_article(_read_text(path, project), Path(path))
 
 
 def read_slug(path: Path, project: Project | None = None) -> str:
     """The slug in the front matter of the article at `path`, without segmenting its body."""
-    shown = project.relative(path) if project else str(path)
-    source = _read_text(path, shown, project)
+    path = Path(path)
+    source = _read_text(path, project)
     lines = _physical_lines(source[1:] if source.startswith("\ufeff") else source)
-    meta, end_line = _front_matter(lines, shown)
-    return _check_meta(meta, lines, end_line, shown)["slug"]
+    meta, end_line = _front_matter(lines, path)
+    return _check_meta(meta, lines, end_line, path)["slug"]
 
 
-def _read_text(path: Path, shown: str, project: Project | None) -> str:
+def _read_text(path: Path, project: Project | None) -> str:
     try:
         data = read_file(Path(path), root=project.root if project else None)
     except FileNotFoundError:
-        raise InputError("no such article file", shown) from None
+        raise InputError("no such article file", path) from None
     except StorageError as exc:
         if exc.message == "is a directory, not a file":
-            raise InputError("is a directory, not an article file", shown) from None
+            raise InputError("is a directory, not an article file", path) from None
         raise
     if b"\x00" in data:
-        raise InputError("binary file (NUL bytes), not a Markdown article", shown, data[: data.index(b"\x00")].count(b"\n") + 1)
-    try:
-        source = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputError(f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save the article as UTF-8", shown, line) from None
-    return source
+        raise InputError("binary file (NUL bytes), not a Markdown article", path, data[: data.index(b"\x00")].count(b"\n") + 1)
+    return decode_utf8(data, path, "save the article as UTF-8")
 
 
 def _physical_lines(text: str) -> list[str]:
@@ -166,46 +161,46 @@ class _FrontMatterProblem(Exception):
         self.line = mark.line + 2  # the YAML starts on the file's second line
 
 
-def _front_matter(lines: list[str], shown: str) -> tuple[dict, int]:
+def _front_matter(lines: list[str], path: Path) -> tuple[dict, int]:
     """The front matter mapping and the index of its closing line."""
     if not lines or lines[0].rstrip() != "---":
-        raise InputError("missing front matter: the file must start with a '---' line, then title, date and slug", shown, 1)
+        raise InputError("missing front matter: the file must start with a '---' line, then title, date and slug", path, 1)
     end_line = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
     if end_line is None:
-        raise InputError("front matter is not closed: add a '---' line after it", shown, 1)
+        raise InputError("front matter is not closed: add a '---' line after it", path, 1)
     meta_text = "".join(lines[1:end_line])
     try:
         meta = yaml.load(meta_text, Loader=_FrontMatterLoader) if meta_text.strip() else None  # noqa: S506 (a SafeLoader)
     except _FrontMatterProblem as exc:
-        raise InputError(str(exc), shown, exc.line) from None
+        raise InputError(str(exc), path, exc.line) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 2
         problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise InputError(f"front matter is not valid YAML: {problem}", shown, line) from None
+        raise InputError(f"front matter is not valid YAML: {problem}", path, line) from None
     except ValueError as exc:
         # YAML reads 2026-13-45 as a date and the calendar refuses it; that is the only ValueError safe_load raises.
         line = next((i + 1 for i in range(1, end_line) if re.match(r"\s*\S+:\s*\d{4}-\d\d?-\d\d?\b", lines[i])), 2)
-        raise InputError(f"not a real date: {exc}; use YYYY-MM-DD", shown, line) from None
+        raise InputError(f"not a real date: {exc}; use YYYY-MM-DD", path, line) from None
     if not isinstance(meta, dict):
-        raise InputError("front matter must be key: value lines (title, date, slug)", shown, 2)
+        raise InputError("front matter must be key: value lines (title, date, slug)", path, 2)
     return meta, end_line
 
 
-def _check_date(value: object, shown: str, line: int) -> dt.date:
+def _check_date(value: object, path: Path, line: int) -> dt.date:
     if isinstance(value, str):
         try:
             value = dt.date.fromisoformat(value)
         except ValueError:
-            raise InputError(f"date {value!r} is not YYYY-MM-DD", shown, line) from None
+            raise InputError(f"date {value!r} is not YYYY-MM-DD", path, line) from None
     if isinstance(value, dt.datetime):
         value = value.date()
     if not isinstance(value, dt.date):
-        raise InputError("date must be YYYY-MM-DD", shown, line)
+        raise InputError("date must be YYYY-MM-DD", path, line)
     return value
 
 
-def _check_meta(meta: dict, lines: list[str], end_line: int, shown: str) -> dict:
+def _check_meta(meta: dict, lines: list[str], end_line: int, path: Path) -> dict:
     """Validated metadata: title, date, slug, summary, authors."""
 
     def line_of(key: str) -> int:
@@ -213,28 +208,28 @@ def _check_meta(meta: dict, lines: list[str], end_line: int, shown: str) -> dict
 
     for key in meta:
         if not isinstance(key, str):
-            raise InputError(f"front matter key {key!r} is not a name", shown, 2)
+            raise InputError(f"front matter key {key!r} is not a name", path, 2)
         typo = difflib.get_close_matches(key, sorted(FRONT_MATTER_KEYS), n=1, cutoff=0.8)
         if key not in FRONT_MATTER_KEYS and key not in SITE_KEYS and typo:
-            raise InputError(f"unknown front matter key {key!r}: did you mean {typo[0]!r}?", shown, line_of(key))
+            raise InputError(f"unknown front matter key {key!r}: did you mean {typo[0]!r}?", path, line_of(key))
     for key in REQUIRED_KEYS:
         if meta.get(key) in (None, ""):
-            raise InputError(f"front matter lacks {key!r}", shown, line_of(key))
+            raise InputError(f"front matter lacks {key!r}", path, line_of(key))
     title = meta["title"]
     if not isinstance(title, str) or not title.strip():
-        raise InputError("title must be text", shown, line_of("title"))
+        raise InputError("title must be text", path, line_of("title"))
     summary = meta.get("summary")
     if summary is not None and (not isinstance(summary, str) or not summary.strip()):
-        raise InputError("summary must be text", shown, line_of("summary"))
+        raise InputError("summary must be text", path, line_of("summary"))
     authors = meta.get("authors") or []
     if isinstance(authors, str):
         authors = [authors]
     if not isinstance(authors, list) or not all(isinstance(a, str) for a in authors):
-        raise InputError("authors must be a list of names", shown, line_of("authors"))
+        raise InputError("authors must be a list of names", path, line_of("authors"))
     return {
         "title": " ".join(title.split()),
-        "slug": check_slug(str(meta["slug"]), shown, line_of("slug")),
-        "date": _check_date(meta["date"], shown, line_of("date")),
+        "slug": check_slug(str(meta["slug"]), path, line_of("slug")),
+        "date": _check_date(meta["date"], path, line_of("date")),
         "summary": " ".join(summary.split()) if summary else None,
         "authors": tuple(authors),
         # Site keys (tags, image, draft, ...) go to the templates as they are.
@@ -242,20 +237,19 @@ def _check_meta(meta: dict, lines: list[str], end_line: int, shown: str) -> dict
     }
 
 
-def parse_article(source: str, path: Path, shown: str | None = None) -> Article:
+def parse_article(source: str, path: Path) -> Article:
     """Parse front matter and body of an article's text."""
-    shown = shown or str(path)
     # A BOM is skeleton: kept for the round trip, invisible to the parser.
     offset = 1 if source.startswith("\ufeff") else 0
     lines = _physical_lines(source[offset:])
-    meta, end_line = _front_matter(lines, shown)
-    info = _check_meta(meta, lines, end_line, shown)
+    meta, end_line = _front_matter(lines, path)
+    info = _check_meta(meta, lines, end_line, path)
     slug = info["slug"]
     body_start = offset + sum(len(line) for line in lines[: end_line + 1])
     body_line = end_line + 2
-    body_segments, tree = _segment_body(source, body_start, body_line, slug, shown)
+    body_segments, tree = _segment_body(source, body_start, body_line, slug, path)
     if not body_segments:
-        raise InputError("the article has no body text after its front matter", shown, body_line)
+        raise InputError("the article has no body text after its front matter", path, body_line)
     title = info["title"]
     head = [Segment("", slug, TITLE, 0, 0, _key_line(lines, end_line, "title"), title, protected=_protected(title))]
     if info["summary"]:
@@ -276,68 +270,68 @@ def find_articles(project: Project) -> list[Path]:
     return sorted(p for p in project.articles_dir.iterdir() if p.suffix == ".md" and not p.is_dir())
 
 
+T = TypeVar("T")
+
+
+def pick_by_slug(
+    project: Project, found: list[tuple[str, Path, T]], slugs: list[str] | None = None
+) -> tuple[list[T], list[InputError]]:
+    """The items of `found` ((slug, file, item), file order) to work on, and an error for each file left out.
+
+    Two files with one slug would fight over one catalog and one edition, so neither is picked. With
+    `slugs`, only the named ones are picked, in the order named; a name no file has is an error.
+    """
+    first: dict[str, Path] = {}
+    clashes: set[str] = set()
+    errors: list[InputError] = []
+    for slug, path, _ in found:
+        if slug in first:
+            clashes.add(slug)
+            errors.append(InputError(f"slug {slug!r} is also used by {project.relative(first[slug])}", path))
+        else:
+            first[slug] = path
+    unique = {slug: item for slug, _, item in found if slug not in clashes}
+    if not slugs:
+        return list(unique.values()), errors
+    chosen: list[T] = []
+    for slug in dict.fromkeys(check_slug(s) for s in slugs):
+        if slug in unique:
+            chosen.append(unique[slug])
+        elif slug not in first:
+            known = ", ".join(sorted(unique)) or "none"
+            errors.append(InputError(f"no article with slug {slug!r} (articles: {known})", project.articles_dir))
+    return chosen, errors
+
+
 def load_articles(project: Project, slugs: list[str] | None = None) -> list[Article]:
     """Load the project's articles, or only those with the given slugs (each must exist)."""
+    for slug in slugs or ():
+        check_slug(slug)  # a bad argument is refused before anything is read
     articles = [read_article(p, project) for p in find_articles(project)]
-    seen: dict[str, Article] = {}
-    for article in articles:
-        if article.slug in seen:
-            raise InputError(
-                f"slug {article.slug!r} is also used by {project.relative(seen[article.slug].path)}",
-                project.relative(article.path),
-            )
-        seen[article.slug] = article
-    if not slugs:
-        return articles
-    for slug in slugs:
-        check_slug(slug)
-        if slug not in seen:
-            known = ", ".join(seen) or "none"
-            raise InputError(f"no article with slug {slug!r} (articles: {known})", project.relative(project.articles_dir))
-    return [seen[s] for s in dict.fromkeys(slugs)]
+    chosen, errors = pick_by_slug(project, [(a.slug, a.path, a) for a in articles], slugs)
+    if errors:
+        raise errors[0]
+    return chosen
 
 
 def scan_articles(project: Project, slugs: list[str] | None = None) -> tuple[list[Article], list[InputError]]:
     """Like load_articles, but a bad article is returned as an error and the good ones still load.
 
     Two files with one slug are both left out (either could be meant); a named slug no file has is an error.
+    With slugs named, the other files are only asked for their slug, as `translate` does.
     """
-    loaded: list[Article] = []
-    errors: list[InputError] = []
     wanted = {check_slug(s) for s in slugs} if slugs else None
-    known: set[str] = set()
+    found: list[tuple[str, Path, Article | None]] = []
+    errors: list[InputError] = []
     for path in find_articles(project):
         try:
-            # Named slugs: the other files are only asked for their slug, as `translate` does.
-            if wanted is not None:
-                known.add(slug := read_slug(path, project))
-                if slug not in wanted:
-                    continue
-            loaded.append(read_article(path, project))
+            slug = read_slug(path, project) if wanted is not None else None
+            article = read_article(path, project) if wanted is None or slug in wanted else None
+            found.append((article.slug if article else slug, path, article))
         except InputError as exc:
             errors.append(exc)
-    first: dict[str, Article] = {}
-    clashes: set[str] = set()
-    for article in loaded:
-        if article.slug in first:
-            clashes.add(article.slug)
-            errors.append(InputError(
-                f"slug {article.slug!r} is also used by {project.relative(first[article.slug].path)}",
-                project.relative(article.path),
-            ))
-        else:
-            first[article.slug] = article
-    good = [a for a in loaded if a.slug not in clashes]
-    if not slugs:
-        return good, errors
-    chosen = []
-    for slug in dict.fromkeys(check_slug(s) for s in slugs):
-        if slug in first and slug not in clashes:
-            chosen.append(first[slug])
-        elif slug not in first:
-            listed = ", ".join(sorted(known - clashes)) or "none"
-            errors.append(InputError(f"no article with slug {slug!r} (articles: {listed})", project.relative(project.articles_dir)))
-    return chosen, errors
+    chosen, more = pick_by_slug(project, found, slugs)
+    return [a for a in chosen if a is not None], errors + more
 
 
 # --- blocks ------------------------------------------------------------------------------------
@@ -381,11 +375,11 @@ def _prose_spans(prose: document.Prose) -> list[tuple[str, int, int]]:
     return out
 
 
-def _segment_body(source: str, body_start: int, body_line: int, slug: str, shown: str) -> tuple[list[Segment], document.Tree]:
+def _segment_body(source: str, body_start: int, body_line: int, slug: str, path: Path) -> tuple[list[Segment], document.Tree]:
     try:
         tree = document.parse(source, body_start)
     except document.DocumentError as exc:
-        raise InputError(str(exc), shown, body_line + exc.line) from None
+        raise InputError(str(exc), path, body_line + exc.line) from None
     segments: list[Segment] = []
     for block_index, prose in enumerate(tree.prose, start=1):
         content = prose.content
@@ -393,7 +387,7 @@ def _segment_body(source: str, body_start: int, body_line: int, slug: str, shown
         spans = [(k, a, b) for k, a, b in _prose_spans(prose) if any(c.isalpha() for c in content[a:b])]
         newlines, counted = 0, 0  # counted as we go: a megabyte paragraph must stay linear
         for index, (kind, a, b) in enumerate(spans):
-            text = _fold(content[a:b])
+            text = _join_lines(content[a:b])
             newlines += content.count("\n", counted, a)
             counted = a
             line = body_line + prose.line + newlines
@@ -407,8 +401,8 @@ _LINE_BREAK = re.compile(r"[ \t]*\n[ \t]*")
 _DOTTED = re.compile(r"(?:[a-z]{1,2}\.)+[a-z]{1,2}")
 
 
-def _fold(text: str) -> str:
-    """What translators see: line breaks (with the spaces around them) become one space."""
+def _join_lines(text: str) -> str:
+    """What translators see: line breaks (with the spaces around them) become one space; other spacing stays."""
     return _LINE_BREAK.sub(" ", text) if "\n" in text else text
 
 
@@ -485,7 +479,7 @@ def _trimmed(content: str, bounds: list[int]) -> list[tuple[int, int]]:
 
 def _sentences(text: str) -> list[str]:
     """The sentences of a plain text, as segments would hold them."""
-    return [_fold(text[a:b]) for a, b in _sentence_spans(text)]
+    return [_join_lines(text[a:b]) for a, b in _sentence_spans(text)]
 
 
 def _pysbd_cuts(content: str) -> list[int]:

@@ -12,7 +12,8 @@ import difflib
 import hashlib
 import re
 import textwrap
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import polib
@@ -20,9 +21,10 @@ from babel import Locale
 from babel.messages.plurals import get_plural
 
 from workflow.articles import Article, Segment
+from workflow.document import one_line
 from workflow.errors import InputError, StorageError
 from workflow.project import Project
-from workflow.storage import atomic_write, read_file, remove_stale_temps
+from workflow.storage import atomic_write, decode_utf8, read_file, remove_stale_temps
 
 MACHINE_PREFIX = "machine: "
 # A draft a model offers for an entry that holds a translator's text: a comment beside it, never over it.
@@ -106,7 +108,6 @@ class Catalog:
     """A parsed PO or POT file."""
 
     path: Path
-    shown: str  # the path as messages name it
     header: tuple[tuple[str, str], ...]
     header_comment: str
     entries: tuple[CatalogEntry, ...]  # active entries, file order
@@ -143,23 +144,15 @@ def draft_hash(msgstr: str) -> str:
 _POLIB_LINE = re.compile(r"\(line (\d+)\)(?::\s*(.*))?")
 
 
-def read_catalog(path: Path, shown: str | None = None) -> Catalog:
+def read_catalog(path: Path) -> Catalog:
     """Parse a PO/POT file strictly: syntax, UTF-8 bytes and charset, duplicate entries raise InputError."""
     path = Path(path)
-    shown = shown or str(path)
     try:
         data = read_file(path)
     except FileNotFoundError:
-        raise InputError("no such catalog file", shown) from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputError(
-            f"not UTF-8 text (byte 0x{data[exc.start]:02x}); catalogs must be saved as UTF-8", shown, line
-        ) from None
-    text = text.removeprefix("\ufeff")
-    _check_lines(text, shown)
+        raise InputError("no such catalog file", path) from None
+    text = decode_utf8(data, path, "catalogs must be saved as UTF-8").removeprefix("\ufeff")
+    _check_lines(text, path)
     hidden, restore = _hide_line_like(text)
     try:
         po = polib.pofile(hidden, wrapwidth=WRAP_WIDTH, encoding="utf-8")
@@ -169,7 +162,7 @@ def read_catalog(path: Path, shown: str | None = None) -> Catalog:
         detail = (m.group(2) or "").strip() if m else ""
         raise InputError(
             f"PO syntax error{': ' + detail if detail else ''}; fix the file in a PO editor or restore it",
-            shown,
+            path,
             int(m.group(1)) if m else None,
         ) from None
     charset_line = _line_of(text, '"Content-Type:')
@@ -178,7 +171,7 @@ def read_catalog(path: Path, shown: str | None = None) -> Catalog:
     if charset and charset.group(1).lower() not in ("utf-8", "utf8"):
         raise InputError(
             f"charset is {charset.group(1)}, not UTF-8; set 'Content-Type: text/plain; charset=UTF-8' and save as UTF-8",
-            shown,
+            path,
             charset_line,
         )
     active: list[CatalogEntry] = []
@@ -190,14 +183,13 @@ def read_catalog(path: Path, shown: str | None = None) -> Catalog:
         if where in seen:
             raise InputError(
                 f"duplicate entry for msgid {_short(entry.msgid)!r} (first at line {seen[where]}); keep only one",
-                shown,
+                path,
                 entry.line,
             )
         seen[where] = entry.line
         (obsolete if entry.obsolete else active).append(entry)
     return Catalog(
         path=path,
-        shown=shown,
         header=tuple((restore(k), restore(v)) for k, v in po.metadata.items()),
         header_comment=restore(po.header),
         entries=tuple(active),
@@ -230,7 +222,7 @@ def _hide_line_like(text: str):
     return text.translate(str.maketrans(there)), lambda s: s.translate(back) if s else s
 
 
-def _check_lines(text: str, shown: str) -> None:
+def _check_lines(text: str, path: Path) -> None:
     """Reject lines polib would silently accept but GNU msgfmt refuses: every string must be quoted."""
     for number, raw in enumerate(_lines(text), start=1):
         line = raw.strip()
@@ -245,12 +237,12 @@ def _check_lines(text: str, shown: str) -> None:
         m = _KEYWORD.match(line)
         if not m and not line.startswith('"'):
             word = line.split()[0]
-            raise InputError(f"PO syntax error: unknown keyword {_short(word, 20)!r}; fix the file in a PO editor or restore it", shown, number)
+            raise InputError(f"PO syntax error: unknown keyword {_short(word, 20)!r}; fix the file in a PO editor or restore it", path, number)
         value = m.group(2).strip() if m else line
         if len(value) < 2 or not (value.startswith('"') and value.endswith('"')):
-            raise InputError("PO syntax error: text must be in double quotes; fix the file in a PO editor or restore it", shown, number)
+            raise InputError("PO syntax error: text must be in double quotes; fix the file in a PO editor or restore it", path, number)
         if not _QUOTED.fullmatch(value):
-            raise InputError("PO syntax error: unescaped double quote found; fix the file in a PO editor or restore it", shown, number)
+            raise InputError("PO syntax error: unescaped double quote found; fix the file in a PO editor or restore it", path, number)
 
 
 def _from_polib(raw: polib.POEntry, restore=lambda s: s) -> CatalogEntry:
@@ -288,7 +280,7 @@ def load_catalog(project: Project, slug: str, locale: str) -> Catalog | None:
     path = project.po_path(slug, locale)
     if not path.exists():
         return None
-    return read_catalog(path, project.relative(path))
+    return read_catalog(path)
 
 
 # --- rendering -----------------------------------------------------------------------------------------
@@ -342,10 +334,6 @@ def segment_keys(article: Article) -> list[tuple[Segment, str | None]]:
         out.append((seg, seg.id if seg.text in seen else None))
         seen.add(seg.text)
     return out
-
-
-def _reference(project: Project, article: Article, seg: Segment) -> str:
-    return f"{project.relative(article.path)}:{seg.line}"
 
 
 def _extracted(seg: Segment, glossary, locale: str | None) -> tuple[str, ...]:
@@ -436,24 +424,63 @@ def _needs_draft(match: _Match, retranslate: bool) -> bool:
     return retranslate
 
 
+@dataclass(frozen=True)
+class CatalogPlan:
+    """What one run will do to one article's catalog in one locale, decided once and handed on to writing.
+
+    `old` is the catalog as read (or the old slug's, `carried`); `pending` the segments that need a
+    draft, in article order; `served` the drafts the translation memory gives for some of them and
+    `hints` weaker matches shown beside a model's draft. `reads`: catalog files parsed to build it.
+    """
+
+    article: Article
+    locale: str
+    old: Catalog | None
+    matches: tuple[_Match, ...]
+    leftover: tuple[CatalogEntry, ...]
+    pending: tuple[Segment, ...]
+    reads: int = 0
+    served: Mapping[str, Draft] = field(default_factory=dict)
+    hints: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def to_model(self) -> tuple[Segment, ...]:
+        """The pending segments the memory does not serve: what goes to the model."""
+        return tuple(s for s in self.pending if s.id not in self.served)
+
+
+def plan_catalog(
+    project: Project,
+    article: Article,
+    locale: str,
+    *,
+    retranslate: bool = False,
+    carried: Catalog | None = None,
+    read: Callable[[Path], Catalog] | None = None,
+) -> CatalogPlan:
+    """Read the article's catalog in `locale` once and decide what needs a draft.
+
+    `carried`: the catalog the article had under its old slug, used if the new slug has none yet.
+    `read` parses a catalog file (default `read_catalog`); a broken file raises its InputError.
+    """
+    path = project.po_path(article.slug, locale)
+    old, reads = None, 0
+    if path.exists():
+        old, reads = (read or read_catalog)(path), 1
+    old = old or carried
+    matches, leftover = _plan(article, old)
+    pending = tuple(m.segment for m in matches if _needs_draft(m, retranslate))
+    return CatalogPlan(article, locale, old, tuple(matches), tuple(leftover), pending, reads)
+
+
 def pending_segments(
     project: Project, article: Article, locale: str, retranslate: bool = False, carried: Catalog | None = None
 ) -> list[Segment]:
-    """The segments that need machine translation in `locale`, in article order.
-
-    `carried`: the catalog the article had under its old slug, used if the new slug has none yet.
-    """
-    old = load_catalog(project, article.slug, locale) or carried
-    plan, _ = _plan(article, old)
-    return [m.segment for m in plan if _needs_draft(m, retranslate)]
+    """The segments that need machine translation in `locale`, in article order (see `plan_catalog`)."""
+    return list(plan_catalog(project, article, locale, retranslate=retranslate, carried=carried).pending)
 
 
 # --- merging and writing ---------------------------------------------------------------------------------
-
-
-def _fold(text: str) -> str:
-    # A PO msgstr must not start or end with a newline unless its msgid does (msgfmt --check); ours never do.
-    return " ".join(text.split())
 
 
 @dataclass(frozen=True)
@@ -476,7 +503,8 @@ class Draft:
 def _with_draft(entry: CatalogEntry, draft: str | Draft, provenance: str) -> CatalogEntry:
     if isinstance(draft, str):
         draft = Draft(draft)
-    text = _fold(draft.text)
+    # A PO msgstr must not start or end with a newline unless its msgid does (msgfmt --check); ours never do.
+    text = one_line(draft.text)
     ours = draft.comment if draft.comment is not None else f"{MACHINE_PREFIX}{provenance}"
     if not draft.accepted:
         # The draft's hash: while the text is untouched, a later draft may replace it (machine_draft).
@@ -509,7 +537,7 @@ def _offer_draft(entry: CatalogEntry, draft: str, provenance: str) -> CatalogEnt
     comments = tuple(c for c in entry.comments if not c.startswith(OFFERED_PREFIX))
     first, more = f"{OFFERED_PREFIX} ({provenance}): ", f"{OFFERED_PREFIX}: "
     # Long words are cut too: polib would otherwise move one to a line of its own, without the prefix.
-    lines = textwrap.wrap(_fold(draft), max(WRAP_WIDTH - 2 - len(first), 20), break_on_hyphens=False) or [""]
+    lines = textwrap.wrap(one_line(draft), max(WRAP_WIDTH - 2 - len(first), 20), break_on_hyphens=False) or [""]
     return replace(entry, comments=(*comments, first + lines[0], *(more + line for line in lines[1:])))
 
 
@@ -522,25 +550,19 @@ def _accepted(entry: CatalogEntry) -> CatalogEntry:
 
 
 def _merge(
-    project: Project,
-    article: Article,
-    locale: str,
-    old: Catalog | None,
-    drafts: dict[str, str | Draft],
-    provenance: str,
-    glossary,
+    project: Project, plan: CatalogPlan, drafts: Mapping[str, str | Draft], provenance: str, glossary
 ) -> tuple[list[CatalogEntry], list[CatalogEntry], dict[str, int]]:
-    plan, leftover = _plan(article, old)
+    article, locale, old, leftover = plan.article, plan.locale, plan.old, plan.leftover
     counts = dict(kept=0, added=0, drafted=0, changed=0, revived=0, obsoleted=0, offered=0)
     entries: list[CatalogEntry] = []
-    for m in plan:
+    for m in plan.matches:
         seg = m.segment
         # `#.` lines are rewritten from the article each run, except the model's score for the draft it kept.
         scored = tuple(c for c in (m.old.extracted if m.old else ()) if c.startswith(CONFIDENCE_PREFIX))
         fresh = dict(
             msgid=seg.text,
             msgctxt=m.msgctxt,
-            references=(_reference(project, article, seg),),
+            references=(project.reference(article.path, seg.line),),
             extracted=_extracted(seg, glossary, locale) + scored,
             obsolete=False,
             line=None,
@@ -570,7 +592,7 @@ def _merge(
             entry = _offer_draft(entry, text, provenance)
             counts["offered"] += 1
         entries.append(entry)
-    revived = {m.old.key for m in plan if m.how == "revived" and m.old is not None}
+    revived = {m.old.key for m in plan.matches if m.how == "revived" and m.old is not None}
     gone = [
         replace(e, obsolete=True, previous_msgid=None, references=(), extracted=(), line=None)
         for e in leftover
@@ -652,7 +674,7 @@ def template_entries(project: Project, article: Article) -> list[CatalogEntry]:
         CatalogEntry(
             msgid=seg.text,
             msgctxt=ctxt,
-            references=(_reference(project, article, seg),),
+            references=(project.reference(article.path, seg.line),),
             extracted=_extracted(seg, None, None),
         )
         for seg, ctxt in segment_keys(article)
@@ -665,14 +687,14 @@ def write_template(project: Project, article: Article, now: dt.datetime) -> tupl
     old = None
     if path.exists():
         try:
-            old = read_catalog(path, project.relative(path))
+            old = read_catalog(path)
         except StorageError:
             raise  # a directory, FIFO or link where the template belongs is not ours to overwrite
         except InputError:
             old = None  # the template is ours alone: a damaged one is simply rewritten
     entries = tuple(template_entries(project, article))
     comment = f"Template of {project.relative(article.path)}: start a new language from this file."
-    candidate = Catalog(path, project.relative(path), (), comment, entries)
+    candidate = Catalog(path, (), comment, entries)
     if old is not None and _body(old) == _body(candidate) and old.header_comment == comment:
         created = old.field("POT-Creation-Date") or _stamp(now)
         if _undated(old.header) == _undated(_pot_header(article.slug, created)):
@@ -697,17 +719,36 @@ def write_catalog(
 ) -> CatalogResult:
     """Merge the article into its PO for `locale` (msgmerge semantics), add `drafts` fuzzy, write PO and POT.
 
+    Plans and writes in one call; a run that planned already hands its plan to `write_plan`.
+    `carried`: the catalog of the article's old slug (a slug renamed), merged from if the new slug has none.
+    """
+    plan = plan_catalog(project, article, locale, carried=carried)
+    return write_plan(project, plan, drafts, provenance, glossary, now=now, template=template)
+
+
+def write_plan(
+    project: Project,
+    plan: CatalogPlan,
+    drafts: Mapping[str, str | Draft],
+    provenance: str,
+    glossary=None,
+    *,
+    now: dt.datetime,
+    template: tuple[bool, str] | None = None,
+) -> CatalogResult:
+    """Write the catalog `plan` was made for: its old entries merged with `drafts` and the memory's.
+
     Call it holding the project lock. Reviewed entries and translator comments are never changed; if the
     entries come out identical to the file's the file is left untouched (even if a PO editor re-wrapped it).
     `template` is what `write_template` returned for this article earlier in the same run, if it was called.
-    `carried`: the catalog of the article's old slug (a slug renamed), merged from if the new slug has none.
+    The catalog is not read again: nothing may write it between planning and writing.
     """
+    article, locale, old = plan.article, plan.locale, plan.old
     po_path = project.po_path(article.slug, locale)
     pot_path = project.pot_path(article.slug)
     for directory in (po_path.parent, pot_path.parent):
         remove_stale_temps(directory, depth=0)
-    old = load_catalog(project, article.slug, locale) or carried
-    entries, obsolete, counts = _merge(project, article, locale, old, drafts, provenance, glossary)
+    entries, obsolete, counts = _merge(project, plan, {**plan.served, **drafts}, provenance, glossary)
     template_written, pot_date = template if template is not None else write_template(project, article, now)
     comment = (
         old.header_comment
@@ -715,8 +756,7 @@ def write_catalog(
         else f"{_language_name(locale)} translation of {project.relative(article.path)}.\n"
         "Accept a sentence by removing its fuzzy flag (in Poedit: toggle 'Needs work')."
     )
-    shown = project.relative(po_path)
-    new = Catalog(po_path, shown, (), comment, tuple(entries), tuple(obsolete))
+    new = Catalog(po_path, (), comment, tuple(entries), tuple(obsolete))
     if old is not None and old.path == po_path:
         unchanged_header = _undated(old.header) == _undated(
             _po_header(old, article.slug, locale, pot_date, "")
@@ -738,12 +778,12 @@ def apply_edits(
     po_path = project.po_path(article.slug, locale)
     old = load_catalog(project, article.slug, locale)
     if old is None:
-        raise InputError("no catalog to import into", project.relative(po_path))
+        raise InputError("no catalog to import into", po_path)
     entries = []
     for e in old.entries:
         if e.key in edits:
             msgstr, reviewed = edits[e.key]
-            e = replace(e, msgstr=_fold(msgstr), fuzzy=not reviewed, previous_msgid=None if reviewed else e.previous_msgid)
+            e = replace(e, msgstr=one_line(msgstr), fuzzy=not reviewed, previous_msgid=None if reviewed else e.previous_msgid)
         entries.append(e)
     new = replace(old, entries=tuple(entries))
     if _body(new) == _body(old):

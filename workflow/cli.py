@@ -165,15 +165,13 @@ def print_json(value: Any) -> None:
 
 
 def shown_path(path: Path) -> str:
-    """A path as messages show it: relative to the project holding it when working in that project, else as given."""
+    """A path as messages show it: relative to the project holding it (also with --project), else as given."""
     if not Path(path).is_absolute():
         return str(path)  # as the user typed it, or under a project root given relative to here
-    absolute, here = Path(os.path.abspath(path)), Path(os.path.abspath(os.getcwd()))
+    absolute = Path(os.path.abspath(path))
     for parent in absolute.parents:  # as named, not where links lead: a message about a link names the link
         if os.path.lexists(parent / CONFIG_NAME):
-            if here == parent or parent in here.parents:
-                return absolute.relative_to(parent).as_posix()
-            break
+            return absolute.relative_to(parent).as_posix()
     return str(path)
 
 
@@ -359,13 +357,13 @@ ModelsDirOpt = Annotated[
     ),
 ]
 
-def _use_models_dir(models_dir: Path | None, project: Path) -> Path:
-    """Point argostranslate at --models-dir, else the project's paths.models, else its own default."""
+def _use_models_dir(models_dir: Path | None, project: Path) -> tuple[Path | None, Path]:
+    """(the directory chosen: --models-dir, else the project's paths.models, else None; the one in use)."""
     from workflow import translate as translate_mod
 
     if models_dir is None and find_root(project) is not None:
         models_dir = load_project(project).models_dir
-    return translate_mod.configure_models_dir(models_dir)
+    return models_dir, translate_mod.models_dir(models_dir)
 
 
 models_app = typer.Typer(
@@ -387,9 +385,9 @@ def models_list(json_out: JsonOpt = False, models_dir: ModelsDirOpt = None, proj
     """
     from workflow import translate as translate_mod
 
-    where = _use_models_dir(models_dir, project)
-    packages = translate_mod.list_packages()
-    in_use = {p.path for p in translate_mod.packages_in_use().values()}
+    chosen, where = _use_models_dir(models_dir, project)
+    packages = translate_mod.list_packages(chosen)
+    in_use = {p.path for p in translate_mod.packages_in_use(chosen).values()}
     if json_out:
         print_json([{**to_jsonable(p), "in_use": p.path in in_use, **({"demo": True} if p.demo else {})} for p in packages])
         return
@@ -420,9 +418,9 @@ def models_install(
     """
     from workflow import translate as translate_mod
 
-    where = _use_models_dir(models_dir, project)
-    before = {p.path: p.version for p in translate_mod.list_packages()}
-    pkg = translate_mod.install_package(source)
+    chosen, where = _use_models_dir(models_dir, project)
+    before = {p.path: p.version for p in translate_mod.list_packages(chosen)}
+    pkg = translate_mod.install_package(source, chosen)
     if before.get(pkg.path) == pkg.version:
         out.print(
             f"Reinstalled {pkg.code} {pkg.version} ({pkg.from_code}→{pkg.to_code}) in {where}: "
@@ -448,9 +446,9 @@ def models_remove(
     """
     from workflow import translate as translate_mod
 
-    where = _use_models_dir(models_dir, project)
-    pkg = translate_mod.remove_package(package)
-    left = translate_mod.packages_in_use().get((pkg.from_code, pkg.to_code))
+    chosen, where = _use_models_dir(models_dir, project)
+    pkg = translate_mod.remove_package(package, chosen)
+    left = translate_mod.packages_in_use(chosen).get((pkg.from_code, pkg.to_code))
     then = f"; {pkg.from_code}→{pkg.to_code} now uses {left.name}" if left else f"; no {pkg.from_code}→{pkg.to_code} model is left"
     out.print(f"Removed {pkg.name} ({pkg.code} {pkg.version}) from {where}{then}.", markup=False)
 
@@ -521,8 +519,8 @@ def demo_cmd(locale: LocaleOpt = None, models_dir: ModelsDirOpt = None, project:
     from workflow.project import select_locales
 
     proj = load_project(project)
-    where = _use_models_dir(models_dir, project)
-    in_use = translate_mod.packages_in_use()
+    chosen, where = _use_models_dir(models_dir, project)
+    in_use = translate_mod.packages_in_use(chosen)
     for loc in select_locales(proj, locale):
         pair = f"{proj.source_locale}→{loc}"
         current = in_use.get((proj.source_locale, loc))
@@ -536,7 +534,7 @@ def demo_cmd(locale: LocaleOpt = None, models_dir: ModelsDirOpt = None, project:
 
         with tempfile.TemporaryDirectory(prefix="workflow-demo-") as tmp:
             built = translate_mod.build_demo_package(proj.source_locale, loc, Path(tmp) / "demo.argosmodel")
-            pkg = translate_mod.install_file(built)
+            pkg = translate_mod.install_file(built, chosen)
         out.print(f"{pair}: installed {pkg.name} in {where}: a demonstration, its drafts are {translate_mod.DEMO_MARK}.", markup=False)
     out.print(
         "Next: `workflow translate`, then `workflow review`. For real drafts install a model "
@@ -592,7 +590,7 @@ def translate_cmd(
     from workflow import run
 
     proj = load_project(project)
-    _use_models_dir(models_dir, project)
+    proj = dataclasses.replace(proj, models_dir=_use_models_dir(models_dir, project)[0])
     show = not quiet and not json_out and err.is_terminal
     with _progress_bar(show) as progress:
         report = run.translate_articles(

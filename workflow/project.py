@@ -16,7 +16,7 @@ from babel.languages import get_territory_language_info
 from babel.localedata import locale_identifiers
 
 from workflow.errors import InputError
-from workflow.storage import check_inside, read_file
+from workflow.storage import check_inside, decode_utf8, read_file
 
 CONFIG_NAME = "workflow.toml"
 
@@ -140,6 +140,11 @@ class Project:
         except ValueError:
             return str(path)
 
+    def reference(self, path: Path, line: int | None = None) -> str:
+        """`path:line` relative to the project: a PO `#:` reference, or where to look in a catalog."""
+        where = self.relative(path)
+        return f"{where}:{line}" if line else where
+
 
 @functools.cache
 def _locale_ids() -> tuple[str, ...]:
@@ -229,15 +234,13 @@ def load_project(root: Path) -> Project:
     root = found
     path = root / CONFIG_NAME
     try:
-        text = read_file(path, root=root).decode("utf-8")
+        text = decode_utf8(read_file(path, root=root), path, f"save {CONFIG_NAME} as UTF-8")
         data = tomllib.loads(text)
     except (FileNotFoundError, NotADirectoryError):
         raise InputError(
             f"no {CONFIG_NAME} here: run `workflow init` to start a project, or pass --project DIR",
             root,
         ) from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path) from None
     except tomllib.TOMLDecodeError as exc:
         # Python 3.11's TOMLDecodeError has no line attribute; its message ends "(at line N, column M)".
         found = re.search(r"^(.*) \(at line (\d+), column \d+\)$", str(exc))

@@ -236,7 +236,7 @@ class Rendered:
 
 def _fold(text: str) -> str:
     # A translation is one segment's worth of text; a line break in it must not open a new block.
-    return document.fold(text)
+    return document.visible_line(text)
 
 
 def _front_value(value: Any) -> str:
@@ -861,7 +861,7 @@ def _stale_edition(project: Project, article: articles_mod.Article, locale: str,
     found: dict[str, tuple[str, str, str]] = {}
     cat = catalog_mod.load_catalog(project, article.slug, locale)
     if cat is not None:
-        where = lambda e: f"{cat.shown}:{e.line}" if e.line else cat.shown  # noqa: E731
+        where = lambda e: project.reference(cat.path, e.line)  # noqa: E731
         for e in cat.obsolete:
             found.setdefault(sentence_key(e.msgid), (e.msgid, e.msgstr, where(e)))
         for e in cat.entries:

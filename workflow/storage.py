@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from workflow.errors import BusyError, StorageError
+from workflow.errors import BusyError, InputError, StorageError
 
 LOCK_NAME = ".workflow.lock"
 TEMP_SUFFIX = ".tmp"
@@ -89,6 +89,18 @@ def read_file(path: Path, *, root: Path | None = None) -> bytes:
         raise _failed(exc, "read", path) from None
     finally:
         os.close(fd)
+
+
+def decode_utf8(data: bytes, path: Path, advice: str) -> str:
+    """`data` as text; InputError naming the first byte that is not UTF-8 and its line, then `advice`.
+
+    A byte-order mark is kept: whether it is allowed is the format's business.
+    """
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(f"not UTF-8 text (byte 0x{data[exc.start]:02x}); {advice}", path, line) from None
 
 
 def read_named(path: Path, root: Path) -> bytes:

@@ -1,7 +1,8 @@
 """Machine translation: argostranslate model packages (list, install, build, find) and a batched engine.
 
-Packages live where argostranslate keeps them (ARGOS_PACKAGES_DIR, else its XDG data dir);
-argostranslate reads that once, at import, so it is imported lazily, after `configure_models_dir`.
+Packages live in the directory each call is given (`--models-dir`, `paths.models`), else where
+argostranslate keeps them (ARGOS_PACKAGES_DIR, else its XDG data dir); argostranslate's settings are
+read for that default, never changed. Installing, listing and removing packages is `models.py`'s job.
 Inference runs through the package's CTranslate2 Translator and SentencePiece model directly:
 argostranslate's own translate() would fetch sentence-splitting models at run time, and segments
 arrive here already split.
@@ -61,30 +62,26 @@ class ModelPackage:
 # --- where models live ---------------------------------------------------------------------------
 
 
-def configure_models_dir(path: Path | None) -> Path:
-    """Point argostranslate at `path` (None keeps its own settings); return the packages dir in use."""
+def models_dir(path: Path | None = None) -> Path:
+    """The packages directory: `path` (--models-dir, paths.models), else ARGOS_PACKAGES_DIR, else argostranslate's.
+
+    Nothing is changed to find it: argostranslate's settings are read, never repointed, so two
+    projects' directories can be used one after the other in one process. It may not exist yet.
+    """
     if path is not None:
-        # Not created here: a refused install must leave no trace; install_file creates it when it installs.
-        path = Path(path).expanduser().resolve()
-        os.environ["ARGOS_PACKAGES_DIR"] = str(path)
-        import sys
-
-        settings = sys.modules.get("argostranslate.settings")
-        if settings is not None:  # already imported: its module-level paths are stale, repoint them
-            settings.package_data_dir = path
-            settings.package_dirs = [path]
-        return path
-    return models_dir()
-
-
-def models_dir() -> Path:
-    """The directory packages are installed into (it may not exist yet)."""
+        return Path(path).expanduser().resolve()
+    env = os.environ.get("ARGOS_PACKAGES_DIR")
+    if env:
+        return Path(env).expanduser()
     from argostranslate import settings
 
     return Path(settings.package_data_dir)
 
 
-def _package_dirs() -> list[Path]:
+def _package_dirs(path: Path | None) -> list[Path]:
+    """Where packages are looked for: the one directory in use, plus argostranslate's bundled ones by default."""
+    if path is not None or os.environ.get("ARGOS_PACKAGES_DIR"):
+        return [models_dir(path)]
     from argostranslate import settings
 
     return [Path(p) for p in settings.package_dirs]
@@ -126,10 +123,10 @@ def read_package(path: Path) -> ModelPackage:
     return _metadata_package(metadata, path.name, path, meta)
 
 
-def list_packages() -> list[ModelPackage]:
-    """Installed translation packages, sorted by code then version."""
+def list_packages(where: Path | None = None) -> list[ModelPackage]:
+    """Packages installed in `where` (see `models_dir`), sorted by code then version."""
     found = []
-    for directory in _package_dirs():
+    for directory in _package_dirs(where):
         if not directory.is_dir():
             continue
         for sub in sorted(directory.iterdir()):
@@ -164,9 +161,9 @@ def install_hint(from_code: str, to_code: str) -> str:
     )
 
 
-def find_package(from_code: str, to_code: str) -> ModelPackage:
-    """The newest installed package for the pair; ModelError naming the install command if none."""
-    matches = [p for p in list_packages() if p.from_code == from_code and p.to_code == to_code]
+def find_package(from_code: str, to_code: str, where: Path | None = None) -> ModelPackage:
+    """The newest package for the pair installed in `where`; ModelError naming the install command if none."""
+    matches = [p for p in list_packages(where) if p.from_code == from_code and p.to_code == to_code]
     if not matches:
         raise ModelError(f"no {from_code}→{to_code} model installed; install one with: {install_hint(from_code, to_code)}")
     return max(matches, key=_preference)
@@ -177,22 +174,22 @@ def _preference(pkg: ModelPackage) -> tuple:
     return (not pkg.demo, _version_key(pkg.version))
 
 
-def packages_in_use() -> dict[tuple[str, str], ModelPackage]:
+def packages_in_use(where: Path | None = None) -> dict[tuple[str, str], ModelPackage]:
     """The package `translate` uses for each installed language pair (a real one over a demo, then the newest)."""
     chosen: dict[tuple[str, str], ModelPackage] = {}
-    for pkg in list_packages():
+    for pkg in list_packages(where):
         pair = (pkg.from_code, pkg.to_code)
         if pair not in chosen or _preference(pkg) > _preference(chosen[pair]):
             chosen[pair] = pkg
     return chosen
 
 
-def remove_package(code_or_name: str) -> ModelPackage:
+def remove_package(code_or_name: str, where: Path | None = None) -> ModelPackage:
     """Uninstall the package with this directory name, or this code if only one version of it is installed.
 
     The directory is renamed out of the way first, so a run that dies midway leaves it installed or gone.
     """
-    packages = list_packages()
+    packages = list_packages(where)
     matches = [p for p in packages if p.name == code_or_name] or [p for p in packages if p.code == code_or_name]
     if not matches:
         known = ", ".join(p.name for p in packages) or "none"
@@ -318,23 +315,23 @@ def _smoke_test(pkg: ModelPackage, where: Path) -> None:
         raise InputError(f"{exc.message}; nothing installed", where) from None
 
 
-def install_package(source: str | Path) -> ModelPackage:
+def install_package(source: str | Path, where: Path | None = None) -> ModelPackage:
     """Install a local `.argosmodel` file, or fetch a package code such as `translate-en_ru` from the index."""
     path = Path(source).expanduser()
     if path.is_file():
-        return install_file(path)
+        return install_file(path, where)
     if CODE_SHAPE.match(str(source)):
-        return _install_from_index(str(source))
+        return _install_from_index(str(source), where)
     raise InputError(
         "no such file; pass a .argosmodel file or a package code such as translate-en_ru", source
     )
 
 
-def install_file(source: Path) -> ModelPackage:
-    """Validate, extract to a staging dir, load-test, then move into place; nothing half-installed."""
+def install_file(source: Path, where: Path | None = None) -> ModelPackage:
+    """Validate, extract to a staging dir in `where` (see `models_dir`), load-test, then move into place."""
     if not zipfile.is_zipfile(source):
         raise InputError("not a model package: not a zip archive; nothing installed", source)
-    target_root = models_dir()
+    target_root = models_dir(where)
     created = not target_root.exists()
     staging: Path | None = None
     final: Path | None = None
@@ -396,7 +393,7 @@ def _clear_argos_cache() -> None:
             mod.get_installed_languages.cache_clear()
 
 
-def _install_from_index(code: str) -> ModelPackage:
+def _install_from_index(code: str, where: Path | None) -> ModelPackage:
     from argostranslate import package as argos_package
     from argostranslate import settings
 
@@ -426,7 +423,7 @@ def _install_from_index(code: str) -> ModelPackage:
     except Exception:
         raise ModelError(offline) from None
     try:
-        return install_file(downloaded)
+        return install_file(downloaded, where)
     finally:
         with contextlib.suppress(OSError):
             downloaded.unlink()
