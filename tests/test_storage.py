@@ -193,3 +193,28 @@ def test_a_write_that_fails_for_want_of_space_removes_its_temp_and_the_folders_i
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert result.stdout == f"StorageError {tmp_path}/a/b/x.po: cannot write: File too large\n"
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "set_after_import, expected",
+    [(False, ["outside.txt", "first.po"]), (True, ["outside.txt", "first.po"])],
+    ids=["set-before-import", "set-after-import"],
+)
+def test_the_fault_hook_is_read_when_the_lock_is_taken_not_at_import(tmp_path, set_after_import, expected):
+    """Importing storage has no side effect: only writes under the project lock count towards the fault."""
+    code = (
+        "import os, sys; from pathlib import Path\n"
+        + ("" if set_after_import else "os.environ['WORKFLOW_FAULT_AFTER_WRITES'] = '1'\n")
+        + "from workflow.storage import atomic_write, project_lock\n"
+        + ("os.environ['WORKFLOW_FAULT_AFTER_WRITES'] = '1'\n" if set_after_import else "")
+        + "root = Path(sys.argv[1])\n"
+        "atomic_write(root / 'outside.txt', 'not counted: no lock is held')\n"
+        "with project_lock(root):\n"
+        "    atomic_write(root / 'first.po', 'lands')\n"
+        "    atomic_write(root / 'second.po', 'killed before its rename')\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "WORKFLOW_FAULT_AFTER_WRITES"}
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], env=env, capture_output=True, text=True)
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == sorted(expected)
+    assert any(p.name.startswith(".second.po.") for p in tmp_path.iterdir())  # its complete temp, never renamed
