@@ -15,13 +15,18 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from babel import Locale
-from babel.messages.plurals import get_plural
-
 from workflow.articles import Article, Segment
 from workflow.document import one_line
 from workflow.errors import InputError, StorageError
 from workflow.po import (  # noqa: F401  (the format's names, importable from here as they always were)
+    DATE_FORMAT,
+    TEMPLATE_REVISION,
+    language_name,
+    plural_forms,
+    po_header,
+    pot_header,
+    stamp,
+    undated,
     CONFIDENCE_PREFIX,
     DRAFT_HASH,
     FUZZY,
@@ -44,10 +49,6 @@ from workflow.storage import atomic_write, remove_stale_temps
 
 # msgmerge's own threshold for a fuzzy match is 0.6; below it an edit is treated as a new sentence.
 SIMILARITY_CUTOFF = 0.6
-DATE_FORMAT = "%Y-%m-%d %H:%M%z"
-TEMPLATE_REVISION = "YEAR-MO-DA HO:MI+ZONE"
-# Header fields this module owns, in the order written; any other field a translator's tool added is kept.
-_DATE_FIELDS = ("POT-Creation-Date", "PO-Revision-Date")
 
 
 
@@ -367,60 +368,6 @@ def _human_comments(entry: CatalogEntry) -> tuple[str, ...]:
     return tuple(c for c in entry.comments if c and not c.startswith((MACHINE_PREFIX, OFFERED_PREFIX)))
 
 
-def _stamp(now: dt.datetime) -> str:
-    if now.tzinfo is None:
-        now = now.replace(tzinfo=dt.timezone.utc)
-    return now.strftime(DATE_FORMAT)
-
-
-def plural_forms(locale: str) -> str:
-    """The Plural-Forms header for `locale`, from Babel's locale data."""
-    return get_plural(locale).plural_forms
-
-
-def _language_name(locale: str) -> str:
-    try:
-        return Locale.parse(locale).get_display_name("en") or locale
-    except Exception:  # Babel has codes without display data; the code itself still names the language
-        return locale
-
-
-def _po_header(old: Catalog | None, slug: str, locale: str, pot_date: str, revision: str) -> tuple[tuple[str, str], ...]:
-    previous = dict(old.header) if old else {}
-    ours = {
-        "Project-Id-Version": slug,
-        "POT-Creation-Date": pot_date,
-        "PO-Revision-Date": revision,
-        "Last-Translator": previous.get("Last-Translator") or "machine translation, not yet reviewed",
-        "Language-Team": previous.get("Language-Team") or f"{_language_name(locale)} <{locale}@li.org>",
-        "Language": locale,
-        "MIME-Version": "1.0",
-        "Content-Type": "text/plain; charset=UTF-8",
-        "Content-Transfer-Encoding": "8bit",
-        "Plural-Forms": plural_forms(locale),
-    }
-    extra = [(k, v) for k, v in previous.items() if k not in ours]
-    return (*ours.items(), *extra)
-
-
-def _pot_header(slug: str, created: str) -> tuple[tuple[str, str], ...]:
-    return (
-        ("Project-Id-Version", slug),
-        ("POT-Creation-Date", created),
-        ("PO-Revision-Date", TEMPLATE_REVISION),
-        ("Last-Translator", "FULL NAME <EMAIL@ADDRESS>"),
-        ("Language-Team", "LANGUAGE <LL@li.org>"),
-        ("Language", ""),
-        ("MIME-Version", "1.0"),
-        ("Content-Type", "text/plain; charset=UTF-8"),
-        ("Content-Transfer-Encoding", "8bit"),
-    )
-
-
-def _undated(header: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
-    return tuple((k, v) for k, v in header if k not in _DATE_FIELDS)
-
-
 def template_entries(project: Project, article: Article) -> list[CatalogEntry]:
     """The POT entries of an article: every segment, untranslated, with kind and reference."""
     return [
@@ -449,12 +396,12 @@ def write_template(project: Project, article: Article, now: dt.datetime) -> tupl
     comment = f"Template of {project.relative(article.path)}: start a new language from this file."
     candidate = Catalog(path, (), comment, entries)
     if old is not None and body_text(old) == body_text(candidate) and old.header_comment == comment:
-        created = old.field("POT-Creation-Date") or _stamp(now)
-        if _undated(old.header) == _undated(_pot_header(article.slug, created)):
+        created = old.field("POT-Creation-Date") or stamp(now)
+        if undated(old.header) == undated(pot_header(article.slug, created)):
             return False, created
     else:
-        created = _stamp(now)
-    catalog = replace(candidate, header=_pot_header(article.slug, created))
+        created = stamp(now)
+    catalog = replace(candidate, header=pot_header(article.slug, created))
     return atomic_write(path, render_catalog(catalog)), created
 
 
@@ -506,17 +453,17 @@ def write_plan(
     comment = (
         old.header_comment
         if old is not None and old.header_comment
-        else f"{_language_name(locale)} translation of {project.relative(article.path)}.\n"
+        else f"{language_name(locale)} translation of {project.relative(article.path)}.\n"
         "Accept a sentence by removing its fuzzy flag (in Poedit: toggle 'Needs work')."
     )
     new = Catalog(po_path, (), comment, tuple(entries), tuple(obsolete))
     if old is not None and old.path == po_path:
-        unchanged_header = _undated(old.header) == _undated(
-            _po_header(old, article.slug, locale, pot_date, "")
+        unchanged_header = undated(old.header) == undated(
+            po_header(old, article.slug, locale, pot_date, "")
         ) and old.field("POT-Creation-Date") == pot_date
         if unchanged_header and body_text(old) == body_text(new) and old.header_comment == comment:
             return CatalogResult(po_path, pot_path, False, template_written, **counts)
-    header = _po_header(old, article.slug, locale, pot_date, _stamp(now))
+    header = po_header(old, article.slug, locale, pot_date, stamp(now))
     written = atomic_write(po_path, render_catalog(replace(new, header=header)))
     return CatalogResult(po_path, pot_path, written, template_written, **counts)
 
@@ -541,5 +488,5 @@ def apply_edits(
     new = replace(old, entries=tuple(entries))
     if body_text(new) == body_text(old):
         return False
-    header = tuple((k, _stamp(now) if k == "PO-Revision-Date" else v) for k, v in old.header)
+    header = tuple((k, stamp(now) if k == "PO-Revision-Date" else v) for k, v in old.header)
     return atomic_write(po_path, render_catalog(replace(new, header=header)))

@@ -11,7 +11,11 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import datetime as dt
+
 import polib
+from babel import Locale
+from babel.messages.plurals import get_plural
 
 from workflow.errors import InputError
 from workflow.storage import decode_utf8, read_file
@@ -29,6 +33,10 @@ GLOSSARY_PREFIX = "glossary: "
 CONFIDENCE_PREFIX = "confidence: "  # the model's own score for its draft, 0-1 (review orders the queue by it)
 FUZZY = "fuzzy"
 WRAP_WIDTH = 78
+DATE_FORMAT = "%Y-%m-%d %H:%M%z"
+TEMPLATE_REVISION = "YEAR-MO-DA HO:MI+ZONE"
+# Header fields this module owns, in the order written; any other field a translator's tool added is kept.
+_DATE_FIELDS = ("POT-Creation-Date", "PO-Revision-Date")
 
 
 @dataclass(frozen=True)
@@ -279,3 +287,65 @@ def _to_polib(entry: CatalogEntry) -> polib.POEntry:
 def body_text(catalog: Catalog) -> str:
     """The entries alone, as written: equal bodies mean nothing a translator or model did has changed."""
     return render_catalog(replace(catalog, header=(), header_comment=""))
+
+
+# --- headers ---------------------------------------------------------------------------------------------
+
+
+def stamp(now: dt.datetime) -> str:
+    """`now` as PO headers write dates (UTC when naive)."""
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=dt.timezone.utc)
+    return now.strftime(DATE_FORMAT)
+
+
+def plural_forms(locale: str) -> str:
+    """The Plural-Forms header for `locale`, from Babel's locale data."""
+    return get_plural(locale).plural_forms
+
+
+def language_name(locale: str) -> str:
+    """The language's English name, as the `Language-Team` header and a new catalog's comment name it."""
+    try:
+        return Locale.parse(locale).get_display_name("en") or locale
+    except Exception:  # Babel has codes without display data; the code itself still names the language
+        return locale
+
+
+def po_header(old: Catalog | None, slug: str, locale: str, pot_date: str, revision: str) -> tuple[tuple[str, str], ...]:
+    """A catalog's header: the fields the workflow owns, then any other a translator's tool added to `old`."""
+    previous = dict(old.header) if old else {}
+    ours = {
+        "Project-Id-Version": slug,
+        "POT-Creation-Date": pot_date,
+        "PO-Revision-Date": revision,
+        "Last-Translator": previous.get("Last-Translator") or "machine translation, not yet reviewed",
+        "Language-Team": previous.get("Language-Team") or f"{language_name(locale)} <{locale}@li.org>",
+        "Language": locale,
+        "MIME-Version": "1.0",
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Content-Transfer-Encoding": "8bit",
+        "Plural-Forms": plural_forms(locale),
+    }
+    extra = [(k, v) for k, v in previous.items() if k not in ours]
+    return (*ours.items(), *extra)
+
+
+def pot_header(slug: str, created: str) -> tuple[tuple[str, str], ...]:
+    """A template's header, as xgettext writes one."""
+    return (
+        ("Project-Id-Version", slug),
+        ("POT-Creation-Date", created),
+        ("PO-Revision-Date", TEMPLATE_REVISION),
+        ("Last-Translator", "FULL NAME <EMAIL@ADDRESS>"),
+        ("Language-Team", "LANGUAGE <LL@li.org>"),
+        ("Language", ""),
+        ("MIME-Version", "1.0"),
+        ("Content-Type", "text/plain; charset=UTF-8"),
+        ("Content-Transfer-Encoding", "8bit"),
+    )
+
+
+def undated(header: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """The header without its dates: equal undated headers mean nothing but the clock changed."""
+    return tuple((k, v) for k, v in header if k not in _DATE_FIELDS)

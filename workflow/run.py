@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -18,14 +17,11 @@ from pathlib import Path
 from workflow import articles, backends, catalog, glossary, memory
 from workflow.errors import InputError, ModelError
 from workflow.project import Project, check_slug, select_locales
+from workflow.runstate import STATE_NAME, RunState, dump_state, load_state  # noqa: F401  (run.STATE_NAME)
 from workflow.storage import atomic_write, check_folder, check_replaceable, project_lock, read_file, remove_stale_temps
 
 # Segments gathered before a batched model call; large enough to fill batches, small enough to stream.
 CHUNK_SEGMENTS = 2048
-STATE_NAME = ".translate-state.json"
-# 3: segments come from the document tree; a state written by the old reader must not skip an article
-# whose bytes are unchanged but whose segments (HTML-block text, hard breaks) are new.
-STATE_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -88,7 +84,7 @@ def _sha(data: bytes) -> str:
 
 
 def _identify(
-    project: Project, slugs: list[str] | None, state: _State, errors: list[InputError], every: set[str] | None = None
+    project: Project, slugs: list[str] | None, state: RunState, errors: list[InputError], every: set[str] | None = None
 ) -> list[tuple[Path, str, str]]:
     """(path, sha of its bytes, slug) of each article to work on; each bad one goes to `errors` instead.
 
@@ -126,44 +122,6 @@ class _Known:
 
     slug: str
     segments: int
-
-
-@dataclass
-class _State:
-    """What the last run did: lets a re-run skip work whose inputs have not changed.
-
-    `catalogs`: "slug/locale" -> the stamp (article, catalog, glossary, model) the catalog was written under.
-    `files`: article path -> its sha, slug and segment count, so an unchanged file is not even parsed.
-    `memory`: the translation memory's reviewed pairs of each catalog under its sha (memory.cache_entries).
-    """
-
-    catalogs: dict[str, dict[str, str]] = field(default_factory=dict)
-    files: dict[str, dict] = field(default_factory=dict)
-    memory: dict[str, dict] = field(default_factory=dict)
-
-
-def _load_state(project: Project) -> _State:
-    path = project.locales_dir / STATE_NAME
-    # A directory, FIFO or link where the state belongs is refused now, not after the catalogs are written.
-    check_replaceable(path)
-    try:
-        data = json.loads(read_file(path).decode("utf-8"))
-    except (FileNotFoundError, ValueError):
-        # The state only lets a re-run skip unchanged work; without it everything is simply re-checked.
-        return _State()
-    if not isinstance(data, dict) or data.get("version") != STATE_VERSION:
-        return _State()
-    catalogs, files, cached = data.get("catalogs"), data.get("files"), data.get("memory")
-    return _State(
-        catalogs if isinstance(catalogs, dict) else {},
-        files if isinstance(files, dict) else {},
-        cached if isinstance(cached, dict) else {},
-    )
-
-
-def _dump_state(state: _State) -> str:
-    data = {"version": STATE_VERSION, "catalogs": state.catalogs, "files": state.files, "memory": state.memory}
-    return json.dumps(data, indent=1, sort_keys=True) + "\n"
 
 
 def _chunks(
@@ -252,7 +210,7 @@ def _translate(
     errors: list[InputError] = []
     every_slug: set[str] = set()  # of every article file: a catalog of none of them is an orphan
     t = time.perf_counter()
-    listing = _identify(project, slugs, _load_state(project), errors, every_slug)
+    listing = _identify(project, slugs, load_state(project), errors, every_slug)
     clock.add("segmentation", t)
     total = len(listing) * len(targets)
     terms = glossary.load_glossary(project.glossary_path)
@@ -266,8 +224,8 @@ def _translate(
 
     with project_lock(project.root, wait=wait):
         remove_stale_temps(project.locales_dir)
-        state = _load_state(project)
-        loaded_state = _dump_state(state)
+        state = load_state(project)
+        loaded_state = dump_state(state)
         catalog_shas = _check_catalogs(project, targets, [slug for _, _, slug in listing])
         memory.check_sources(project, targets)
         stamp_base = {
@@ -413,13 +371,13 @@ def _translate(
         if not slugs and failure is None:  # forget articles that are gone, so the state does not grow for ever
             present = {project.relative(path) for path, _, _ in listing}
             state.files = {k: v for k, v in state.files.items() if k in present}
-        if _dump_state(state) != loaded_state or any(r.written for r in results):
+        if dump_state(state) != loaded_state or any(r.written for r in results):
             # The memory's cache goes with the state, rewritten only when the run did something.
             t = time.perf_counter()
             state.memory = memory.cache_entries(project, targets, state.memory)
             clock.add("memory", t)
-        if _dump_state(state) != loaded_state:
-            atomic_write(project.locales_dir / STATE_NAME, _dump_state(state))
+        if dump_state(state) != loaded_state:
+            atomic_write(project.locales_dir / STATE_NAME, dump_state(state))
     if failure is not None:
         finished = sum(r.written for r in results)
         raise ModelError(
@@ -505,7 +463,7 @@ def _renamed_from(
     article: articles.Article,
     loc: str,
     orphans: list[str],
-    state: _State,
+    state: RunState,
     parsed: dict[Path, catalog.Catalog],
     read: Callable[[Path], catalog.Catalog],
 ) -> catalog.Catalog | None:
@@ -536,7 +494,7 @@ def _renamed_from(
     return None
 
 
-def _retire(project: Project, old: catalog.Catalog, loc: str, state: _State) -> None:
+def _retire(project: Project, old: catalog.Catalog, loc: str, state: RunState) -> None:
     """After its work was merged into the new slug's catalog, remove the old slug's (and, last, its template)."""
     slug = old.path.stem
     old.path.unlink(missing_ok=True)
