@@ -19,37 +19,36 @@ from workflow.articles import Article, Segment
 from workflow.document import one_line
 from workflow.errors import InputError, StorageError
 from workflow.po import (  # noqa: F401  (the format's names, importable from here as they always were)
-    DATE_FORMAT,
-    TEMPLATE_REVISION,
-    language_name,
-    plural_forms,
-    po_header,
-    pot_header,
-    stamp,
-    undated,
     CONFIDENCE_PREFIX,
+    DATE_FORMAT,
     DRAFT_HASH,
     FUZZY,
     GLOSSARY_PREFIX,
     KIND_PREFIX,
     MACHINE_PREFIX,
     OFFERED_PREFIX,
+    TEMPLATE_REVISION,
     TM_COMMENT,
     WRAP_WIDTH,
     Catalog,
     CatalogEntry,
     body_text,
-    _short,
     draft_hash,
+    language_name,
+    plural_forms,
+    po_header,
+    pot_header,
     read_catalog,
     render_catalog,
+    _short,
+    stamp,
+    undated,
 )
 from workflow.project import Project
 from workflow.storage import atomic_write, remove_stale_temps
 
 # msgmerge's own threshold for a fuzzy match is 0.6; below it an edit is treated as a new sentence.
 SIMILARITY_CUTOFF = 0.6
-
 
 
 @dataclass(frozen=True)

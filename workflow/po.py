@@ -6,12 +6,11 @@ that every reader of a catalog (review, merge, memory, exchange) agrees on them.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
-
-import datetime as dt
 
 import polib
 from babel import Locale
