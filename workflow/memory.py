@@ -117,7 +117,7 @@ class Memory:
         if best is None:
             return None
         _, score, position = best
-        # Rounded down, so that 99.6 is never path as an exact 100.
+        # Rounded down, so that 99.6 is never shown as an exact 100.
         return Match(self.units[ids[position]], min(int(score), 99))
 
 
