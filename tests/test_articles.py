@@ -555,3 +555,28 @@ def test_catalogs_reviewed_before_the_upgrade_stay_reviewed_after_it(tmp_path, s
         after = {(e.msgctxt, e.msgid): e for e in review_article(proj, art, locale).entries}
         lost = [key for key, msgstr in reviewed.items() if key not in after or after[key].status != "reviewed" or after[key].msgstr != msgstr]
         assert lost == []
+
+
+@pytest.mark.parametrize(
+    "files, named, picked, errors",
+    [
+        (["a", "b"], None, ["a", "b"], []),
+        (["a", "b", "a"], None, ["b"], ["articles/a3.md: slug 'a' is also used by articles/a1.md"]),
+        (["a", "b", "a"], ["b"], ["b"], ["articles/a3.md: slug 'a' is also used by articles/a1.md"]),
+        (["a", "b"], ["b", "a", "b"], ["b", "a"], []),
+        (["a", "b", "a"], ["a"], [], ["articles/a3.md: slug 'a' is also used by articles/a1.md"]),
+        (["a", "b", "a"], ["c"], [], ["articles/a3.md: slug 'a' is also used by articles/a1.md", "articles: no article with slug 'c' (articles: b)"]),
+        ([], ["c"], [], ["articles: no article with slug 'c' (articles: none)"]),
+    ],
+    ids=["unique", "clash-left-out", "clash-beside-named", "named-order", "named-clash", "unknown-name", "empty"],
+)
+def test_pick_by_slug_leaves_out_both_files_of_a_clash_and_names_what_no_file_has(project_dir, files, named, picked, errors):
+    """The one slug-uniqueness check behind load_articles, scan_articles and translate."""
+    from workflow.articles import pick_by_slug
+    from workflow.project import load_project
+
+    project = load_project(project_dir)
+    found = [(slug, project.articles_dir / f"{slug}{i}.md", f"{slug}{i}") for i, slug in enumerate(files, start=1)]
+    chosen, refused = pick_by_slug(project, found, named)
+    assert [item.rstrip("0123456789") for item in chosen] == picked
+    assert [exc.shown(project.relative(exc.path)) for exc in refused] == errors

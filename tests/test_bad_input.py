@@ -364,7 +364,7 @@ CASES = [
     config_case("unknown-table", "Error: workflow.toml:5: unknown table [publish] (known: memory, paths, site, translate, workflow)"),
     config_case("path-escape", "Error: workflow.toml:6: paths.public must stay inside the project"),
     config_case("zero-beam", "Error: workflow.toml:5: translate.beam_size must be a positive whole number"),
-    config_case("latin1", "Error: workflow.toml: not UTF-8 text (invalid continuation byte at byte 3)"),
+    config_case("latin1", "Error: workflow.toml:1: not UTF-8 text (byte 0xe9); save workflow.toml as UTF-8"),
     Case("config-missing", lambda root: (root / "workflow.toml").unlink(), ("review",), 1,
          "Error: .: no workflow.toml here: run `workflow init` to start a project, or pass --project DIR"),
     Case("cli-locale-escape", lambda root: None, ("review", "--locale", "../../etc"), 1, f"Error: unknown locale '../../etc' {LOCALE_HELP}"),

@@ -413,8 +413,46 @@ def test_bad_catalog_is_refused_with_file_and_line_and_left_untouched(flood, cor
     ):
         with pytest.raises(InputError) as caught:
             attempt()
-        assert str(caught.value) == message
+        assert caught.value.path == po_path  # the real path; the CLI shows it relative to the project
+        assert caught.value.shown(project.relative(caught.value.path)) == message
     assert po_path.read_bytes() == before
+
+
+@pytest.mark.parametrize("retranslate", [False, True], ids=["new-only", "retranslate"])
+def test_a_plan_reads_the_catalog_once_and_writing_it_reads_nothing_more(flood, retranslate):
+    project, path = flood
+    translate(project, path)
+    simulate_translator(project.po_path(SLUG, "ru"))
+    edited = path.read_text(encoding="utf-8").replace(CHANGED_OLD, CHANGED_NEW).replace(REMOVED, ADDED)
+    path.write_text(edited, encoding="utf-8")
+    article = read_article(path, project)
+    reads: list[Path] = []
+
+    def read(p):
+        reads.append(p)
+        return catalog.read_catalog(p)
+
+    plan = catalog.plan_catalog(project, article, "ru", retranslate=retranslate, read=read)
+    assert (plan.reads, reads) == (1, [project.po_path(SLUG, "ru")])
+    assert list(plan.pending) == catalog.pending_segments(project, article, "ru", retranslate=retranslate)
+    drafts = {s.id: fake_mt(s.text) for s in plan.pending}
+    # The same bytes as the plan-and-write-in-one call: a second project gets the unplanned path.
+    twin = project.root.parent / "twin"
+    shutil.copytree(project.root, twin)
+    twin_project = load_project(twin)
+    twin_article = read_article(twin / "articles" / f"{SLUG}.md", twin_project)
+    catalog.write_plan(project, plan, drafts, PROVENANCE, None, now=T1)
+    catalog.write_catalog(twin_project, twin_article, "ru", drafts, PROVENANCE, None, now=T1)
+    assert reads == [project.po_path(SLUG, "ru")]  # writing did not read the catalog again
+    assert project.po_path(SLUG, "ru").read_bytes() == twin_project.po_path(SLUG, "ru").read_bytes()
+
+
+def test_a_plan_without_a_catalog_reads_nothing_and_everything_is_pending(flood):
+    project, path = flood
+    article = read_article(path, project)
+    plan = catalog.plan_catalog(project, article, "ru", read=lambda p: pytest.fail(f"read {p}"))
+    assert (plan.reads, plan.old) == (0, None)
+    assert plan.pending == plan.to_model == tuple(article.segments)
 
 
 def test_entry_whose_context_alone_is_out_of_date_keeps_its_review_state(flood):

@@ -351,7 +351,7 @@ def test_a_glossary_change_killed_before_its_rename_keeps_the_old_glossary(proje
 
 def busy(root: Path, pid: int) -> str:
     return (
-        f"Error: {root}/{LOCK_NAME}: another workflow run (pid {pid}) is writing this project; "
+        f"Error: {LOCK_NAME}: another workflow run (pid {pid}) is writing this project; "
         "wait for it to finish or pass --wait\n"
     )
 

@@ -161,6 +161,35 @@ def test_an_article_is_read_again_when_its_file_a_catalog_the_glossary_or_the_st
     assert catalog(project_dir, "ru")[1].msgstr == accepted
 
 
+def _counting_reader(names: list[str]):
+    """A catalog reader that records the path of every catalog file it parses."""
+
+    def read(path):
+        names.append(Path(path).relative_to(path.parents[2]).as_posix())
+        return catalogs.read_catalog(path)
+
+    return read
+
+
+@pytest.mark.parametrize(
+    "change, merged",
+    [(_touch_article, ("kk", "ru")), (_accept_one, ("ru",)), (_edit_glossary, ("kk", "ru")), (_break_state, ("kk", "ru"))],
+    ids=["article", "catalog", "glossary", "state"],
+)
+def test_each_catalog_a_run_merges_is_parsed_once(project_dir, installed_models, change, merged):
+    """Planning (what needs the model) and writing share one read of the catalog: a changed one is parsed once."""
+    project = load_project(project_dir)
+    names: list[str] = []
+    run.translate_articles(project, now=NOW, read=_counting_reader(names))
+    assert names == []  # no catalog yet: nothing to parse
+    before = {loc: catalog(project_dir, loc) for loc in ("kk", "ru")}
+    change(project_dir)
+    again = run.translate_articles(project, now=NOW, read=_counting_reader(names))
+    assert sorted(names) == [f"{loc}/LC_MESSAGES/{SAMPLE_SLUG}.po" for loc in merged]
+    assert [(r.locale, r.skipped) for r in again.results] == [(loc, loc not in merged) for loc in ("kk", "ru")]
+    assert {loc: catalog(project_dir, loc)[1].msgstr for loc in before} == {loc: before[loc][1].msgstr for loc in before}
+
+
 def test_each_template_is_written_once_per_run_not_once_per_locale(project_dir, installed_models, monkeypatch):
     calls: list[str] = []
     real = catalogs.write_template

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from workflow.errors import BusyError, StorageError
-from workflow.storage import atomic_write, project_lock, read_file, remove_stale_temps
+from workflow.errors import BusyError, InputError, StorageError
+from workflow.storage import atomic_write, decode_utf8, project_lock, read_file, remove_stale_temps
 
 
 def test_atomic_write_replaces_content_and_leaves_no_temp(tmp_path):
@@ -193,3 +195,65 @@ def test_a_write_that_fails_for_want_of_space_removes_its_temp_and_the_folders_i
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert result.stdout == f"StorageError {tmp_path}/a/b/x.po: cannot write: File too large\n"
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "set_after_import, expected",
+    [(False, ["outside.txt", "first.po"]), (True, ["outside.txt", "first.po"])],
+    ids=["set-before-import", "set-after-import"],
+)
+def test_the_fault_hook_is_read_when_the_lock_is_taken_not_at_import(tmp_path, set_after_import, expected):
+    """Importing storage has no side effect: only writes under the project lock count towards the fault."""
+    code = (
+        "import os, sys; from pathlib import Path\n"
+        + ("" if set_after_import else "os.environ['WORKFLOW_FAULT_AFTER_WRITES'] = '1'\n")
+        + "from workflow.storage import atomic_write, project_lock\n"
+        + ("os.environ['WORKFLOW_FAULT_AFTER_WRITES'] = '1'\n" if set_after_import else "")
+        + "root = Path(sys.argv[1])\n"
+        "atomic_write(root / 'outside.txt', 'not counted: no lock is held')\n"
+        "with project_lock(root):\n"
+        "    atomic_write(root / 'first.po', 'lands')\n"
+        "    atomic_write(root / 'second.po', 'killed before its rename')\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "WORKFLOW_FAULT_AFTER_WRITES"}
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], env=env, capture_output=True, text=True)
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == sorted(expected)
+    assert any(p.name.startswith(".second.po.") for p in tmp_path.iterdir())  # its complete temp, never renamed
+
+
+def _bad_byte_files(root):
+    """(what reads it, path, bytes with a Latin-1 "é" on line 3) for each format the workflow reads."""
+    from workflow import articles, catalog, exchange, memory
+    from workflow.project import load_project
+
+    project = load_project(root)
+    return [
+        ("article", lambda p: articles.read_article(p, project), root / "articles" / "bad.md",
+         b"---\ntitle: T\ndate: 2026-11-20\nslug: bad\n---\n\nCaf\xe9.\n", 7, "save the article as UTF-8"),
+        ("catalog", catalog.read_catalog, root / "locales" / "ru" / "LC_MESSAGES" / "bad.po",
+         b'msgid ""\nmsgstr ""\n"Caf\xe9"\n', 3, "catalogs must be saved as UTF-8"),
+        ("config", lambda p: load_project(p.parent), root / "workflow.toml",
+         b"[workflow]\n\n# caf\xe9\n", 3, "save workflow.toml as UTF-8"),
+        ("tmx", lambda p: memory.read_import(project, p, dt.datetime(2026, 11, 20, tzinfo=dt.timezone.utc)),
+         root / "in.tmx", b"<tmx>\n<body>\n<tu>caf\xe9</tu></body></tmx>\n", 3, "save the TMX file as UTF-8"),
+        ("xliff", lambda p: exchange.read_xliff(project, p), root / "in.xlf",
+         b"<xliff>\n\n<file>caf\xe9</file></xliff>\n", 3, "save the XLIFF file as UTF-8"),
+    ]
+
+
+@pytest.mark.parametrize("kind", ["article", "catalog", "config", "tmx", "xliff"])
+def test_every_format_names_the_bad_byte_and_its_line_the_same_way(project_dir, kind):
+    """One decoder (storage.decode_utf8) for every file the workflow reads: the byte, its line, the real path."""
+    _, reader, path, data, line, advice = next(c for c in _bad_byte_files(project_dir) if c[0] == kind)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    with pytest.raises(InputError) as caught:
+        reader(path)
+    assert (caught.value.path, caught.value.line, caught.value.message) == (
+        path, line, f"not UTF-8 text (byte 0xe9); {advice}"
+    )
+
+
+def test_decode_utf8_keeps_good_text_and_its_byte_order_mark():
+    assert decode_utf8("\ufeffКафе\n".encode(), Path("x.md"), "save it as UTF-8") == "\ufeffКафе\n"

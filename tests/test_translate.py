@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -187,13 +188,26 @@ def test_importing_the_module_does_not_import_argostranslate():
     assert run_python("import sys, workflow.translate; print('argostranslate' in sys.modules)", {}) == "False"
 
 
-def test_configure_models_dir_points_argostranslate_at_it_before_and_after_import(tmp_path):
-    before = tmp_path / "before"
-    after = tmp_path / "after"
+def test_two_models_dirs_are_used_in_one_process_without_changing_argostranslates_settings(tmp_path, copy_package):
+    """The packages directory is an argument: nothing process-wide is repointed to use one."""
+    one, two = tmp_path / "one", tmp_path / "two"
     code = (
-        "from pathlib import Path; from workflow import translate as t\n"
-        f"t.configure_models_dir(Path({str(before)!r}))\n"
-        "import argostranslate.settings as s; print(s.package_data_dir)\n"
-        f"t.configure_models_dir(Path({str(after)!r})); print(s.package_data_dir, s.package_dirs == [s.package_data_dir])\n"
+        "import json, os; from pathlib import Path; from workflow import translate as t\n"
+        "import argostranslate.settings as s\n"
+        "before = (str(s.package_data_dir), [str(p) for p in s.package_dirs], os.environ.get('ARGOS_PACKAGES_DIR'))\n"
+        f"t.install_file(Path({str(copy_package['ru'])!r}), Path({str(one)!r}))\n"
+        f"t.install_file(Path({str(copy_package['kk'])!r}), Path({str(two)!r}))\n"
+        f"seen = [[p.to_code for p in t.list_packages(Path(d))] for d in ({str(one)!r}, {str(two)!r})]\n"
+        f"found = t.find_package('en', 'kk', Path({str(two)!r})).path.parent.name\n"
+        "after = (str(s.package_data_dir), [str(p) for p in s.package_dirs], os.environ.get('ARGOS_PACKAGES_DIR'))\n"
+        "print(json.dumps([seen, found, before == after, str(t.models_dir())]))\n"
     )
-    assert run_python(code, {}).splitlines() == [str(before), f"{after} True"]
+    default = tmp_path / "default"
+    seen, found, unchanged, in_use = json.loads(run_python(code, {"ARGOS_PACKAGES_DIR": str(default)}))
+    assert seen == [["ru"], ["kk"]]
+    assert found == "two" and unchanged
+    assert in_use == str(default)  # without a directory named: ARGOS_PACKAGES_DIR, as argostranslate reads it
+    with pytest.raises(ModelError):
+        find_package("en", "ru", two)
+
+

@@ -6,7 +6,6 @@ segments (markers, blank lines, spacing) is the skeleton, so `reassemble` rebuil
 
 from __future__ import annotations
 
-import bisect
 import dataclasses
 import difflib
 import datetime as dt
@@ -14,14 +13,15 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
-import pysbd
 import yaml
 
 from workflow import document
+from workflow.sentences import join_lines, protected, sentence_spans, sentences, trimmed
 from workflow.errors import InputError, StorageError
 from workflow.project import Project, check_slug
-from workflow.storage import read_file
+from workflow.storage import decode_utf8, read_file
 
 FRONT_MATTER_KEYS = {"title", "date", "slug", "summary", "authors"}
 # Keys Hugo and Jekyll sites use: kept, and never mistaken for a typo of one of ours ("author" is not "authors").
@@ -84,36 +84,30 @@ class Article:
 
 def read_article(path: Path, project: Project | None = None) -> Article:
     """Load and segment the article at `path`; raise InputError naming file and line on bad input."""
-    shown = project.relative(path) if project else str(path)
-    return parse_article(_read_text(path, shown, project), Path(path), shown)
+    return parse_article(_read_text(path, project), Path(path))
 
 
 def read_slug(path: Path, project: Project | None = None) -> str:
     """The slug in the front matter of the article at `path`, without segmenting its body."""
-    shown = project.relative(path) if project else str(path)
-    source = _read_text(path, shown, project)
+    path = Path(path)
+    source = _read_text(path, project)
     lines = _physical_lines(source[1:] if source.startswith("\ufeff") else source)
-    meta, end_line = _front_matter(lines, shown)
-    return _check_meta(meta, lines, end_line, shown)["slug"]
+    meta, end_line = _front_matter(lines, path)
+    return _check_meta(meta, lines, end_line, path)["slug"]
 
 
-def _read_text(path: Path, shown: str, project: Project | None) -> str:
+def _read_text(path: Path, project: Project | None) -> str:
     try:
         data = read_file(Path(path), root=project.root if project else None)
     except FileNotFoundError:
-        raise InputError("no such article file", shown) from None
+        raise InputError("no such article file", path) from None
     except StorageError as exc:
         if exc.message == "is a directory, not a file":
-            raise InputError("is a directory, not an article file", shown) from None
+            raise InputError("is a directory, not an article file", path) from None
         raise
     if b"\x00" in data:
-        raise InputError("binary file (NUL bytes), not a Markdown article", shown, data[: data.index(b"\x00")].count(b"\n") + 1)
-    try:
-        source = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputError(f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save the article as UTF-8", shown, line) from None
-    return source
+        raise InputError("binary file (NUL bytes), not a Markdown article", path, data[: data.index(b"\x00")].count(b"\n") + 1)
+    return decode_utf8(data, path, "save the article as UTF-8")
 
 
 def _physical_lines(text: str) -> list[str]:
@@ -166,46 +160,46 @@ class _FrontMatterProblem(Exception):
         self.line = mark.line + 2  # the YAML starts on the file's second line
 
 
-def _front_matter(lines: list[str], shown: str) -> tuple[dict, int]:
+def _front_matter(lines: list[str], path: Path) -> tuple[dict, int]:
     """The front matter mapping and the index of its closing line."""
     if not lines or lines[0].rstrip() != "---":
-        raise InputError("missing front matter: the file must start with a '---' line, then title, date and slug", shown, 1)
+        raise InputError("missing front matter: the file must start with a '---' line, then title, date and slug", path, 1)
     end_line = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
     if end_line is None:
-        raise InputError("front matter is not closed: add a '---' line after it", shown, 1)
+        raise InputError("front matter is not closed: add a '---' line after it", path, 1)
     meta_text = "".join(lines[1:end_line])
     try:
         meta = yaml.load(meta_text, Loader=_FrontMatterLoader) if meta_text.strip() else None  # noqa: S506 (a SafeLoader)
     except _FrontMatterProblem as exc:
-        raise InputError(str(exc), shown, exc.line) from None
+        raise InputError(str(exc), path, exc.line) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 2
         problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise InputError(f"front matter is not valid YAML: {problem}", shown, line) from None
+        raise InputError(f"front matter is not valid YAML: {problem}", path, line) from None
     except ValueError as exc:
         # YAML reads 2026-13-45 as a date and the calendar refuses it; that is the only ValueError safe_load raises.
         line = next((i + 1 for i in range(1, end_line) if re.match(r"\s*\S+:\s*\d{4}-\d\d?-\d\d?\b", lines[i])), 2)
-        raise InputError(f"not a real date: {exc}; use YYYY-MM-DD", shown, line) from None
+        raise InputError(f"not a real date: {exc}; use YYYY-MM-DD", path, line) from None
     if not isinstance(meta, dict):
-        raise InputError("front matter must be key: value lines (title, date, slug)", shown, 2)
+        raise InputError("front matter must be key: value lines (title, date, slug)", path, 2)
     return meta, end_line
 
 
-def _check_date(value: object, shown: str, line: int) -> dt.date:
+def _check_date(value: object, path: Path, line: int) -> dt.date:
     if isinstance(value, str):
         try:
             value = dt.date.fromisoformat(value)
         except ValueError:
-            raise InputError(f"date {value!r} is not YYYY-MM-DD", shown, line) from None
+            raise InputError(f"date {value!r} is not YYYY-MM-DD", path, line) from None
     if isinstance(value, dt.datetime):
         value = value.date()
     if not isinstance(value, dt.date):
-        raise InputError("date must be YYYY-MM-DD", shown, line)
+        raise InputError("date must be YYYY-MM-DD", path, line)
     return value
 
 
-def _check_meta(meta: dict, lines: list[str], end_line: int, shown: str) -> dict:
+def _check_meta(meta: dict, lines: list[str], end_line: int, path: Path) -> dict:
     """Validated metadata: title, date, slug, summary, authors."""
 
     def line_of(key: str) -> int:
@@ -213,28 +207,28 @@ def _check_meta(meta: dict, lines: list[str], end_line: int, shown: str) -> dict
 
     for key in meta:
         if not isinstance(key, str):
-            raise InputError(f"front matter key {key!r} is not a name", shown, 2)
+            raise InputError(f"front matter key {key!r} is not a name", path, 2)
         typo = difflib.get_close_matches(key, sorted(FRONT_MATTER_KEYS), n=1, cutoff=0.8)
         if key not in FRONT_MATTER_KEYS and key not in SITE_KEYS and typo:
-            raise InputError(f"unknown front matter key {key!r}: did you mean {typo[0]!r}?", shown, line_of(key))
+            raise InputError(f"unknown front matter key {key!r}: did you mean {typo[0]!r}?", path, line_of(key))
     for key in REQUIRED_KEYS:
         if meta.get(key) in (None, ""):
-            raise InputError(f"front matter lacks {key!r}", shown, line_of(key))
+            raise InputError(f"front matter lacks {key!r}", path, line_of(key))
     title = meta["title"]
     if not isinstance(title, str) or not title.strip():
-        raise InputError("title must be text", shown, line_of("title"))
+        raise InputError("title must be text", path, line_of("title"))
     summary = meta.get("summary")
     if summary is not None and (not isinstance(summary, str) or not summary.strip()):
-        raise InputError("summary must be text", shown, line_of("summary"))
+        raise InputError("summary must be text", path, line_of("summary"))
     authors = meta.get("authors") or []
     if isinstance(authors, str):
         authors = [authors]
     if not isinstance(authors, list) or not all(isinstance(a, str) for a in authors):
-        raise InputError("authors must be a list of names", shown, line_of("authors"))
+        raise InputError("authors must be a list of names", path, line_of("authors"))
     return {
         "title": " ".join(title.split()),
-        "slug": check_slug(str(meta["slug"]), shown, line_of("slug")),
-        "date": _check_date(meta["date"], shown, line_of("date")),
+        "slug": check_slug(str(meta["slug"]), path, line_of("slug")),
+        "date": _check_date(meta["date"], path, line_of("date")),
         "summary": " ".join(summary.split()) if summary else None,
         "authors": tuple(authors),
         # Site keys (tags, image, draft, ...) go to the templates as they are.
@@ -242,27 +236,26 @@ def _check_meta(meta: dict, lines: list[str], end_line: int, shown: str) -> dict
     }
 
 
-def parse_article(source: str, path: Path, shown: str | None = None) -> Article:
+def parse_article(source: str, path: Path) -> Article:
     """Parse front matter and body of an article's text."""
-    shown = shown or str(path)
     # A BOM is skeleton: kept for the round trip, invisible to the parser.
     offset = 1 if source.startswith("\ufeff") else 0
     lines = _physical_lines(source[offset:])
-    meta, end_line = _front_matter(lines, shown)
-    info = _check_meta(meta, lines, end_line, shown)
+    meta, end_line = _front_matter(lines, path)
+    info = _check_meta(meta, lines, end_line, path)
     slug = info["slug"]
     body_start = offset + sum(len(line) for line in lines[: end_line + 1])
     body_line = end_line + 2
-    body_segments, tree = _segment_body(source, body_start, body_line, slug, shown)
+    body_segments, tree = _segment_body(source, body_start, body_line, slug, path)
     if not body_segments:
-        raise InputError("the article has no body text after its front matter", shown, body_line)
+        raise InputError("the article has no body text after its front matter", path, body_line)
     title = info["title"]
-    head = [Segment("", slug, TITLE, 0, 0, _key_line(lines, end_line, "title"), title, protected=_protected(title))]
+    head = [Segment("", slug, TITLE, 0, 0, _key_line(lines, end_line, "title"), title, protected=protected(title))]
     if info["summary"]:
         line = _key_line(lines, end_line, "summary")
         head += [
-            Segment("", slug, SUMMARY, 0, i, line, text, protected=_protected(text))
-            for i, text in enumerate(_sentences(info["summary"]))
+            Segment("", slug, SUMMARY, 0, i, line, text, protected=protected(text))
+            for i, text in enumerate(sentences(info["summary"]))
         ]
     segments = _assign_ids(head + body_segments)
     return Article(path=Path(path), source=source, body_start=body_start, segments=segments, tree=tree, **info)
@@ -276,68 +269,68 @@ def find_articles(project: Project) -> list[Path]:
     return sorted(p for p in project.articles_dir.iterdir() if p.suffix == ".md" and not p.is_dir())
 
 
+T = TypeVar("T")
+
+
+def pick_by_slug(
+    project: Project, found: list[tuple[str, Path, T]], slugs: list[str] | None = None
+) -> tuple[list[T], list[InputError]]:
+    """The items of `found` ((slug, file, item), file order) to work on, and an error for each file left out.
+
+    Two files with one slug would fight over one catalog and one edition, so neither is picked. With
+    `slugs`, only the named ones are picked, in the order named; a name no file has is an error.
+    """
+    first: dict[str, Path] = {}
+    clashes: set[str] = set()
+    errors: list[InputError] = []
+    for slug, path, _ in found:
+        if slug in first:
+            clashes.add(slug)
+            errors.append(InputError(f"slug {slug!r} is also used by {project.relative(first[slug])}", path))
+        else:
+            first[slug] = path
+    unique = {slug: item for slug, _, item in found if slug not in clashes}
+    if not slugs:
+        return list(unique.values()), errors
+    chosen: list[T] = []
+    for slug in dict.fromkeys(check_slug(s) for s in slugs):
+        if slug in unique:
+            chosen.append(unique[slug])
+        elif slug not in first:
+            known = ", ".join(sorted(unique)) or "none"
+            errors.append(InputError(f"no article with slug {slug!r} (articles: {known})", project.articles_dir))
+    return chosen, errors
+
+
 def load_articles(project: Project, slugs: list[str] | None = None) -> list[Article]:
     """Load the project's articles, or only those with the given slugs (each must exist)."""
+    for slug in slugs or ():
+        check_slug(slug)  # a bad argument is refused before anything is read
     articles = [read_article(p, project) for p in find_articles(project)]
-    seen: dict[str, Article] = {}
-    for article in articles:
-        if article.slug in seen:
-            raise InputError(
-                f"slug {article.slug!r} is also used by {project.relative(seen[article.slug].path)}",
-                project.relative(article.path),
-            )
-        seen[article.slug] = article
-    if not slugs:
-        return articles
-    for slug in slugs:
-        check_slug(slug)
-        if slug not in seen:
-            known = ", ".join(seen) or "none"
-            raise InputError(f"no article with slug {slug!r} (articles: {known})", project.relative(project.articles_dir))
-    return [seen[s] for s in dict.fromkeys(slugs)]
+    chosen, errors = pick_by_slug(project, [(a.slug, a.path, a) for a in articles], slugs)
+    if errors:
+        raise errors[0]
+    return chosen
 
 
 def scan_articles(project: Project, slugs: list[str] | None = None) -> tuple[list[Article], list[InputError]]:
     """Like load_articles, but a bad article is returned as an error and the good ones still load.
 
     Two files with one slug are both left out (either could be meant); a named slug no file has is an error.
+    With slugs named, the other files are only asked for their slug, as `translate` does.
     """
-    loaded: list[Article] = []
-    errors: list[InputError] = []
     wanted = {check_slug(s) for s in slugs} if slugs else None
-    known: set[str] = set()
+    found: list[tuple[str, Path, Article | None]] = []
+    errors: list[InputError] = []
     for path in find_articles(project):
         try:
-            # Named slugs: the other files are only asked for their slug, as `translate` does.
-            if wanted is not None:
-                known.add(slug := read_slug(path, project))
-                if slug not in wanted:
-                    continue
-            loaded.append(read_article(path, project))
+            slug = read_slug(path, project) if wanted is not None else None
+            article = read_article(path, project) if wanted is None or slug in wanted else None
+            found.append((article.slug if article else slug, path, article))
         except InputError as exc:
             errors.append(exc)
-    first: dict[str, Article] = {}
-    clashes: set[str] = set()
-    for article in loaded:
-        if article.slug in first:
-            clashes.add(article.slug)
-            errors.append(InputError(
-                f"slug {article.slug!r} is also used by {project.relative(first[article.slug].path)}",
-                project.relative(article.path),
-            ))
-        else:
-            first[article.slug] = article
-    good = [a for a in loaded if a.slug not in clashes]
-    if not slugs:
-        return good, errors
-    chosen = []
-    for slug in dict.fromkeys(check_slug(s) for s in slugs):
-        if slug in first and slug not in clashes:
-            chosen.append(first[slug])
-        elif slug not in first:
-            listed = ", ".join(sorted(known - clashes)) or "none"
-            errors.append(InputError(f"no article with slug {slug!r} (articles: {listed})", project.relative(project.articles_dir)))
-    return chosen, errors
+    chosen, more = pick_by_slug(project, found, slugs)
+    return [a for a in chosen if a is not None], errors + more
 
 
 # --- blocks ------------------------------------------------------------------------------------
@@ -353,7 +346,7 @@ def _prose_spans(prose: document.Prose) -> list[tuple[str, int, int]]:
     """(kind, start, end) of each segment in a prose run's content."""
     content = prose.content
     if prose.kind == HEADING:
-        return [(HEADING, a, b) for a, b in _trimmed(content, [0, len(content)])]
+        return [(HEADING, a, b) for a, b in trimmed(content, [0, len(content)])]
     # Pieces are cut at hard breaks and around attribution lines ("– Name" under a quotation).
     cuts = [(m.start(1), m.end()) for m in _HARD_BREAK.finditer(content)]
     attributions = []
@@ -375,17 +368,17 @@ def _prose_spans(prose: document.Prose) -> list[tuple[str, int, int]]:
             continue
         line_start = a + len(content[a:b]) - len(content[a:b].lstrip("\n"))
         if line_start in starts and starts[line_start][1] == b:
-            out += [(ATTRIBUTION, x, y) for x, y in _trimmed(content, [starts[line_start][0], b])]
+            out += [(ATTRIBUTION, x, y) for x, y in trimmed(content, [starts[line_start][0], b])]
         else:
-            out += [(prose.kind, a + x, a + y) for x, y in _sentence_spans(content[a:b])]
+            out += [(prose.kind, a + x, a + y) for x, y in sentence_spans(content[a:b])]
     return out
 
 
-def _segment_body(source: str, body_start: int, body_line: int, slug: str, shown: str) -> tuple[list[Segment], document.Tree]:
+def _segment_body(source: str, body_start: int, body_line: int, slug: str, path: Path) -> tuple[list[Segment], document.Tree]:
     try:
         tree = document.parse(source, body_start)
     except document.DocumentError as exc:
-        raise InputError(str(exc), shown, body_line + exc.line) from None
+        raise InputError(str(exc), path, body_line + exc.line) from None
     segments: list[Segment] = []
     for block_index, prose in enumerate(tree.prose, start=1):
         content = prose.content
@@ -393,341 +386,13 @@ def _segment_body(source: str, body_start: int, body_line: int, slug: str, shown
         spans = [(k, a, b) for k, a, b in _prose_spans(prose) if any(c.isalpha() for c in content[a:b])]
         newlines, counted = 0, 0  # counted as we go: a megabyte paragraph must stay linear
         for index, (kind, a, b) in enumerate(spans):
-            text = _fold(content[a:b])
+            text = join_lines(content[a:b])
             newlines += content.count("\n", counted, a)
             counted = a
             line = body_line + prose.line + newlines
             start, end = prose.offset(a), prose.offset(b - 1) + 1
-            segments.append(Segment("", slug, kind, block_index, index, line, text, start, end, () if prose.html else _protected(text)))
+            segments.append(Segment("", slug, kind, block_index, index, line, text, start, end, () if prose.html else protected(text)))
     return segments, tree
-
-
-_LINE_BREAK = re.compile(r"[ \t]*\n[ \t]*")
-# Compiled once: pysbd compiles hundreds of patterns and evicts ours from re's cache.
-_DOTTED = re.compile(r"(?:[a-z]{1,2}\.)+[a-z]{1,2}")
-
-
-def _fold(text: str) -> str:
-    """What translators see: line breaks (with the spaces around them) become one space."""
-    return _LINE_BREAK.sub(" ", text) if "\n" in text else text
-
-
-# --- sentences ---------------------------------------------------------------------------------
-
-_SEGMENTER = pysbd.Segmenter(language="en", clean=False, char_span=True)
-
-# Words that end in a period without ending a sentence (checked case-insensitively, without the dot).
-ABBREVIATIONS = frozenset(
-    """mr mrs ms dr prof gen col lt sgt capt gov sen rep st jr sr inc ltd co corp vs etc no nos
-    jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k u.n e.g i.e a.m p.m approx dept est fig
-    rev hon pres adm maj cpl supt ave blvd mt ft bros""".split()
-)
-# Titles before a name never end a sentence, whatever follows them.
-_TITLES = frozenset("Mr Mrs Ms Dr Prof Gen Col Lt Sgt Capt Gov Sen Rep Rev Hon Pres Adm Maj Cpl Supt".split())
-# "9 a.m. Monday" and "5 p.m. GMT" go on; "5 p.m. The next day" does not.
-_AFTER_TIME = re.compile(
-    r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|"
-    r"August|September|October|November|December|[A-Z]{1,2}[SD]?T|GMT|UTC|MSK)\b"
-)
-# Inside a quotation pysbd keeps sentences together; a sentence end followed by a capital splits it.
-_INNER_END = re.compile(r"(?<=[.!?…])([”’\"']?)(\s+)(?=[“‘\"'(\[]?[A-Z0-9])")
-# "(He left. Then he came back.) Next" ends a sentence; pysbd sometimes runs on into the next one.
-_BRACKETED_END = re.compile(r"[.!?]\)\s+(?=[“\"(]?[A-Z])")
-# A quotation runs to its closing mark, or to the end of the block (a quote may go on in the next paragraph).
-_QUOTATION = re.compile(r"“[^”]*”?|«[^»]*»?|\"[^\"]*\"?")
-
-
-def _sentence_spans(content: str) -> list[tuple[int, int]]:
-    """Sentence spans of a block's prose, trimmed of surrounding whitespace, none empty."""
-    cuts = set(_pysbd_cuts(content)) | set(_quotation_cuts(content)) | {m.end() for m in _BRACKETED_END.finditer(content)}
-    items = _numbered_item_cuts(content)
-    # No cut inside an item's own number ("1.)" read as a sentence): the number stays on its item.
-    markers = {c for a in items for c in range(a + 1, _ITEM_MARKER.match(content, a).end() + 1)}
-    cuts = {c for c in cuts if c not in markers} | set(items) | set(_no_space_cuts(content))
-    keep = _merged(_inline_markup(content.replace("\n", " ")))  # inline code and emphasis may wrap across lines
-    starts = [a for a, _ in keep]
-    cuts = {c for c in cuts if not _is_false_end(*_around(content, c)) and not _inside(c, keep, starts)}
-    return _trimmed(content, [0, *sorted(cuts), len(content)])
-
-
-def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for a, b in sorted(spans):
-        if out and a < out[-1][1]:
-            out[-1] = (out[-1][0], max(b, out[-1][1]))
-        else:
-            out.append((a, b))
-    return out
-
-
-def _inside(cut: int, spans: list[tuple[int, int]], starts: list[int]) -> bool:
-    """Whether `cut` falls strictly inside one of the sorted, disjoint `spans`."""
-    i = bisect.bisect_left(starts, cut) - 1
-    return i >= 0 and cut < spans[i][1]
-
-
-def _around(text: str, cut: int, reach: int = 64) -> tuple[str, str]:
-    # Only the words next to a cut matter; bounded slices keep a huge paragraph linear.
-    return text[max(0, cut - reach) : cut], text[cut : cut + reach]
-
-
-def _trimmed(content: str, bounds: list[int]) -> list[tuple[int, int]]:
-    spans = []
-    for a, b in zip(bounds, bounds[1:]):
-        while a < b and content[a].isspace():
-            a += 1
-        while b > a and content[b - 1].isspace():
-            b -= 1
-        if a < b:
-            spans.append((a, b))
-    return spans
-
-
-def _sentences(text: str) -> list[str]:
-    """The sentences of a plain text, as segments would hold them."""
-    return [_fold(text[a:b]) for a, b in _sentence_spans(text)]
-
-
-def _pysbd_cuts(content: str) -> list[int]:
-    # pysbd ends a sentence at every line break, but a soft-wrapped paragraph is one text: give it
-    # spaces instead (same length, so offsets still match). Only pysbd's starts are used, so a
-    # sentence it fails to locate in the text merges into its neighbour instead of being lost.
-    flat = content.replace("\n", " ")
-    cuts: list[int] = []
-    for a, b in _pieces(flat):
-        if _CANDIDATE.search(flat, a, b - 1):
-            decided = _rule_cuts(flat, a, b)
-            cuts.extend(decided if decided is not None else (a + c for c in _segment_long(flat[a:b])))
-        cuts.append(b)
-    return cuts[:-1]
-
-
-def _rule_cuts(text: str, a: int, b: int) -> list[int] | None:
-    """The sentence starts in text[a:b] if the rules below decide every possible end in it; None: ask pysbd.
-
-    pysbd costs about 12 µs a character, so 1 MB of "Dr. … Mr. … p.m. … U.S." took seconds; the rules
-    settle the common cases (titles, initials, abbreviations before lowercase or a number, plain words)
-    exactly as pysbd does, and leave quotations, ellipses and unusual cases to it.
-    """
-    if _QUOTE_MARK.search(text, a, b):
-        return None
-    cuts = []
-    for m in _CANDIDATE.finditer(text, a, b - 1):
-        stop = text[m.start()]
-        if m.end() - m.start() > 2 or stop not in ".!?":  # a closing quote or bracket, or an ellipsis
-            return None
-        before = text[max(a, m.start() - 63) : m.start() + 1]
-        following = text[m.end() : m.end() + 64].lstrip()
-        if before.endswith("..") or not following:
-            return None
-        if stop == "." and _is_false_end(before, following):
-            continue
-        decision = _decide(_last_word(before), following[:1], stop)
-        if decision is None:
-            return None
-        if decision:
-            cuts.append(m.end())
-    return cuts
-
-
-def _decide(word: str, following: str, stop: str) -> bool | None:
-    """Whether a stop after `word`, then a space and `following`, ends a sentence (None: not sure)."""
-    if not following.isupper():
-        return None  # lowercase, digits, brackets and quotes after a stop: pysbd's call
-    lowered = word.lower()
-    if stop != ".":
-        return None
-    if len(word) == 1 and word.isalpha() and word != "I":
-        return False  # an initial: "J. R. R. Tolkien"
-    if lowered in ("a.m", "p.m", "no", "nos") or _DOTTED.fullmatch(lowered):
-        return True  # "at 5 p.m. The", "He said no. They", "in the U.S. He"
-    if lowered in ABBREVIATIONS:
-        # pysbd's rule: an abbreviation before a capital ends the sentence unless it precedes a name ("St. Paul").
-        return lowered not in _PREPOSITIVE
-    if not word.isalnum() or (len(word) < 2 and not word.isdigit()):
-        return None
-    return True  # "in Almaty. Then", "in 1973. He"
-
-
-_PREPOSITIVE = frozenset("adm capt col cpl dr fig gen gov lt maj mr mrs ms mt prof rep rev sen sgt st supt vs".split())
-
-
-def _segment_long(text: str) -> list[int]:
-    """pysbd's sentence starts in `text`; a very long text goes to it in pieces, or time grows quadratically."""
-    cuts: list[int] = []
-    for a, b in _chunks(text):
-        cuts.extend(a + piece.start for piece in _SEGMENTER.segment(text[a:b]) if 0 < piece.start < b - a)
-        cuts.append(b)
-    return cuts[:-1]
-
-
-_CHUNK = 3000
-_ANY_END = re.compile(r"\w[.!?]\s+(?=[A-Z])")
-
-
-def _chunks(text: str) -> list[tuple[int, int]]:
-    # Cut every _CHUNK characters or so at a sentence end after a word that is no abbreviation;
-    # an ordinary paragraph is one chunk.
-    out = []
-    start = 0
-    while len(text) - start > _CHUNK:
-        ends = _ANY_END.finditer(text, start + _CHUNK)
-        end = next((m for m in ends if not _is_abbreviation(_last_word(text[m.start() - 40 : m.start() + 2]))), None)
-        if end is None:
-            break
-        out.append((start, end.end()))
-        start = end.end()
-    return out + [(start, len(text))]
-
-
-# A plain sentence end: a lowercase word that is no abbreviation, a stop, a space, a capitalised word.
-_PLAIN_END = re.compile(r"\b([a-z]{2,})[.!?]\s+(?=[A-Z][a-z])")
-# Anything pysbd may have to decide on: a stop (perhaps closing a quote or bracket) before a space.
-_CANDIDATE = re.compile(r"[.!?…][\"”’')\]]*\s")
-# Quotations and brackets change where sentences end (see _pieces): pysbd reads those pieces.
-_QUOTE_MARK = re.compile(r"[\"“”«»()\[\]]")
-
-
-def _pieces(text: str) -> list[tuple[int, int]]:
-    """The text cut at plain sentence ends outside brackets: cuts pysbd would make anyway.
-
-    pysbd costs a few seconds a megabyte and grows with the square of its input, so it only sees
-    the pieces between plain ends that still hold a possible sentence end (abbreviations, quotes).
-    """
-    # pysbd reads a quotation as a whole (a lone closing mark confuses it), so no cut goes inside one.
-    quotes = [q.span() for q in _QUOTATION.finditer(text)]
-    quote_starts = [a for a, _ in quotes]
-    out = []
-    start = depth_from = 0
-    depth = 0
-    for m in _PLAIN_END.finditer(text):
-        depth += text.count("(", depth_from, m.start()) - text.count(")", depth_from, m.start())
-        depth_from = m.start()
-        inside = bisect.bisect_right(quote_starts, m.start()) - 1
-        quoted = inside >= 0 and m.start() < quotes[inside][1]
-        if depth <= 0 and not quoted and m.group(1) not in ABBREVIATIONS:
-            out.append((start, m.end()))
-            start = m.end()
-    return out + [(start, len(text))]
-
-
-def _last_word(before: str) -> str:
-    words = before.rsplit(None, 1)
-    return words[-1].lstrip("“‘\"'([«").rstrip(".") if words else ""
-
-
-def _is_abbreviation(word: str) -> bool:
-    lowered = word.lower()
-    # Initials ("J.") and dotted abbreviations ("U.S.", "Ph.D.") count; "I." is a pronoun ending a sentence.
-    initial = len(word) == 1 and word.isalpha() and word != "I"
-    return lowered in ABBREVIATIONS or initial or bool(_DOTTED.fullmatch(lowered))
-
-
-def _is_false_end(before: str, after: str) -> bool:
-    """Whether a cut after `before` falls behind an abbreviation that cannot end this sentence."""
-    if not before.rstrip().endswith("."):
-        return False
-    word = _last_word(before)
-    following = after.lstrip()
-    if word in _TITLES:
-        return True
-    if word.lower() in ("a.m", "p.m") and (_AFTER_TIME.match(following) or _clause_goes_on(before, following)):
-        return True
-    return _is_abbreviation(word) and (following[:1].islower() or following[:1].isdigit())
-
-
-# "At 5 a.m. Mr. Smith went": a clause that opens with a time is still waiting for its verb.
-_TIME_OPENER = re.compile(r"(?:At|By|Around|Until|Till|From|Before|After|Since|About|Shortly after|Just after|Just before)\s")
-_STARTERS = frozenset(
-    "The A An It He She They We I You This That These Those There Then But And So Yet Its His Her Their Our My".split()
-)
-_STOP_SPACE = re.compile(r"[.!?][\"”’')\]]*\s+")
-
-
-def _clause_goes_on(before: str, following: str) -> bool:
-    """Whether "a.m."/"p.m." ends `before` inside a clause that opened with the time and a name follows."""
-    name = following.split(" ", 1)[0].rstrip(".,;:")
-    if not name[:1].isupper() or name in _STARTERS:
-        return False
-    prefix = before.rstrip()[: -len(_last_word(before)) - 1]
-    clause = prefix
-    for m in reversed(list(_STOP_SPACE.finditer(prefix))):
-        if not _is_abbreviation(_last_word(prefix[: m.start() + 1])):
-            clause = prefix[m.end() :]
-            break
-    return bool(_TIME_OPENER.match(clause.lstrip()))
-
-
-# "1.) The first item 2.) The second item": inline numbered items, cut before each number.
-_INLINE_ITEM = re.compile(r"(?<!\S)(\d{1,2})(?:\.\)|\))(?=\s+\S)")
-# "Hello world.Today": a full stop with no space after a plain word, before a capitalised word.
-_ITEM_MARKER = re.compile(r"\d{1,2}(?:\.\)|\))\s*")
-_NO_SPACE_END = re.compile(r"(?<![\w./@:-])([a-z]{2,})[.!?](?=[A-Z][a-z])")
-
-
-def _numbered_item_cuts(content: str) -> list[int]:
-    # Only a run 1, 2, 3... counts, so "scored 2) points" or a lone "(1)" never cuts.
-    items = [(m.start(), int(m.group(1))) for m in _INLINE_ITEM.finditer(content)]
-    cuts: list[int] = []
-    run: list[int] = []
-    for at, number in items:
-        if number == 1:
-            run = [at]
-        elif run and number == len(run) + 1:
-            run.append(at)
-            if len(run) == 2:
-                cuts.extend(run)
-            else:
-                cuts.append(at)
-    return cuts
-
-
-def _no_space_cuts(content: str) -> list[int]:
-    return [m.end() for m in _NO_SPACE_END.finditer(content) if m.group(1) not in ABBREVIATIONS]
-
-
-def _quotation_cuts(content: str) -> list[int]:
-    """Sentence ends inside quotations, which pysbd keeps together as one sentence."""
-    cuts = []
-    for quote in _QUOTATION.finditer(content):
-        for m in _INNER_END.finditer(content, quote.start(), min(len(content), quote.end() + 8)):
-            before, _ = _around(content, m.start())
-            # An ellipsis mid-quotation usually trails off rather than ends the sentence.
-            trails_off = before.endswith(("...", "…"))
-            if m.start() < quote.end() and not trails_off and not (before.endswith(".") and _is_abbreviation(_last_word(before))):
-                cuts.append(m.start(2))
-    return cuts
-
-
-# --- inline Markdown ----------------------------------------------------------------------------
-
-_INLINE_CODE = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)")
-# A link's destination is protected; its title ("(url "Title")") is text to translate, so a titled
-# target is protected up to the title: "(url".
-_LINK_TARGET = re.compile(r"(?<=\])\((?:[^()\s]|\([^()]*\))+(?:\)|(?=\s+\"[^\"]*\"\)))")
-_LINK_LABEL = re.compile(r"(?<=\])\[[^\[\]]+\]|\[\^[^\[\]\s]+\]")  # [text][label] and footnotes [^1]
-_AUTOLINK = re.compile(r"<(?:https?|mailto):[^>\s]+>")
-_LINK = re.compile(r"!?\[(?:[^\[\]]|\[[^\[\]]*\])*\](?:\((?:[^()\s]|\([^()]*\))*(?:\s+\"[^\"]*\")?\)|\[[^\[\]]*\])")
-# Bounded, so a line full of unmatched stars stays linear; longer emphasis may be cut like plain text.
-_EMPHASIS = re.compile(r"(?<![\w*])(\*\*|\*|__|_)(?=\S).{1,400}?(?<=\S)\1(?![\w*])")
-
-
-def _code_spans(text: str) -> list[tuple[int, int]]:
-    return [m.span() for m in _INLINE_CODE.finditer(text)]
-
-
-def _protected(text: str) -> tuple[str, ...]:
-    """The parts of a segment copied verbatim, in order: inline code, link targets and labels, autolinks."""
-    code = _code_spans(text)
-    found = [(a, text[a:b]) for a, b in code]
-    for pattern in (_LINK_TARGET, _LINK_LABEL, _AUTOLINK):
-        found.extend((m.start(), m.group(0)) for m in pattern.finditer(text) if not any(a <= m.start() < b for a, b in code))
-    return tuple(part for _, part in sorted(found))
-
-
-def _inline_markup(text: str) -> list[tuple[int, int]]:
-    """Spans a sentence cut must not fall inside: inline code, whole links, emphasis."""
-    return _code_spans(text) + [m.span() for pattern in (_LINK, _EMPHASIS, _AUTOLINK) for m in pattern.finditer(text)]
 
 
 # --- identity and reassembly --------------------------------------------------------------------

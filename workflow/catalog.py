@@ -3,117 +3,52 @@
 A catalog is the only place review state lives: an entry with a translation and no `fuzzy` flag was
 accepted by a translator and is never touched again; machine drafts arrive fuzzy with a `# machine:`
 translator comment (msgmerge keeps `#` comments but replaces `#.` ones, so provenance survives it).
+This module plans and writes each catalog (`plan_catalog`, then `write_plan`); the file format is po.py's.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
-import hashlib
-import re
 import textwrap
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import polib
-from babel import Locale
-from babel.messages.plurals import get_plural
-
 from workflow.articles import Article, Segment
+from workflow.document import one_line
 from workflow.errors import InputError, StorageError
+from workflow.po import (  # noqa: F401  (the format's names, importable from here as they always were)
+    CONFIDENCE_PREFIX,
+    DATE_FORMAT,
+    DRAFT_HASH,
+    FUZZY,
+    GLOSSARY_PREFIX,
+    KIND_PREFIX,
+    MACHINE_PREFIX,
+    OFFERED_PREFIX,
+    TEMPLATE_REVISION,
+    TM_COMMENT,
+    WRAP_WIDTH,
+    Catalog,
+    CatalogEntry,
+    body_text,
+    draft_hash,
+    language_name,
+    plural_forms,
+    po_header,
+    pot_header,
+    read_catalog,
+    render_catalog,
+    _short,
+    stamp,
+    undated,
+)
 from workflow.project import Project
-from workflow.storage import atomic_write, read_file, remove_stale_temps
+from workflow.storage import atomic_write, remove_stale_temps
 
-MACHINE_PREFIX = "machine: "
-# A draft a model offers for an entry that holds a translator's text: a comment beside it, never over it.
-OFFERED_PREFIX = "machine draft"
-# "# machine: translate-en_ru 1.9 sha1:0a1b2c3d": the hash of the draft as the model wrote it, so an
-# untouched draft (replaceable) can be told from one a translator edited or accepted (human work).
-DRAFT_HASH = re.compile(r"\s+sha1:([0-9a-f]{8})$")
-# Translation-memory provenance: "tm: <origin>" (exact), "tm 92%: <origin>" (fuzzy draft or hint).
-TM_COMMENT = re.compile(r"^tm(?: \d{1,2}%)?: ")
-KIND_PREFIX = "kind: "
-GLOSSARY_PREFIX = "glossary: "
-CONFIDENCE_PREFIX = "confidence: "  # the model's own score for its draft, 0-1 (review orders the queue by it)
-FUZZY = "fuzzy"
 # msgmerge's own threshold for a fuzzy match is 0.6; below it an edit is treated as a new sentence.
 SIMILARITY_CUTOFF = 0.6
-WRAP_WIDTH = 78
-DATE_FORMAT = "%Y-%m-%d %H:%M%z"
-TEMPLATE_REVISION = "YEAR-MO-DA HO:MI+ZONE"
-
-# Header fields this module owns, in the order written; any other field a translator's tool added is kept.
-_DATE_FIELDS = ("POT-Creation-Date", "PO-Revision-Date")
-
-
-@dataclass(frozen=True)
-class CatalogEntry:
-    """One PO entry, without polib: what review and merge need to know."""
-
-    msgid: str
-    msgstr: str = ""
-    msgctxt: str | None = None
-    fuzzy: bool = False
-    obsolete: bool = False
-    previous_msgid: str | None = None
-    references: tuple[str, ...] = ()  # "articles/x.md:12"
-    extracted: tuple[str, ...] = ()  # `#.` lines: kind and glossary hints, rewritten from the article each run
-    comments: tuple[str, ...] = ()  # `#` translator comment lines, never rewritten except our `machine:` line
-    flags: tuple[str, ...] = ()  # flags other than fuzzy, kept as found
-    line: int | None = None  # where the entry starts in the file it was read from
-    # Plural entries are never ours (segments are sentences): a translator's, kept as found, obsolete.
-    msgid_plural: str | None = None
-    msgstr_plural: tuple[str, ...] = ()  # msgstr[0], msgstr[1], ...
-
-    @property
-    def key(self) -> tuple[str | None, str]:
-        return (self.msgctxt, self.msgid)
-
-    @property
-    def confidence(self) -> float | None:
-        """The model's score for this draft (`#. confidence: 0.83`), if a model wrote it."""
-        for line in self.extracted:
-            if line.startswith(CONFIDENCE_PREFIX):
-                try:
-                    return float(line[len(CONFIDENCE_PREFIX) :])
-                except ValueError:
-                    return None
-        return None
-
-    @property
-    def provenance(self) -> str | None:
-        """The model package named by the `# machine:` comment, if a model wrote this translation."""
-        for comment in self.comments:
-            if comment.startswith(MACHINE_PREFIX):
-                return DRAFT_HASH.sub("", comment[len(MACHINE_PREFIX) :].strip()) or None
-        return None
-
-    @property
-    def machine_draft(self) -> bool:
-        """A fuzzy translation still exactly as a model wrote it: the only kind a new draft may replace."""
-        if not (self.msgstr and self.fuzzy):
-            return False
-        for comment in self.comments:
-            # The first provenance line: a model's (`machine:`) or the translation memory's (`tm:`).
-            if comment.startswith(MACHINE_PREFIX) or TM_COMMENT.match(comment):
-                m = DRAFT_HASH.search(comment.strip())
-                return m is not None and m.group(1) == draft_hash(self.msgstr)
-        return False
-
-
-@dataclass(frozen=True)
-class Catalog:
-    """A parsed PO or POT file."""
-
-    path: Path
-    shown: str  # the path as messages name it
-    header: tuple[tuple[str, str], ...]
-    header_comment: str
-    entries: tuple[CatalogEntry, ...]  # active entries, file order
-    obsolete: tuple[CatalogEntry, ...] = ()
-
-    def field(self, name: str) -> str | None:
-        return next((v for k, v in self.header if k == name), None)
 
 
 @dataclass(frozen=True)
@@ -133,202 +68,12 @@ class CatalogResult:
     offered: int = 0  # drafts put beside a translator's text as a `# machine draft` comment
 
 
-def draft_hash(msgstr: str) -> str:
-    """The short hash the `# machine:` comment carries of the draft it came with."""
-    return hashlib.sha1(msgstr.encode("utf-8")).hexdigest()[:8]
-
-
-# --- reading -----------------------------------------------------------------------------------------
-
-_POLIB_LINE = re.compile(r"\(line (\d+)\)(?::\s*(.*))?")
-
-
-def read_catalog(path: Path, shown: str | None = None) -> Catalog:
-    """Parse a PO/POT file strictly: syntax, UTF-8 bytes and charset, duplicate entries raise InputError."""
-    path = Path(path)
-    shown = shown or str(path)
-    try:
-        data = read_file(path)
-    except FileNotFoundError:
-        raise InputError("no such catalog file", shown) from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputError(
-            f"not UTF-8 text (byte 0x{data[exc.start]:02x}); catalogs must be saved as UTF-8", shown, line
-        ) from None
-    text = text.removeprefix("\ufeff")
-    _check_lines(text, shown)
-    hidden, restore = _hide_line_like(text)
-    try:
-        po = polib.pofile(hidden, wrapwidth=WRAP_WIDTH, encoding="utf-8")
-    except (OSError, ValueError) as exc:
-        message = str(exc)
-        m = _POLIB_LINE.search(message)
-        detail = (m.group(2) or "").strip() if m else ""
-        raise InputError(
-            f"PO syntax error{': ' + detail if detail else ''}; fix the file in a PO editor or restore it",
-            shown,
-            int(m.group(1)) if m else None,
-        ) from None
-    charset_line = _line_of(text, '"Content-Type:')
-    content_type = po.metadata.get("Content-Type", "")
-    charset = re.search(r"charset=([\w.-]+)", content_type)
-    if charset and charset.group(1).lower() not in ("utf-8", "utf8"):
-        raise InputError(
-            f"charset is {charset.group(1)}, not UTF-8; set 'Content-Type: text/plain; charset=UTF-8' and save as UTF-8",
-            shown,
-            charset_line,
-        )
-    active: list[CatalogEntry] = []
-    obsolete: list[CatalogEntry] = []
-    seen: dict[tuple[bool, str | None, str], int | None] = {}
-    for raw in po:
-        entry = _from_polib(raw, restore)
-        where = (entry.obsolete, entry.msgctxt, entry.msgid)
-        if where in seen:
-            raise InputError(
-                f"duplicate entry for msgid {_short(entry.msgid)!r} (first at line {seen[where]}); keep only one",
-                shown,
-                entry.line,
-            )
-        seen[where] = entry.line
-        (obsolete if entry.obsolete else active).append(entry)
-    return Catalog(
-        path=path,
-        shown=shown,
-        header=tuple((restore(k), restore(v)) for k, v in po.metadata.items()),
-        header_comment=restore(po.header),
-        entries=tuple(active),
-        obsolete=tuple(obsolete),
-    )
-
-
-_KEYWORD = re.compile(r"^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)(?:\s+|(?=\"))(.*)$")
-_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
-
-
-# A PO file breaks lines only at "\n" (GNU gettext), but str.splitlines(), which polib uses, also breaks at
-# these: a sentence holding one would be cut in two mid-string and the file we wrote would not read back.
-_LINE_LIKE = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
-
-
-def _lines(text: str) -> list[str]:
-    """The file's lines as gettext counts them (a final "\r" of CRLF files is left for strip())."""
-    return text.split("\n")
-
-
-def _hide_line_like(text: str):
-    """`text` with every line-like character swapped for a private-use one absent from it, and the undo."""
-    present = [c for c in _LINE_LIKE if c in text]
-    if not present:
-        return text, lambda s: s
-    spare = (chr(cp) for cp in range(0xE000, 0xF900) if chr(cp) not in text)
-    there = {c: next(spare) for c in present}
-    back = str.maketrans({v: k for k, v in there.items()})
-    return text.translate(str.maketrans(there)), lambda s: s.translate(back) if s else s
-
-
-def _check_lines(text: str, shown: str) -> None:
-    """Reject lines polib would silently accept but GNU msgfmt refuses: every string must be quoted."""
-    for number, raw in enumerate(_lines(text), start=1):
-        line = raw.strip()
-        if line.startswith("#~"):
-            line = line[2:].strip()
-            if line.startswith(("|", "#")):
-                continue
-        elif line.startswith("#"):
-            continue
-        if not line:
-            continue
-        m = _KEYWORD.match(line)
-        if not m and not line.startswith('"'):
-            word = line.split()[0]
-            raise InputError(f"PO syntax error: unknown keyword {_short(word, 20)!r}; fix the file in a PO editor or restore it", shown, number)
-        value = m.group(2).strip() if m else line
-        if len(value) < 2 or not (value.startswith('"') and value.endswith('"')):
-            raise InputError("PO syntax error: text must be in double quotes; fix the file in a PO editor or restore it", shown, number)
-        if not _QUOTED.fullmatch(value):
-            raise InputError("PO syntax error: unescaped double quote found; fix the file in a PO editor or restore it", shown, number)
-
-
-def _from_polib(raw: polib.POEntry, restore=lambda s: s) -> CatalogEntry:
-    flags = tuple(f for f in raw.flags if f != FUZZY)
-    return CatalogEntry(
-        msgid=restore(raw.msgid),
-        msgstr=restore(raw.msgstr),
-        msgctxt=restore(raw.msgctxt),
-        fuzzy=FUZZY in raw.flags,
-        obsolete=bool(raw.obsolete),
-        previous_msgid=restore(raw.previous_msgid),
-        references=tuple(restore(f"{f}:{n}" if n else f) for f, n in raw.occurrences),
-        extracted=tuple(restore(raw.comment).split("\n")) if raw.comment else (),
-        comments=tuple(restore(raw.tcomment).split("\n")) if raw.tcomment else (),
-        flags=flags,
-        line=raw.linenum,
-        msgid_plural=restore(raw.msgid_plural) or None,
-        msgstr_plural=tuple(restore(raw.msgstr_plural[i]) for i in sorted(raw.msgstr_plural)),
-    )
-
-
-def _line_of(text: str, needle: str) -> int | None:
-    for number, line in enumerate(_lines(text), start=1):
-        if line.startswith(needle):
-            return number
-    return None
-
-
-def _short(text: str, width: int = 50) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 def load_catalog(project: Project, slug: str, locale: str) -> Catalog | None:
     """The article's catalog in `locale`, or None if it was never written."""
     path = project.po_path(slug, locale)
     if not path.exists():
         return None
-    return read_catalog(path, project.relative(path))
-
-
-# --- rendering -----------------------------------------------------------------------------------------
-
-
-def render_catalog(catalog: Catalog) -> str:
-    """The file text polib writes for `catalog` (header, active entries, then obsolete ones)."""
-    po = polib.POFile(wrapwidth=WRAP_WIDTH, encoding="utf-8")
-    po.header = catalog.header_comment
-    po.metadata = dict(catalog.header)
-    for entry in (*catalog.entries, *catalog.obsolete):
-        po.append(_to_polib(entry))
-    return str(po)
-
-
-def _to_polib(entry: CatalogEntry) -> polib.POEntry:
-    occurrences = []
-    for ref in entry.references:
-        name, _, number = ref.rpartition(":")
-        occurrences.append((name, number) if name and number.isdigit() else (ref, ""))
-    plural = dict(enumerate(entry.msgstr_plural)) if entry.msgid_plural else {}
-    return polib.POEntry(
-        msgid=entry.msgid,
-        msgstr=entry.msgstr,
-        msgid_plural=entry.msgid_plural or "",
-        msgstr_plural=plural,
-        msgctxt=entry.msgctxt,
-        obsolete=entry.obsolete,
-        # polib cannot read `#~|` back, so an obsolete entry's previous msgid would not survive a round trip.
-        previous_msgid=None if entry.obsolete else entry.previous_msgid,
-        occurrences=[] if entry.obsolete else occurrences,
-        comment="" if entry.obsolete else "\n".join(entry.extracted),
-        tcomment="\n".join(entry.comments),
-        flags=([FUZZY] if entry.fuzzy else []) + list(entry.flags),
-    )
-
-
-def _body(catalog: Catalog) -> str:
-    """The entries alone, as written: equal bodies mean nothing a translator or model did has changed."""
-    return render_catalog(replace(catalog, header=(), header_comment=""))
+    return read_catalog(path)
 
 
 # --- segments to entries -------------------------------------------------------------------------------
@@ -342,10 +87,6 @@ def segment_keys(article: Article) -> list[tuple[Segment, str | None]]:
         out.append((seg, seg.id if seg.text in seen else None))
         seen.add(seg.text)
     return out
-
-
-def _reference(project: Project, article: Article, seg: Segment) -> str:
-    return f"{project.relative(article.path)}:{seg.line}"
 
 
 def _extracted(seg: Segment, glossary, locale: str | None) -> tuple[str, ...]:
@@ -436,24 +177,63 @@ def _needs_draft(match: _Match, retranslate: bool) -> bool:
     return retranslate
 
 
+@dataclass(frozen=True)
+class CatalogPlan:
+    """What one run will do to one article's catalog in one locale, decided once and handed on to writing.
+
+    `old` is the catalog as read (or the old slug's, `carried`); `pending` the segments that need a
+    draft, in article order; `served` the drafts the translation memory gives for some of them and
+    `hints` weaker matches shown beside a model's draft. `reads`: catalog files parsed to build it.
+    """
+
+    article: Article
+    locale: str
+    old: Catalog | None
+    matches: tuple[_Match, ...]
+    leftover: tuple[CatalogEntry, ...]
+    pending: tuple[Segment, ...]
+    reads: int = 0
+    served: Mapping[str, Draft] = field(default_factory=dict)
+    hints: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def to_model(self) -> tuple[Segment, ...]:
+        """The pending segments the memory does not serve: what goes to the model."""
+        return tuple(s for s in self.pending if s.id not in self.served)
+
+
+def plan_catalog(
+    project: Project,
+    article: Article,
+    locale: str,
+    *,
+    retranslate: bool = False,
+    carried: Catalog | None = None,
+    read: Callable[[Path], Catalog] | None = None,
+) -> CatalogPlan:
+    """Read the article's catalog in `locale` once and decide what needs a draft.
+
+    `carried`: the catalog the article had under its old slug, used if the new slug has none yet.
+    `read` parses a catalog file (default `read_catalog`); a broken file raises its InputError.
+    """
+    path = project.po_path(article.slug, locale)
+    old, reads = None, 0
+    if path.exists():
+        old, reads = (read or read_catalog)(path), 1
+    old = old or carried
+    matches, leftover = _plan(article, old)
+    pending = tuple(m.segment for m in matches if _needs_draft(m, retranslate))
+    return CatalogPlan(article, locale, old, tuple(matches), tuple(leftover), pending, reads)
+
+
 def pending_segments(
     project: Project, article: Article, locale: str, retranslate: bool = False, carried: Catalog | None = None
 ) -> list[Segment]:
-    """The segments that need machine translation in `locale`, in article order.
-
-    `carried`: the catalog the article had under its old slug, used if the new slug has none yet.
-    """
-    old = load_catalog(project, article.slug, locale) or carried
-    plan, _ = _plan(article, old)
-    return [m.segment for m in plan if _needs_draft(m, retranslate)]
+    """The segments that need machine translation in `locale`, in article order (see `plan_catalog`)."""
+    return list(plan_catalog(project, article, locale, retranslate=retranslate, carried=carried).pending)
 
 
 # --- merging and writing ---------------------------------------------------------------------------------
-
-
-def _fold(text: str) -> str:
-    # A PO msgstr must not start or end with a newline unless its msgid does (msgfmt --check); ours never do.
-    return " ".join(text.split())
 
 
 @dataclass(frozen=True)
@@ -476,7 +256,8 @@ class Draft:
 def _with_draft(entry: CatalogEntry, draft: str | Draft, provenance: str) -> CatalogEntry:
     if isinstance(draft, str):
         draft = Draft(draft)
-    text = _fold(draft.text)
+    # A PO msgstr must not start or end with a newline unless its msgid does (msgfmt --check); ours never do.
+    text = one_line(draft.text)
     ours = draft.comment if draft.comment is not None else f"{MACHINE_PREFIX}{provenance}"
     if not draft.accepted:
         # The draft's hash: while the text is untouched, a later draft may replace it (machine_draft).
@@ -509,7 +290,7 @@ def _offer_draft(entry: CatalogEntry, draft: str, provenance: str) -> CatalogEnt
     comments = tuple(c for c in entry.comments if not c.startswith(OFFERED_PREFIX))
     first, more = f"{OFFERED_PREFIX} ({provenance}): ", f"{OFFERED_PREFIX}: "
     # Long words are cut too: polib would otherwise move one to a line of its own, without the prefix.
-    lines = textwrap.wrap(_fold(draft), max(WRAP_WIDTH - 2 - len(first), 20), break_on_hyphens=False) or [""]
+    lines = textwrap.wrap(one_line(draft), max(WRAP_WIDTH - 2 - len(first), 20), break_on_hyphens=False) or [""]
     return replace(entry, comments=(*comments, first + lines[0], *(more + line for line in lines[1:])))
 
 
@@ -522,25 +303,19 @@ def _accepted(entry: CatalogEntry) -> CatalogEntry:
 
 
 def _merge(
-    project: Project,
-    article: Article,
-    locale: str,
-    old: Catalog | None,
-    drafts: dict[str, str | Draft],
-    provenance: str,
-    glossary,
+    project: Project, plan: CatalogPlan, drafts: Mapping[str, str | Draft], provenance: str, glossary
 ) -> tuple[list[CatalogEntry], list[CatalogEntry], dict[str, int]]:
-    plan, leftover = _plan(article, old)
+    article, locale, old, leftover = plan.article, plan.locale, plan.old, plan.leftover
     counts = dict(kept=0, added=0, drafted=0, changed=0, revived=0, obsoleted=0, offered=0)
     entries: list[CatalogEntry] = []
-    for m in plan:
+    for m in plan.matches:
         seg = m.segment
         # `#.` lines are rewritten from the article each run, except the model's score for the draft it kept.
         scored = tuple(c for c in (m.old.extracted if m.old else ()) if c.startswith(CONFIDENCE_PREFIX))
         fresh = dict(
             msgid=seg.text,
             msgctxt=m.msgctxt,
-            references=(_reference(project, article, seg),),
+            references=(project.reference(article.path, seg.line),),
             extracted=_extracted(seg, glossary, locale) + scored,
             obsolete=False,
             line=None,
@@ -570,7 +345,7 @@ def _merge(
             entry = _offer_draft(entry, text, provenance)
             counts["offered"] += 1
         entries.append(entry)
-    revived = {m.old.key for m in plan if m.how == "revived" and m.old is not None}
+    revived = {m.old.key for m in plan.matches if m.how == "revived" and m.old is not None}
     gone = [
         replace(e, obsolete=True, previous_msgid=None, references=(), extracted=(), line=None)
         for e in leftover
@@ -592,67 +367,13 @@ def _human_comments(entry: CatalogEntry) -> tuple[str, ...]:
     return tuple(c for c in entry.comments if c and not c.startswith((MACHINE_PREFIX, OFFERED_PREFIX)))
 
 
-def _stamp(now: dt.datetime) -> str:
-    if now.tzinfo is None:
-        now = now.replace(tzinfo=dt.timezone.utc)
-    return now.strftime(DATE_FORMAT)
-
-
-def plural_forms(locale: str) -> str:
-    """The Plural-Forms header for `locale`, from Babel's locale data."""
-    return get_plural(locale).plural_forms
-
-
-def _language_name(locale: str) -> str:
-    try:
-        return Locale.parse(locale).get_display_name("en") or locale
-    except Exception:  # Babel has codes without display data; the code itself still names the language
-        return locale
-
-
-def _po_header(old: Catalog | None, slug: str, locale: str, pot_date: str, revision: str) -> tuple[tuple[str, str], ...]:
-    previous = dict(old.header) if old else {}
-    ours = {
-        "Project-Id-Version": slug,
-        "POT-Creation-Date": pot_date,
-        "PO-Revision-Date": revision,
-        "Last-Translator": previous.get("Last-Translator") or "machine translation, not yet reviewed",
-        "Language-Team": previous.get("Language-Team") or f"{_language_name(locale)} <{locale}@li.org>",
-        "Language": locale,
-        "MIME-Version": "1.0",
-        "Content-Type": "text/plain; charset=UTF-8",
-        "Content-Transfer-Encoding": "8bit",
-        "Plural-Forms": plural_forms(locale),
-    }
-    extra = [(k, v) for k, v in previous.items() if k not in ours]
-    return (*ours.items(), *extra)
-
-
-def _pot_header(slug: str, created: str) -> tuple[tuple[str, str], ...]:
-    return (
-        ("Project-Id-Version", slug),
-        ("POT-Creation-Date", created),
-        ("PO-Revision-Date", TEMPLATE_REVISION),
-        ("Last-Translator", "FULL NAME <EMAIL@ADDRESS>"),
-        ("Language-Team", "LANGUAGE <LL@li.org>"),
-        ("Language", ""),
-        ("MIME-Version", "1.0"),
-        ("Content-Type", "text/plain; charset=UTF-8"),
-        ("Content-Transfer-Encoding", "8bit"),
-    )
-
-
-def _undated(header: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
-    return tuple((k, v) for k, v in header if k not in _DATE_FIELDS)
-
-
 def template_entries(project: Project, article: Article) -> list[CatalogEntry]:
     """The POT entries of an article: every segment, untranslated, with kind and reference."""
     return [
         CatalogEntry(
             msgid=seg.text,
             msgctxt=ctxt,
-            references=(_reference(project, article, seg),),
+            references=(project.reference(article.path, seg.line),),
             extracted=_extracted(seg, None, None),
         )
         for seg, ctxt in segment_keys(article)
@@ -665,21 +386,21 @@ def write_template(project: Project, article: Article, now: dt.datetime) -> tupl
     old = None
     if path.exists():
         try:
-            old = read_catalog(path, project.relative(path))
+            old = read_catalog(path)
         except StorageError:
             raise  # a directory, FIFO or link where the template belongs is not ours to overwrite
         except InputError:
             old = None  # the template is ours alone: a damaged one is simply rewritten
     entries = tuple(template_entries(project, article))
     comment = f"Template of {project.relative(article.path)}: start a new language from this file."
-    candidate = Catalog(path, project.relative(path), (), comment, entries)
-    if old is not None and _body(old) == _body(candidate) and old.header_comment == comment:
-        created = old.field("POT-Creation-Date") or _stamp(now)
-        if _undated(old.header) == _undated(_pot_header(article.slug, created)):
+    candidate = Catalog(path, (), comment, entries)
+    if old is not None and body_text(old) == body_text(candidate) and old.header_comment == comment:
+        created = old.field("POT-Creation-Date") or stamp(now)
+        if undated(old.header) == undated(pot_header(article.slug, created)):
             return False, created
     else:
-        created = _stamp(now)
-    catalog = replace(candidate, header=_pot_header(article.slug, created))
+        created = stamp(now)
+    catalog = replace(candidate, header=pot_header(article.slug, created))
     return atomic_write(path, render_catalog(catalog)), created
 
 
@@ -697,33 +418,51 @@ def write_catalog(
 ) -> CatalogResult:
     """Merge the article into its PO for `locale` (msgmerge semantics), add `drafts` fuzzy, write PO and POT.
 
+    Plans and writes in one call; a run that planned already hands its plan to `write_plan`.
+    `carried`: the catalog of the article's old slug (a slug renamed), merged from if the new slug has none.
+    """
+    plan = plan_catalog(project, article, locale, carried=carried)
+    return write_plan(project, plan, drafts, provenance, glossary, now=now, template=template)
+
+
+def write_plan(
+    project: Project,
+    plan: CatalogPlan,
+    drafts: Mapping[str, str | Draft],
+    provenance: str,
+    glossary=None,
+    *,
+    now: dt.datetime,
+    template: tuple[bool, str] | None = None,
+) -> CatalogResult:
+    """Write the catalog `plan` was made for: its old entries merged with `drafts` and the memory's.
+
     Call it holding the project lock. Reviewed entries and translator comments are never changed; if the
     entries come out identical to the file's the file is left untouched (even if a PO editor re-wrapped it).
     `template` is what `write_template` returned for this article earlier in the same run, if it was called.
-    `carried`: the catalog of the article's old slug (a slug renamed), merged from if the new slug has none.
+    The catalog is not read again: nothing may write it between planning and writing.
     """
+    article, locale, old = plan.article, plan.locale, plan.old
     po_path = project.po_path(article.slug, locale)
     pot_path = project.pot_path(article.slug)
     for directory in (po_path.parent, pot_path.parent):
         remove_stale_temps(directory, depth=0)
-    old = load_catalog(project, article.slug, locale) or carried
-    entries, obsolete, counts = _merge(project, article, locale, old, drafts, provenance, glossary)
+    entries, obsolete, counts = _merge(project, plan, {**plan.served, **drafts}, provenance, glossary)
     template_written, pot_date = template if template is not None else write_template(project, article, now)
     comment = (
         old.header_comment
         if old is not None and old.header_comment
-        else f"{_language_name(locale)} translation of {project.relative(article.path)}.\n"
+        else f"{language_name(locale)} translation of {project.relative(article.path)}.\n"
         "Accept a sentence by removing its fuzzy flag (in Poedit: toggle 'Needs work')."
     )
-    shown = project.relative(po_path)
-    new = Catalog(po_path, shown, (), comment, tuple(entries), tuple(obsolete))
+    new = Catalog(po_path, (), comment, tuple(entries), tuple(obsolete))
     if old is not None and old.path == po_path:
-        unchanged_header = _undated(old.header) == _undated(
-            _po_header(old, article.slug, locale, pot_date, "")
+        unchanged_header = undated(old.header) == undated(
+            po_header(old, article.slug, locale, pot_date, "")
         ) and old.field("POT-Creation-Date") == pot_date
-        if unchanged_header and _body(old) == _body(new) and old.header_comment == comment:
+        if unchanged_header and body_text(old) == body_text(new) and old.header_comment == comment:
             return CatalogResult(po_path, pot_path, False, template_written, **counts)
-    header = _po_header(old, article.slug, locale, pot_date, _stamp(now))
+    header = po_header(old, article.slug, locale, pot_date, stamp(now))
     written = atomic_write(po_path, render_catalog(replace(new, header=header)))
     return CatalogResult(po_path, pot_path, written, template_written, **counts)
 
@@ -738,15 +477,15 @@ def apply_edits(
     po_path = project.po_path(article.slug, locale)
     old = load_catalog(project, article.slug, locale)
     if old is None:
-        raise InputError("no catalog to import into", project.relative(po_path))
+        raise InputError("no catalog to import into", po_path)
     entries = []
     for e in old.entries:
         if e.key in edits:
             msgstr, reviewed = edits[e.key]
-            e = replace(e, msgstr=_fold(msgstr), fuzzy=not reviewed, previous_msgid=None if reviewed else e.previous_msgid)
+            e = replace(e, msgstr=one_line(msgstr), fuzzy=not reviewed, previous_msgid=None if reviewed else e.previous_msgid)
         entries.append(e)
     new = replace(old, entries=tuple(entries))
-    if _body(new) == _body(old):
+    if body_text(new) == body_text(old):
         return False
-    header = tuple((k, _stamp(now) if k == "PO-Revision-Date" else v) for k, v in old.header)
+    header = tuple((k, stamp(now) if k == "PO-Revision-Date" else v) for k, v in old.header)
     return atomic_write(po_path, render_catalog(replace(new, header=header)))

@@ -310,9 +310,14 @@ def _visible(text: str) -> str:
     return _CONTROL.sub(lambda m: chr(0x2400 + ord(m.group())) if ord(m.group()) < 0x20 else "\ufffd", text)
 
 
-def fold(text: str) -> str:
-    """A translation as one line of visible text: no line break in it can open a block."""
-    return _visible(" ".join(text.split()))
+def one_line(text: str) -> str:
+    """Every run of whitespace (line breaks too) as one space, none at the ends: a translation as one line."""
+    return " ".join(text.split())
+
+
+def visible_line(text: str) -> str:
+    """A translation as one line of visible text: no line break in it can open a block, no control acts."""
+    return _visible(one_line(text))
 
 
 @dataclass(frozen=True)
@@ -351,7 +356,7 @@ def _link_key(m: re.Match) -> tuple[str, str]:
 def read_translation(translation: str, source: str) -> list[tuple]:
     """The translation as nodes: the source's own links and atoms where it repeats them, the rest text."""
     atoms = _atoms(source)
-    text = fold(translation).replace("\ue000", "\ufffd")
+    text = visible_line(translation).replace("\ue000", "\ufffd")
     links = Counter(atoms.links)
     nodes: list[tuple] = []
     pos = 0
@@ -420,7 +425,7 @@ def _md_text(text: str) -> str:
 def markdown_of(translation: str, source: str, in_html: bool = False) -> str:
     """The Markdown that shows `translation` as text in the place of `source` (an HTML block's text: escaped HTML)."""
     if in_html:
-        return html.escape(fold(translation), quote=True)
+        return html.escape(visible_line(translation), quote=True)
     out = "".join(_md_nodes(read_translation(translation, source)))
     m = _BLOCK_START.match(out)
     if m:  # "- ", "+ ", "= " (setext underline) and "1. " open blocks at a line start
@@ -474,7 +479,7 @@ def _html_block_text(content: str, spans: list[tuple[Prose, int, int, str]]) -> 
     pos = 0
     for prose, a, b, text in sorted(spans, key=lambda c: c[0].at + c[1]):
         out.append(content[pos : prose.at + a])
-        out.append(html.escape(fold(text), quote=True))
+        out.append(html.escape(visible_line(text), quote=True))
         pos = prose.at + b
     out.append(content[pos:])
     return "".join(out)

@@ -21,7 +21,7 @@ from workflow.articles import Article, read_article
 from workflow.errors import InputError
 from workflow.project import Project, check_locale
 from workflow.review import REVIEWED, UNTRANSLATED, review_article
-from workflow.storage import read_named
+from workflow.storage import decode_utf8, read_named
 
 NS = "urn:oasis:names:tc:xliff:document:1.2"
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
@@ -117,41 +117,37 @@ def _line_of(text: str, needle: str) -> int | None:
 
 def read_xliff(project: Project, path: Path) -> XliffImport:
     """Read and check an XLIFF 1.2 file for import: every unit must match its article's current text."""
-    shown = str(path)
     data = read_named(path, project.root)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", shown) from None
+    text = decode_utf8(data, path, "save the XLIFF file as UTF-8").removeprefix("\ufeff")
     declaration = re.search(r"<!ENTITY|<!DOCTYPE[^>]*\[", text, re.IGNORECASE)
     if declaration:
         raise InputError(
             "ENTITY declarations and DOCTYPE internal subsets are not accepted in XLIFF (they can pull in or blow up data)",
-            shown, text.count("\n", 0, declaration.start()) + 1,
+            path, text.count("\n", 0, declaration.start()) + 1,
         )
     try:
         root = ET.fromstring(text.encode("utf-8"))
     except ET.ParseError as exc:
-        raise InputError(f"not well-formed XML: {str(exc).split(': line')[0]}", shown, exc.position[0]) from None
+        raise InputError(f"not well-formed XML: {str(exc).split(': line')[0]}", path, exc.position[0]) from None
     if root.tag != _q("xliff") or root.get("version") != "1.2":
-        raise InputError("not an XLIFF 1.2 file (root <xliff version=\"1.2\"> in the 1.2 namespace expected)", shown, 1)
+        raise InputError("not an XLIFF 1.2 file (root <xliff version=\"1.2\"> in the 1.2 namespace expected)", path, 1)
     files = root.findall(_q("file"))
     if len(files) != 1:
-        raise InputError(f"expected one <file> (one article in one locale), found {len(files)}", shown, 1)
+        raise InputError(f"expected one <file> (one article in one locale), found {len(files)}", path, 1)
     file_ = files[0]
-    locale = check_locale(file_.get("target-language") or "", shown, _line_of(text, "target-language"))
+    locale = check_locale(file_.get("target-language") or "", path, _line_of(text, "target-language"))
     if locale not in project.locales:
-        raise InputError(f"target-language {locale!r} is not a target of this project ({', '.join(project.locales)})", shown, _line_of(text, "target-language"))
+        raise InputError(f"target-language {locale!r} is not a target of this project ({', '.join(project.locales)})", path, _line_of(text, "target-language"))
     original = file_.get("original") or ""
     source_path = (project.root / original).resolve()
     if not original or not source_path.is_relative_to(project.articles_dir.resolve()) or source_path.suffix != ".md":
-        raise InputError(f"original {original!r} is not an article of this project", shown, _line_of(text, "original="))
+        raise InputError(f"original {original!r} is not an article of this project", path, _line_of(text, "original="))
     if not source_path.is_file():
-        raise InputError(f"original {original!r}: no such article (was it renamed?)", shown, _line_of(text, "original="))
+        raise InputError(f"original {original!r}: no such article (was it renamed?)", path, _line_of(text, "original="))
     article = read_article(source_path, project)
     review = review_article(project, article, locale)
     if not review.exists:
-        raise InputError(f"no catalog for {article.slug} in {locale}: run `workflow translate` first", shown)
+        raise InputError(f"no catalog for {article.slug} in {locale}: run `workflow translate` first", path)
     entries = {e.segment.id: e for e in review.entries}
     changes, kept = [], []
     for unit in file_.iter(_q("trans-unit")):
@@ -163,12 +159,12 @@ def read_xliff(project: Project, path: Path) -> XliffImport:
         if entry is None or entry.msgid != source:
             raise InputError(
                 f"trans-unit {unit_id!r} was made for a different text of {original} than it has now; export the article again",
-                shown, line,
+                path, line,
             )
         target_el = unit.find(_q("target"))
         target = " ".join("".join(target_el.itertext()).split()) if target_el is not None else ""
         if _CONTROL.search(target):
-            raise InputError(f"trans-unit {unit_id!r}: the target contains a control character", shown, line)
+            raise InputError(f"trans-unit {unit_id!r}: the target contains a control character", path, line)
         if not target:
             continue
         final = unit.get("approved") == "yes" or (target_el.get("state") or "") in _FINAL_STATES

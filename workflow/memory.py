@@ -24,7 +24,7 @@ from rapidfuzz import fuzz, process
 from workflow import catalog as catalog_mod
 from workflow.errors import InputError
 from workflow.project import Project, check_locale
-from workflow.storage import atomic_write, check_inside, read_file, read_named
+from workflow.storage import atomic_write, check_inside, decode_utf8, read_file, read_named
 
 IMPORTED_DIR = "memory"  # under the locales directory: imported TMX files, kept as reviewed work
 OFFER, DRAFT = 75, 90  # default thresholds: offered as a hint at OFFER, becomes the draft at DRAFT
@@ -143,8 +143,8 @@ def _valid_pairs(pairs) -> bool:
     )
 
 
-def _reviewed_pairs(path: Path, shown: str) -> list[list[str]]:
-    cat = catalog_mod.read_catalog(path, shown)
+def _reviewed_pairs(path: Path) -> list[list[str]]:
+    cat = catalog_mod.read_catalog(path)
     return [[e.msgid, e.msgstr] for e in cat.entries if e.msgstr and not e.fuzzy]
 
 
@@ -158,11 +158,6 @@ def _sources(project: Project, locale: str) -> list[tuple[Path, str]]:
     return [(p, origin) for p, origin in catalogs + imported if p.is_file()]
 
 
-def _shown(project: Project, path: Path) -> str:
-    # Relative without resolving: a link's own place in the project, not where it leads.
-    return path.relative_to(project.root).as_posix() if path.is_relative_to(project.root) else str(path)
-
-
 def check_sources(project: Project, locales: tuple[str, ...]) -> None:
     """Refuse, before a run writes anything, a memory source that resolves outside the project."""
     for locale in locales:
@@ -173,16 +168,16 @@ def _pairs(project: Project, locale: str, cached: dict) -> dict[str, dict]:
     """Cache entries ({sha, pairs}) of every source of `locale`; only files whose sha changed are parsed."""
     files = {}
     for path, _ in _sources(project, locale):
-        shown = _shown(project, path)
         data = read_file(path, root=project.root)
         sha = _sha(data)
-        key = f"{locale}:{shown}"
+        # Relative as named, not where a link leads: the same key as the last run's whatever links changed.
+        key = f"{locale}:{project.relative(path)}"
         entry = cached.get(key)
         if isinstance(entry, dict) and entry.get("sha") == sha and _valid_pairs(entry.get("pairs")):
             files[key] = entry
         else:
             try:
-                pairs = _reviewed_pairs(path, shown) if path.suffix == ".po" else [[u.source, u.target] for u in parse_tmx(data, shown, locale)]
+                pairs = _reviewed_pairs(path) if path.suffix == ".po" else [[u.source, u.target] for u in parse_tmx(data, path, locale)]
             except InputError:
                 continue  # a broken file serves nothing until it is fixed; the run reports its own catalogs
             files[key] = {"sha": sha, "pairs": pairs}
@@ -199,7 +194,7 @@ def load_memory(project: Project, locale: str, cache: dict | None = None) -> Mem
     files = _pairs(project, locale, cache or {})
     memory = Memory(locale)
     for path, origin in _sources(project, locale):
-        for source, target in files.get(f"{locale}:{_shown(project, path)}", {}).get("pairs", ()):
+        for source, target in files.get(f"{locale}:{project.relative(path)}", {}).get("pairs", ()):
             memory.add(TMUnit(source, target, origin))
     return memory.freeze()
 
@@ -251,24 +246,21 @@ def _lang(code: str | None) -> str:
     return (code or "").replace("-", "_").split("_")[0].lower()
 
 
-def parse_tmx(data: bytes, shown: str, locale: str | None = None, source_locale: str = "en") -> list[TMUnit]:
+def parse_tmx(data: bytes, path: Path, locale: str | None = None, source_locale: str = "en") -> list[TMUnit]:
     """Units of a TMX file (all target languages, or only `locale`); InputError naming file and line."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", shown) from None
+    text = decode_utf8(data, path, "save the TMX file as UTF-8").removeprefix("\ufeff")
     # Translate Toolkit writes <!DOCTYPE tmx SYSTEM "tmx14.dtd">, which is harmless (never fetched); an
     # internal subset or an entity can pull in or blow up data.
     declaration = re.search(r"<!ENTITY|<!DOCTYPE[^>]*\[", text, re.IGNORECASE)
     if declaration:
         line = text.count("\n", 0, declaration.start()) + 1
-        raise InputError("ENTITY declarations and DOCTYPE internal subsets are not accepted in TMX (they can pull in or blow up data)", shown, line)
+        raise InputError("ENTITY declarations and DOCTYPE internal subsets are not accepted in TMX (they can pull in or blow up data)", path, line)
     try:
         root = ET.fromstring(text.encode("utf-8"))
     except ET.ParseError as exc:
-        raise InputError(f"not well-formed XML: {str(exc).split(': line')[0]}", shown, exc.position[0]) from None
+        raise InputError(f"not well-formed XML: {str(exc).split(': line')[0]}", path, exc.position[0]) from None
     if root.tag != "tmx":
-        raise InputError(f"not a TMX file: the root element is <{root.tag}>, not <tmx>", shown, 1)
+        raise InputError(f"not a TMX file: the root element is <{root.tag}>, not <tmx>", path, 1)
     units = []
     for number, tu in enumerate(root.iter("tu"), start=1):
         origin = next((p.text or "" for p in tu.findall("prop") if p.get("type") == "x-origin"), "")
@@ -279,13 +271,13 @@ def parse_tmx(data: bytes, shown: str, locale: str | None = None, source_locale:
                 continue
             value = " ".join("".join(seg.itertext()).split())
             if _CONTROL.search(value):
-                raise InputError(f"<tu> {number}: a segment contains a control character", shown)
+                raise InputError(f"<tu> {number}: a segment contains a control character", path)
             segs.setdefault(_lang(tuv.get(_XML_LANG) or tuv.get("lang")), value)
         if source_locale not in segs:
-            raise InputError(f"<tu> {number} has no {source_locale} segment", shown)
+            raise InputError(f"<tu> {number} has no {source_locale} segment", path)
         for lang, value in segs.items():
             if lang != source_locale and (locale is None or lang == locale) and value:
-                units.append(TMUnit(segs[source_locale], value, origin or f"tmx:{Path(shown).name}"))
+                units.append(TMUnit(segs[source_locale], value, origin or f"tmx:{Path(path).name}"))
     return units
 
 
@@ -300,18 +292,17 @@ class Imported:
 
 def read_import(project: Project, path: Path, now: dt.datetime) -> Imported:
     """Read and check a TMX file for import; nothing is written (so a refused file leaves no trace)."""
-    shown = str(path)
     data = read_named(path, project.root)
     name = re.sub(r"[^a-z0-9-]+", "-", Path(path).stem.lower()).strip("-") or "imported"
     memories = []
     for locale in project.locales:
         memory = Memory(locale)
-        for unit in parse_tmx(data, shown, locale, project.source_locale):
+        for unit in parse_tmx(data, path, locale, project.source_locale):
             memory.add(TMUnit(unit.source, unit.target, f"tmx:{name}.tmx"))
         memories.append(memory)
     counts = {m.locale: len(m) for m in memories}
     if not any(counts.values()):
-        raise InputError(f"no units for {', '.join(project.locales)} with a {project.source_locale} source", shown)
+        raise InputError(f"no units for {', '.join(project.locales)} with a {project.source_locale} source", path)
     return Imported(name, to_tmx(memories, project.source_locale, now), counts)
 
 

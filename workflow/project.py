@@ -16,7 +16,7 @@ from babel.languages import get_territory_language_info
 from babel.localedata import locale_identifiers
 
 from workflow.errors import InputError
-from workflow.storage import check_inside, read_file
+from workflow.storage import check_inside, decode_utf8, read_file
 
 CONFIG_NAME = "workflow.toml"
 
@@ -117,7 +117,13 @@ class Project:
         except ValueError:
             return str(path)
 
+    def reference(self, path: Path, line: int | None = None) -> str:
+        """`path:line` relative to the project: a PO `#:` reference, or where to look in a catalog."""
+        where = self.relative(path)
+        return f"{where}:{line}" if line else where
 
+
+# Pure and bounded: one value, from Babel's installed data, which does not change while a process runs.
 @functools.cache
 def _locale_ids() -> tuple[str, ...]:
     return tuple(sorted(locale_identifiers()))
@@ -129,7 +135,7 @@ def valid_locales() -> list[str]:
 
 
 # Every catalog path checks its locale: without the cache that was a sort of Babel's 1,000 locale
-# codes per path (about 1 s of a 1,000-article run).
+# codes per path (about 1 s of a 1,000-article run). Pure (a code in, Babel's data) and bounded.
 @functools.lru_cache(maxsize=512)
 def _is_plain_locale(code: str) -> bool:
     if not (_LOCALE_SHAPE.fullmatch(code) and code in frozenset(_locale_ids())):
@@ -206,15 +212,13 @@ def load_project(root: Path) -> Project:
     root = found
     path = root / CONFIG_NAME
     try:
-        text = read_file(path, root=root).decode("utf-8")
+        text = decode_utf8(read_file(path, root=root), path, f"save {CONFIG_NAME} as UTF-8")
         data = tomllib.loads(text)
     except (FileNotFoundError, NotADirectoryError):
         raise InputError(
             f"no {CONFIG_NAME} here: run `workflow init` to start a project, or pass --project DIR",
             root,
         ) from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path) from None
     except tomllib.TOMLDecodeError as exc:
         # Python 3.11's TOMLDecodeError has no line attribute; its message ends "(at line N, column M)".
         found = re.search(r"^(.*) \(at line (\d+), column \d+\)$", str(exc))

@@ -9,23 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from workflow import articles, backends, catalog, glossary, memory
 from workflow.errors import InputError, ModelError
 from workflow.project import Project, check_slug, select_locales
+from workflow.runstate import STATE_NAME, RunState, dump_state, load_state  # noqa: F401  (run.STATE_NAME)
 from workflow.storage import atomic_write, check_folder, check_replaceable, project_lock, read_file, remove_stale_temps
 
 # Segments gathered before a batched model call; large enough to fill batches, small enough to stream.
 CHUNK_SEGMENTS = 2048
-STATE_NAME = ".translate-state.json"
-# 3: segments come from the document tree; a state written by the old reader must not skip an article
-# whose bytes are unchanged but whose segments (HTML-block text, hard breaks) are new.
-STATE_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -88,7 +84,7 @@ def _sha(data: bytes) -> str:
 
 
 def _identify(
-    project: Project, slugs: list[str] | None, state: _State, errors: list[InputError], every: set[str] | None = None
+    project: Project, slugs: list[str] | None, state: RunState, errors: list[InputError], every: set[str] | None = None
 ) -> list[tuple[Path, str, str]]:
     """(path, sha of its bytes, slug) of each article to work on; each bad one goes to `errors` instead.
 
@@ -97,9 +93,7 @@ def _identify(
     """
     for s in slugs or ():
         check_slug(s)  # a bad argument stops the run before anything is read
-    listing: list[tuple[Path, str, str]] = []
-    seen: dict[str, tuple[Path, str, str]] = {}
-    clashes: set[str] = set()
+    found: list[tuple[str, Path, tuple[Path, str, str]]] = []
     for path in articles.find_articles(project):
         try:
             sha = _sha(read_file(path, root=project.root))
@@ -114,24 +108,11 @@ def _identify(
             except InputError as exc:
                 errors.append(exc)
                 continue
-        if slug in seen:
-            clashes.add(slug)
-            errors.append(InputError(f"slug {slug!r} is also used by {project.relative(seen[slug][0])}", project.relative(path)))
-            continue
-        seen[slug] = (path, sha, slug)
-        listing.append(seen[slug])
-    listing = [item for item in listing if item[2] not in clashes]
+        found.append((slug, path, (path, sha, slug)))
     if every is not None:
-        every.update(seen)
-    if not slugs:
-        return listing
-    chosen = []
-    for s in dict.fromkeys(slugs):
-        if s in seen and s not in clashes:
-            chosen.append(seen[s])
-        elif s not in seen:
-            known = ", ".join(sorted(k for k in seen if k not in clashes)) or "none"
-            errors.append(InputError(f"no article with slug {s!r} (articles: {known})", project.relative(project.articles_dir)))
+        every.update(slug for slug, _, _ in found)
+    chosen, refused = articles.pick_by_slug(project, found, slugs)
+    errors.extend(refused)
     return chosen
 
 
@@ -141,44 +122,6 @@ class _Known:
 
     slug: str
     segments: int
-
-
-@dataclass
-class _State:
-    """What the last run did: lets a re-run skip work whose inputs have not changed.
-
-    `catalogs`: "slug/locale" -> the stamp (article, catalog, glossary, model) the catalog was written under.
-    `files`: article path -> its sha, slug and segment count, so an unchanged file is not even parsed.
-    `memory`: the translation memory's reviewed pairs of each catalog under its sha (memory.cache_entries).
-    """
-
-    catalogs: dict[str, dict[str, str]] = field(default_factory=dict)
-    files: dict[str, dict] = field(default_factory=dict)
-    memory: dict[str, dict] = field(default_factory=dict)
-
-
-def _load_state(project: Project) -> _State:
-    path = project.locales_dir / STATE_NAME
-    # A directory, FIFO or link where the state belongs is refused now, not after the catalogs are written.
-    check_replaceable(path)
-    try:
-        data = json.loads(read_file(path).decode("utf-8"))
-    except (FileNotFoundError, ValueError):
-        # The state only lets a re-run skip unchanged work; without it everything is simply re-checked.
-        return _State()
-    if not isinstance(data, dict) or data.get("version") != STATE_VERSION:
-        return _State()
-    catalogs, files, cached = data.get("catalogs"), data.get("files"), data.get("memory")
-    return _State(
-        catalogs if isinstance(catalogs, dict) else {},
-        files if isinstance(files, dict) else {},
-        cached if isinstance(cached, dict) else {},
-    )
-
-
-def _dump_state(state: _State) -> str:
-    data = {"version": STATE_VERSION, "catalogs": state.catalogs, "files": state.files, "memory": state.memory}
-    return json.dumps(data, indent=1, sort_keys=True) + "\n"
 
 
 def _chunks(
@@ -231,11 +174,13 @@ def translate_articles(
     progress: Progress | None = None,
     wait: bool = False,
     backend: str | None = None,
+    read: Callable[[Path], catalog.Catalog] = catalog.read_catalog,
 ) -> TranslateReport:
     """Translate new segments of the chosen articles into the chosen locales and merge the catalogs.
 
     Every model is found before any work starts, so a missing one changes nothing on disk; a model is
     loaded only when a segment needs it. `backend` overrides the project's `[translate] backend`.
+    `read` parses a catalog file: each catalog the run merges goes through it once.
     If inference fails for good mid-run, the catalogs of articles whose every segment was translated
     are written and remembered, the others are left as they were, and the failure is raised.
     """
@@ -243,7 +188,7 @@ def translate_articles(
     targets = select_locales(project, locales)
     engine = backends.open_backend(project, targets, name=backend, beam_size=beam_size, batch_size=batch_size)
     try:
-        return _translate(project, slugs, targets, engine, retranslate, now, progress, wait, started)
+        return _translate(project, slugs, targets, engine, retranslate, now, progress, wait, started, read)
     finally:
         engine.close()
 
@@ -258,13 +203,14 @@ def _translate(
     progress: Progress | None,
     wait: bool,
     started: float,
+    read: Callable[[Path], catalog.Catalog],
 ) -> TranslateReport:
     models = engine.models
     clock = _Clock()
     errors: list[InputError] = []
     every_slug: set[str] = set()  # of every article file: a catalog of none of them is an orphan
     t = time.perf_counter()
-    listing = _identify(project, slugs, _load_state(project), errors, every_slug)
+    listing = _identify(project, slugs, load_state(project), errors, every_slug)
     clock.add("segmentation", t)
     total = len(listing) * len(targets)
     terms = glossary.load_glossary(project.glossary_path)
@@ -278,10 +224,9 @@ def _translate(
 
     with project_lock(project.root, wait=wait):
         remove_stale_temps(project.locales_dir)
-        state = _load_state(project)
-        loaded_state = _dump_state(state)
-        catalog_shas, broken = _check_catalogs(project, targets, [slug for _, _, slug in listing], state)
-        errors.extend(broken.values())
+        state = load_state(project)
+        loaded_state = dump_state(state)
+        catalog_shas = _check_catalogs(project, targets, [slug for _, _, slug in listing])
         memory.check_sources(project, targets)
         stamp_base = {
             loc: {"glossary": glossary_sha, "model": model, "retranslate": str(retranslate)}
@@ -290,6 +235,7 @@ def _translate(
 
         orphans: dict[str, list[str]] = {}  # per locale, slugs of catalogs no article has: old slugs
         orphan_catalogs: dict[Path, catalog.Catalog] = {}  # each parsed once per run
+        unfinished: set[str] = set()  # articles with a broken catalog: not recorded as done in the state
 
         def current(slug: str, loc: str, article_sha: str) -> bool:
             # Asked once per article and locale, before this run writes that catalog: the sha taken
@@ -313,16 +259,11 @@ def _translate(
                 return None
             return _Known(slug, count) if all(current(slug, loc, sha) for loc in targets) else None
 
-        unfinished: set[str] = set()  # articles with a broken catalog: not recorded as done in the state
         for chunk in _chunks(listing, project, clock, known, errors):
             templates: dict[str, tuple[bool, str]] = {}  # each article's POT is written once, not per locale
             for loc in targets:
                 todo: list[tuple[articles.Article, str]] = []
                 for item in chunk:
-                    if not isinstance(item, _Known) and project.po_path(item[0].slug, loc) in broken:
-                        unfinished.add(item[0].slug)
-                        done += 1
-                        continue  # reported: the translator's file is left exactly as it is
                     if isinstance(item, _Known) or current(item[0].slug, loc, item[1]):
                         slug = item.slug if isinstance(item, _Known) else item[0].slug
                         results.append(ArticleResult(slug, loc, project.relative(project.po_path(slug, loc)), 0, False, True))
@@ -330,38 +271,35 @@ def _translate(
                     else:
                         todo.append(item)
                 t = time.perf_counter()
-                carried: dict[str, catalog.Catalog] = {}
-                for item in list(todo):
+                plans: list[catalog.CatalogPlan] = []
+                for article, _ in todo:
                     try:
                         if loc not in orphans:
                             orphans[loc] = _orphans(project, loc, every_slug)
-                        found = _renamed_from(project, item[0], loc, orphans[loc], state, orphan_catalogs)
+                        carried = _renamed_from(project, article, loc, orphans[loc], state, orphan_catalogs, read)
                     except InputError as exc:
                         errors.append(exc)  # the old slug's catalog holds work: never start over without it
-                        todo.remove(item)
                         done += 1
                         continue
-                    if found is not None:
-                        carried[item[0].slug] = found
-                pending = {
-                    a.slug: catalog.pending_segments(project, a, loc, retranslate=retranslate, carried=carried.get(a.slug))
-                    for a, _ in todo
-                }
+                    try:
+                        # The catalog is read and parsed here, once for the whole run.
+                        plans.append(
+                            catalog.plan_catalog(project, article, loc, retranslate=retranslate, carried=carried, read=read)
+                        )
+                    except InputError as exc:
+                        errors.append(exc)  # reported: the translator's file is left exactly as it is
+                        unfinished.add(article.slug)
+                        done += 1
+                shas = {a.slug: sha for a, sha in todo}
                 t = clock.add("catalogs", t)
                 # The memory serves what it can; the rest goes to the model, perhaps with a weaker match as a hint.
-                recalled: dict[str, dict[str, catalog.Draft]] = {}
-                hints: dict[str, dict[str, tuple[str, ...]]] = {}
-                if not retranslate and any(pending.values()):
+                if not retranslate and any(p.pending for p in plans):
                     tm = memory_for(loc)
-                    for a, _ in todo:
-                        recalled[a.slug], hints[a.slug] = _recall(tm, pending[a.slug], project.memory)
-                        pending[a.slug] = [s for s in pending[a.slug] if s.id not in recalled[a.slug]]
+                    plans = [replace(p, **_recall(tm, p.pending, project.memory)) for p in plans]
                 t = clock.add("memory", t)
-                prepared = {
-                    a.slug: [glossary.prepare(terms, s.text, loc, s.protected) for s in pending[a.slug]] for a, _ in todo
-                }
+                prepared = {p.article.slug: [glossary.prepare(terms, s.text, loc, s.protected) for s in p.to_model] for p in plans}
                 t = clock.add("glossary", t)
-                flat = [p.model_input for a, _ in todo for p in prepared[a.slug]]
+                flat = [m.model_input for p in plans for m in prepared[p.article.slug]]
                 report = (lambda n, base=sent, finished=done: progress(finished, total, base + n)) if progress else None
                 outputs: dict[int, tuple[str, float | None]] = {}
                 if flat:
@@ -375,41 +313,37 @@ def _translate(
                         failure = exc
                         outputs = {i: got if isinstance(got, tuple) else (got, None) for i, got in exc.done.items()}
                 t = clock.add("inference", t)
-                drafts: dict[str, dict[str, str | catalog.Draft]] = {}
+                drafts: dict[str, dict[str, catalog.Draft]] = {}
                 first = 0
-                for a, _ in todo:
-                    span = range(first, first + len(prepared[a.slug]))
+                for plan in plans:
+                    slug = plan.article.slug
+                    span = range(first, first + len(prepared[slug]))
                     first = span.stop
-                    if all(i in outputs for i in span):
-                        drafts[a.slug] = {
+                    if all(i in outputs for i in span):  # an article the model failed for waits whole for a re-run
+                        drafts[slug] = {
                             s.id: catalog.Draft(
-                                glossary.finish(p, outputs[i][0]),
-                                hints=hints.get(a.slug, {}).get(s.id, ()),
-                                confidence=outputs[i][1],
+                                glossary.finish(p, outputs[i][0]), hints=plan.hints.get(s.id, ()), confidence=outputs[i][1]
                             )
-                            for s, p, i in zip(pending[a.slug], prepared[a.slug], span)
+                            for s, p, i in zip(plan.to_model, prepared[slug], span)
                         }
-                for slug, found in recalled.items():
-                    if slug in drafts:  # an article the model failed for waits whole for a re-run
-                        drafts[slug].update(found)
                 t = clock.add("glossary", t)
-                for article, article_sha in todo:
+                for plan in plans:
+                    article = plan.article
                     if article.slug not in drafts:
                         continue
                     if article.slug not in templates:
                         templates[article.slug] = catalog.write_template(project, article, now)
-                    result = catalog.write_catalog(
-                        project, article, loc, drafts[article.slug], models[loc], terms, now=now,
-                        template=templates[article.slug], carried=carried.get(article.slug),
+                    result = catalog.write_plan(
+                        project, plan, drafts[article.slug], models[loc], terms, now=now, template=templates[article.slug]
                     )
-                    if article.slug in carried:
-                        _retire(project, carried[article.slug], loc, state)
+                    if plan.old is not None and plan.old.path != result.po_path:  # merged from the old slug's
+                        _retire(project, plan.old, loc, state)
                     templates[article.slug] = (False, templates[article.slug][1])  # reported written once
                     state.catalogs[f"{article.slug}/{loc}"] = dict(
-                        stamp_base[loc], article=article_sha, catalog=_file_sha(result.po_path)
+                        stamp_base[loc], article=shas[article.slug], catalog=_file_sha(result.po_path)
                     )
-                    count = len(pending[article.slug])
-                    from_memory = len(recalled.get(article.slug, ()))
+                    count = len(plan.to_model)
+                    from_memory = len(plan.served)
                     sent += count
                     served += from_memory
                     done += 1
@@ -437,13 +371,13 @@ def _translate(
         if not slugs and failure is None:  # forget articles that are gone, so the state does not grow for ever
             present = {project.relative(path) for path, _, _ in listing}
             state.files = {k: v for k, v in state.files.items() if k in present}
-        if _dump_state(state) != loaded_state or any(r.written for r in results):
+        if dump_state(state) != loaded_state or any(r.written for r in results):
             # The memory's cache goes with the state, rewritten only when the run did something.
             t = time.perf_counter()
             state.memory = memory.cache_entries(project, targets, state.memory)
             clock.add("memory", t)
-        if _dump_state(state) != loaded_state:
-            atomic_write(project.locales_dir / STATE_NAME, _dump_state(state))
+        if dump_state(state) != loaded_state:
+            atomic_write(project.locales_dir / STATE_NAME, dump_state(state))
     if failure is not None:
         finished = sum(r.written for r in results)
         raise ModelError(
@@ -477,9 +411,7 @@ def _translate_scored(engine, locale: str, texts: list[str], progress) -> list[t
     return [(text, None) for text in engine.translate(locale, texts, progress=progress)]
 
 
-def _recall(
-    tm: memory.Memory, segments: list[articles.Segment], settings
-) -> tuple[dict[str, catalog.Draft], dict[str, tuple[str, ...]]]:
+def _recall(tm: memory.Memory, segments: tuple[articles.Segment, ...], settings) -> dict[str, dict]:
     """Drafts the memory serves (exact, or fuzzy at the draft threshold) and hint lines for weaker matches."""
     drafts: dict[str, catalog.Draft] = {}
     hints: dict[str, tuple[str, ...]] = {}
@@ -494,23 +426,17 @@ def _recall(
             drafts[seg.id] = catalog.Draft(match.unit.target, f"tm {match.score}%: {origin}", previous=match.unit.source)
         else:
             hints[seg.id] = (f"tm {match.score}%: {origin}: {match.unit.source} → {match.unit.target}",)
-    return drafts, hints
+    return {"served": drafts, "hints": hints}
 
 
-def _check_catalogs(
-    project: Project, locales: tuple[str, ...], slugs: list[str], state: _State
-) -> tuple[dict[Path, str], dict[Path, InputError]]:
-    """Parse every catalog the run may merge before writing any: a broken one is left alone and reported.
+def _check_catalogs(project: Project, locales: tuple[str, ...], slugs: list[str]) -> dict[Path, str]:
+    """The sha of each existing catalog the run may merge, taken before writing any.
 
-    Catalogs whose bytes are those the last run wrote were valid then and are not parsed again.
-    Returns the sha of each existing catalog, so that the run does not read it again to compare,
-    and the error of each broken one.
+    Whatever the run would refuse to replace (a link, a read-only file, a folder in a file's place)
+    is refused here, before the first write; templates are checked with the catalogs. A catalog is
+    parsed only when its article is planned (catalog.plan_catalog), once.
     """
-    known = {entry.get("catalog") for entry in state.catalogs.values() if isinstance(entry, dict)}
     shas: dict[Path, str] = {}
-    broken: dict[Path, InputError] = {}
-    # Whatever the run would refuse to replace (a link, a read-only file, a folder in a file's place) is
-    # refused here, before the first write; templates are checked with the catalogs.
     templates = project.inside(project.locales_dir / "templates")
     check_folder(templates)
     for path in sorted(templates.glob("*.pot")):
@@ -519,18 +445,11 @@ def _check_catalogs(
         folder = project.inside(project.locales_dir / loc / "LC_MESSAGES")
         check_folder(folder)
         for path in (project.po_path(s, loc) for s in slugs):
-            shown = project.relative(project.inside(path))
-            try:
-                sha = _file_sha(path, shown)
-                if not sha:
-                    continue  # not written yet
+            sha = _file_sha(path)
+            if sha:  # else not written yet
                 check_replaceable(path)
                 shas[path] = sha
-                if sha not in known:
-                    catalog.read_catalog(path, shown)
-            except InputError as exc:
-                broken[path] = exc
-    return shas, broken
+    return shas
 
 
 def _orphans(project: Project, loc: str, every: set[str]) -> list[str]:
@@ -540,7 +459,13 @@ def _orphans(project: Project, loc: str, every: set[str]) -> list[str]:
 
 
 def _renamed_from(
-    project: Project, article: articles.Article, loc: str, orphans: list[str], state: _State, parsed: dict[Path, catalog.Catalog]
+    project: Project,
+    article: articles.Article,
+    loc: str,
+    orphans: list[str],
+    state: RunState,
+    parsed: dict[Path, catalog.Catalog],
+    read: Callable[[Path], catalog.Catalog],
 ) -> catalog.Catalog | None:
     """The catalog this article had in `loc` under an old slug, if its slug was renamed and it has none yet.
 
@@ -558,7 +483,7 @@ def _renamed_from(
             continue
         if path not in parsed:
             try:
-                parsed[path] = catalog.read_catalog(path, project.relative(path))
+                parsed[path] = read(path)
             except InputError:
                 if slug in recorded:
                     raise  # this article's old catalog: its work must not be left behind unreported
@@ -569,7 +494,7 @@ def _renamed_from(
     return None
 
 
-def _retire(project: Project, old: catalog.Catalog, loc: str, state: _State) -> None:
+def _retire(project: Project, old: catalog.Catalog, loc: str, state: RunState) -> None:
     """After its work was merged into the new slug's catalog, remove the old slug's (and, last, its template)."""
     slug = old.path.stem
     old.path.unlink(missing_ok=True)
@@ -578,7 +503,7 @@ def _retire(project: Project, old: catalog.Catalog, loc: str, state: _State) -> 
         project.pot_path(slug).unlink(missing_ok=True)
 
 
-def _file_sha(path: Path, shown: str | None = None) -> str:
+def _file_sha(path: Path) -> str:
     try:
         return _sha(read_file(path))
     except FileNotFoundError:

@@ -9,6 +9,7 @@ read-only disk. Each becomes a StorageError naming the path, never a traceback o
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import errno
 import fcntl
 import os
@@ -17,10 +18,12 @@ import signal
 import stat
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
-from workflow.errors import BusyError, StorageError
+from workflow.errors import BusyError, InputError, StorageError
 
 LOCK_NAME = ".workflow.lock"
 TEMP_SUFFIX = ".tmp"
@@ -30,11 +33,19 @@ _OUR_TEMP = re.compile(r"^\..+\.(?:po|pot|md|html|json|csv|toml|tbx|xml)\.[A-Za-
 _PID_WIDTH = 12
 
 # Fault injection for the crash-safety tests (tests/test_faults.py): with WORKFLOW_FAULT_AFTER_WRITES=N
-# the process SIGKILLs itself once N writes have landed, inside the next one: its temp file is
-# complete but not yet renamed. Unset (always, outside tests) it costs one comparison per write.
-_FAULT_ENV = os.environ.get("WORKFLOW_FAULT_AFTER_WRITES", "")
-_FAULT_AFTER = int(_FAULT_ENV) if _FAULT_ENV.isdigit() else None
-_landed = 0
+# in its environment, a run SIGKILLs itself once N writes since it took the project lock have landed,
+# inside the next one: its temp file is complete but not yet renamed. Read when the lock is taken,
+# never at import; unset (always, outside tests) it costs one lookup per write.
+FAULT_ENV = "WORKFLOW_FAULT_AFTER_WRITES"
+
+
+@dataclass
+class _Faults:
+    after: int  # writes that land before the fault
+    landed: int = 0
+
+
+_faults: contextvars.ContextVar[_Faults | None] = contextvars.ContextVar("workflow_faults", default=None)
 
 
 def _kind(mode: int) -> str:
@@ -89,6 +100,18 @@ def read_file(path: Path, *, root: Path | None = None) -> bytes:
         raise _failed(exc, "read", path) from None
     finally:
         os.close(fd)
+
+
+def decode_utf8(data: bytes, path: Path, advice: str) -> str:
+    """`data` as text; InputError naming the first byte that is not UTF-8 and its line, then `advice`.
+
+    A byte-order mark is kept: whether it is allowed is the format's business.
+    """
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(f"not UTF-8 text (byte 0x{data[exc.start]:02x}); {advice}", path, line) from None
 
 
 def read_named(path: Path, root: Path) -> bytes:
@@ -175,9 +198,23 @@ def atomic_write(path: Path, data: str | bytes) -> bool:
     try:
         if read_file(path) == payload:
             return False
+    except FileNotFoundError:
+        pass
+    atomic_write_with(path, lambda handle: handle.write(payload))
+    return True
+
+
+def atomic_write_with(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """Replace `path` with what `write` puts in the (seekable, binary) file it is handed; as atomic_write.
+
+    For output too large to hold as bytes (a model package zipped straight into the temp file).
+    """
+    try:
         mode = os.stat(path).st_mode & 0o7777
     except FileNotFoundError:
         mode = 0o666 & ~_umask()
+    except OSError as exc:
+        raise _failed(exc, "write", path) from None
     check_replaceable(path)
     created = _make_dirs(path.parent, path)
     tmp = None
@@ -186,11 +223,12 @@ def atomic_write(path: Path, data: str | bytes) -> bool:
         # mkstemp makes 0600 files; editions must stay readable by the web server, catalogs by translators.
         os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
+            write(handle)
             handle.flush()
             os.fsync(handle.fileno())
-        if _FAULT_AFTER is not None:
-            _fault_point()
+        faults = _faults.get()
+        if faults is not None:
+            _fault_point(faults)
         os.replace(tmp, path)
     except BaseException as exc:
         if tmp is not None:
@@ -203,7 +241,6 @@ def atomic_write(path: Path, data: str | bytes) -> bool:
             raise _failed(exc, "write", path) from None
         raise
     _fsync_dir(path.parent)
-    return True
 
 
 def _make_dirs(directory: Path, path: Path) -> list[Path]:
@@ -244,11 +281,17 @@ def _umask() -> int:
     return current
 
 
-def _fault_point() -> None:
-    global _landed
-    if _landed == _FAULT_AFTER:
+def _arm_faults() -> None:
+    # Once per run (the first lock it takes): a run that locks twice counts its writes on from the first.
+    setting = os.environ.get(FAULT_ENV, "")
+    if setting.isdigit() and _faults.get() is None:
+        _faults.set(_Faults(int(setting)))
+
+
+def _fault_point(faults: _Faults) -> None:
+    if faults.landed == faults.after:
         os.kill(os.getpid(), signal.SIGKILL)
-    _landed += 1
+    faults.landed += 1
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -317,6 +360,7 @@ def project_lock(root: Path, wait: bool = False) -> Iterator[None]:
             ) from None
         # One fixed-width write, never a truncate: a run reading the holder's pid sees old or new, not empty.
         os.pwrite(fd, str(os.getpid()).ljust(_PID_WIDTH).encode(), 0)
+        _arm_faults()
         yield
     finally:
         os.close(fd)

@@ -22,7 +22,7 @@ class LocalBackend:
 
     @classmethod
     def open(cls, project: Project, locales: Sequence[str], *, beam_size: int, batch_size: int) -> LocalBackend:
-        packages = {loc: translate.find_package(project.source_locale, loc) for loc in locales}
+        packages = {loc: translate.find_package(project.source_locale, loc, project.models_dir) for loc in locales}
         return cls(packages, beam_size, batch_size, project.device)
 
     @property

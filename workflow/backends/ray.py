@@ -170,7 +170,7 @@ class RayBackend:
             import ray  # noqa: F401
         except ImportError:
             raise ModelError(INSTALL_HINT) from None
-        packages = {loc: translate.find_package(project.source_locale, loc) for loc in locales}
+        packages = {loc: translate.find_package(project.source_locale, loc, project.models_dir) for loc in locales}
         return cls(settings, packages, beam_size, batch_size)
 
     @property

@@ -73,6 +73,8 @@ def target_values(text: str, lang: Language) -> tuple[frozenset[Decimal], frozen
     return _target_values(text, lang.code)
 
 
+# Pure (text and locale code in, values out: no settings, no files) and bounded, so sharing it
+# between checks, articles and projects in one process cannot leak one's state into another's.
 @functools.lru_cache(maxsize=1024)
 def _target_values(text: str, code: str) -> tuple[frozenset[Decimal], frozenset[Decimal]]:
     lang = language(code)

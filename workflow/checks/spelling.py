@@ -29,6 +29,7 @@ def dictionary_dirs() -> tuple[str, ...]:
     return ("/usr/share/hunspell", "/usr/share/myspell/dicts", "/usr/share/myspell")
 
 
+# One value: the C library, loaded once per process (loading it is not free, and it never changes).
 @functools.cache
 def _library():
     name = ctypes.util.find_library("hunspell-1.7") or ctypes.util.find_library("hunspell")
@@ -53,6 +54,9 @@ def _find(name: str, dirs: tuple[str, ...]) -> Path | None:
     return None
 
 
+# One Hunspell handle per dictionary a process checks with (a handful: one per target locale), kept
+# because loading a dictionary takes longer than checking an article. Keyed by the directories
+# searched, so a project with its own DICPATH gets its own.
 @functools.cache
 def _speller(locale: str, dirs: tuple[str, ...]):
     """(spell function, None) or (None, why the check is off)."""

@@ -22,13 +22,13 @@ ModelsDirOpt = Annotated[
 ]
 
 
-def _use_models_dir(models_dir: Path | None, project: Path) -> Path:
-    """Point argostranslate at --models-dir, else the project's paths.models, else its own default."""
+def _use_models_dir(models_dir: Path | None, project: Path) -> tuple[Path | None, Path]:
+    """(the directory chosen: --models-dir, else the project's paths.models, else None; the one in use)."""
     from workflow import translate as translate_mod
 
     if models_dir is None and find_root(project) is not None:
         models_dir = load_project(project).models_dir
-    return translate_mod.configure_models_dir(models_dir)
+    return models_dir, translate_mod.models_dir(models_dir)
 
 
 models_app = typer.Typer(
@@ -52,9 +52,9 @@ def models_list(json_out: JsonOpt = False, models_dir: ModelsDirOpt = None, proj
     """
     from workflow import translate as translate_mod
 
-    where = _use_models_dir(models_dir, project)
-    packages = translate_mod.list_packages()
-    in_use = {p.path for p in translate_mod.packages_in_use().values()}
+    chosen, where = _use_models_dir(models_dir, project)
+    packages = translate_mod.list_packages(chosen)
+    in_use = {p.path for p in translate_mod.packages_in_use(chosen).values()}
     show_rows(
         packages,
         json_out=json_out,
@@ -85,9 +85,9 @@ def models_install(
     """
     from workflow import translate as translate_mod
 
-    where = _use_models_dir(models_dir, project)
-    before = {p.path: p.version for p in translate_mod.list_packages()}
-    pkg = translate_mod.install_package(source)
+    chosen, where = _use_models_dir(models_dir, project)
+    before = {p.path: p.version for p in translate_mod.list_packages(chosen)}
+    pkg = translate_mod.install_package(source, chosen)
     if before.get(pkg.path) == pkg.version:
         out.print(
             f"Reinstalled {pkg.code} {pkg.version} ({pkg.from_code}→{pkg.to_code}) in {where}: "
@@ -113,9 +113,9 @@ def models_remove(
     """
     from workflow import translate as translate_mod
 
-    where = _use_models_dir(models_dir, project)
-    pkg = translate_mod.remove_package(package)
-    left = translate_mod.packages_in_use().get((pkg.from_code, pkg.to_code))
+    chosen, where = _use_models_dir(models_dir, project)
+    pkg = translate_mod.remove_package(package, chosen)
+    left = translate_mod.packages_in_use(chosen).get((pkg.from_code, pkg.to_code))
     then = f"; {pkg.from_code}→{pkg.to_code} now uses {left.name}" if left else f"; no {pkg.from_code}→{pkg.to_code} model is left"
     out.print(f"Removed {pkg.name} ({pkg.code} {pkg.version}) from {where}{then}.", markup=False)
 
@@ -186,8 +186,8 @@ def demo_cmd(locale: LocaleOpt = None, models_dir: ModelsDirOpt = None, project:
     from workflow.project import select_locales
 
     proj = load_project(project)
-    where = _use_models_dir(models_dir, project)
-    in_use = translate_mod.packages_in_use()
+    chosen, where = _use_models_dir(models_dir, project)
+    in_use = translate_mod.packages_in_use(chosen)
     for loc in select_locales(proj, locale):
         pair = f"{proj.source_locale}→{loc}"
         current = in_use.get((proj.source_locale, loc))
@@ -201,7 +201,7 @@ def demo_cmd(locale: LocaleOpt = None, models_dir: ModelsDirOpt = None, project:
 
         with tempfile.TemporaryDirectory(prefix="workflow-demo-") as tmp:
             built = translate_mod.build_demo_package(proj.source_locale, loc, Path(tmp) / "demo.argosmodel")
-            pkg = translate_mod.install_file(built)
+            pkg = translate_mod.install_file(built, chosen)
         out.print(f"{pair}: installed {pkg.name} in {where}: a demonstration, its drafts are {translate_mod.DEMO_MARK}.", markup=False)
     out.print(
         "Next: `workflow translate`, then `workflow review`. For real drafts install a model "

@@ -143,15 +143,13 @@ def show_rows(
 
 
 def shown_path(path: Path) -> str:
-    """A path as messages show it: relative to the project holding it when working in that project, else as given."""
+    """A path as messages show it: relative to the project holding it (also with --project), else as given."""
     if not Path(path).is_absolute():
         return str(path)  # as the user typed it, or under a project root given relative to here
-    absolute, here = Path(os.path.abspath(path)), Path(os.path.abspath(os.getcwd()))
+    absolute = Path(os.path.abspath(path))
     for parent in absolute.parents:  # as named, not where links lead: a message about a link names the link
         if os.path.lexists(parent / CONFIG_NAME):
-            if here == parent or parent in here.parents:
-                return absolute.relative_to(parent).as_posix()
-            break
+            return absolute.relative_to(parent).as_posix()
     return str(path)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -58,7 +59,7 @@ def translate_cmd(
     from workflow import run
 
     proj = load_project(project)
-    _use_models_dir(models_dir, project)
+    proj = dataclasses.replace(proj, models_dir=_use_models_dir(models_dir, project)[0])
     show = not quiet and not json_out and err.is_terminal
     with _progress_bar(show) as progress:
         report = run.translate_articles(

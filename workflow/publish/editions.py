@@ -36,7 +36,7 @@ class Rendered:
 
 def _fold(text: str) -> str:
     # A translation is one segment's worth of text; a line break in it must not open a new block.
-    return document.fold(text)
+    return document.visible_line(text)
 
 
 def _front_value(value: Any) -> str:

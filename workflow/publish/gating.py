@@ -70,7 +70,7 @@ def stale_edition(project: Project, article: articles_mod.Article, locale: str, 
     found: dict[str, tuple[str, str, str]] = {}
     cat = catalog_mod.load_catalog(project, article.slug, locale)
     if cat is not None:
-        where = lambda e: f"{cat.shown}:{e.line}" if e.line else cat.shown  # noqa: E731
+        where = lambda e: project.reference(cat.path, e.line)  # noqa: E731
         for e in cat.obsolete:
             found.setdefault(sentence_key(e.msgid), (e.msgid, e.msgstr, where(e)))
         for e in cat.entries:
