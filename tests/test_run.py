@@ -377,3 +377,51 @@ def test_each_draft_keeps_the_models_confidence_and_a_copy_model_is_surer_than_a
     tiny = confidences(tiny_package["ru"])
     assert all(0 < c <= 1 for c in copy + tiny)
     assert min(copy) > max(tiny)
+
+
+# --- a translator saves while the model runs (attack2, issue 18: plan once) ---------------------------
+
+
+def _translator_accepts(root: Path, index: int, text: str):
+    """A progress callback that, the first time the model reports, saves the ru PO as Poedit would."""
+    saved: list[str] = []
+
+    def progress(done, total, sent):
+        if saved:
+            return
+        po = catalog(root, "ru")
+        entry = [e for e in po if not e.obsolete][index]
+        entry.msgstr = text
+        entry.flags = [f for f in entry.flags if f != "fuzzy"]
+        po.save()
+        saved.append(entry.msgid)
+
+    return progress, saved
+
+
+@pytest.mark.parametrize("retranslate", [False, True], ids=["new-sentence", "retranslate"])
+def test_a_translation_saved_while_the_model_runs_is_kept(project_dir, installed_models, sample_path, retranslate):
+    """The PO is planned before inference and written after it: a translator's save in between is their work."""
+    project = load_project(project_dir)
+    run.translate_articles(project, None, ["ru"], now=NOW)
+    sample_path.write_text(sample_path.read_text(encoding="utf-8") + "\nA brand new sentence arrived today.\n", encoding="utf-8")
+    progress, saved = _translator_accepts(project_dir, 3, "Перевод, сохранённый переводчиком.")
+    run.translate_articles(project, None, ["ru"], now=NOW, progress=progress, retranslate=retranslate)
+    assert saved, "the model never reported progress: the race was not run"
+    kept = {e.msgid: (e.msgstr, e.fuzzy) for e in catalog(project_dir, "ru") if not e.obsolete}
+    assert kept[saved[0]] == ("Перевод, сохранённый переводчиком.", False)
+
+
+def test_a_catalog_saved_broken_while_the_model_runs_is_reported_and_left_as_saved(project_dir, installed_models, sample_path):
+    project = load_project(project_dir)
+    run.translate_articles(project, None, ["ru"], now=NOW)
+    sample_path.write_text(sample_path.read_text(encoding="utf-8") + "\nA brand new sentence arrived today.\n", encoding="utf-8")
+    po_path = project.po_path(SAMPLE_SLUG, "ru")
+    broken = 'msgid "half a save\n'
+
+    def progress(done, total, sent):
+        po_path.write_text(broken, encoding="utf-8")
+
+    report = run.translate_articles(project, None, ["ru"], now=NOW, progress=progress)
+    assert [e.path for e in report.errors] == [po_path]
+    assert po_path.read_text(encoding="utf-8") == broken

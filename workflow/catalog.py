@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 import textwrap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -183,7 +184,8 @@ class CatalogPlan:
 
     `old` is the catalog as read (or the old slug's, `carried`); `pending` the segments that need a
     draft, in article order; `served` the drafts the translation memory gives for some of them and
-    `hints` weaker matches shown beside a model's draft. `reads`: catalog files parsed to build it.
+    `hints` weaker matches shown beside a model's draft. `reads`: catalog files parsed to build it;
+    `fingerprint`: the file's identity when it was read, so writing can tell that a translator saved it since.
     """
 
     article: Article
@@ -195,6 +197,7 @@ class CatalogPlan:
     reads: int = 0
     served: Mapping[str, Draft] = field(default_factory=dict)
     hints: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    fingerprint: tuple[int, ...] | None = None
 
     @property
     def to_model(self) -> tuple[Segment, ...]:
@@ -217,13 +220,23 @@ def plan_catalog(
     `read` parses a catalog file (default `read_catalog`); a broken file raises its InputError.
     """
     path = project.po_path(article.slug, locale)
+    fingerprint = _fingerprint(path)  # before the read: a save during it shows as a change when writing
     old, reads = None, 0
-    if path.exists():
+    if fingerprint is not None:
         old, reads = (read or read_catalog)(path), 1
     old = old or carried
     matches, leftover = _plan(article, old)
     pending = tuple(m.segment for m in matches if _needs_draft(m, retranslate))
-    return CatalogPlan(article, locale, old, tuple(matches), tuple(leftover), pending, reads)
+    return CatalogPlan(article, locale, old, tuple(matches), tuple(leftover), pending, reads, fingerprint=fingerprint)
+
+
+def _fingerprint(path: Path) -> tuple[int, ...] | None:
+    """The file's identity and version (a PO editor's save replaces or rewrites it), or None if there is none."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 def pending_segments(
@@ -440,10 +453,16 @@ def write_plan(
     Call it holding the project lock. Reviewed entries and translator comments are never changed; if the
     entries come out identical to the file's the file is left untouched (even if a PO editor re-wrapped it).
     `template` is what `write_template` returned for this article earlier in the same run, if it was called.
-    The catalog is not read again: nothing may write it between planning and writing.
+    The catalog is read again only if it changed since planning: a translator saved it while the model ran.
     """
+    po_path = project.po_path(plan.article.slug, plan.locale)
+    if _fingerprint(po_path) != plan.fingerprint:
+        # PO editors take no project lock: what the translator saved is the catalog the drafts merge into,
+        # so their work stays theirs (drafts fill only empty or untouched machine entries).
+        carried = plan.old if plan.old is not None and plan.old.path != po_path else None
+        fresh = plan_catalog(project, plan.article, plan.locale, carried=carried)
+        plan = replace(fresh, served=plan.served, hints=plan.hints)
     article, locale, old = plan.article, plan.locale, plan.old
-    po_path = project.po_path(article.slug, locale)
     pot_path = project.pot_path(article.slug)
     for directory in (po_path.parent, pot_path.parent):
         remove_stale_temps(directory, depth=0)

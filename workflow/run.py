@@ -333,9 +333,14 @@ def _translate(
                         continue
                     if article.slug not in templates:
                         templates[article.slug] = catalog.write_template(project, article, now)
-                    result = catalog.write_plan(
-                        project, plan, drafts[article.slug], models[loc], terms, now=now, template=templates[article.slug]
-                    )
+                    try:
+                        result = catalog.write_plan(
+                            project, plan, drafts[article.slug], models[loc], terms, now=now, template=templates[article.slug]
+                        )
+                    except InputError as exc:  # a translator saved a broken catalog while the model ran
+                        errors.append(exc)
+                        unfinished.add(article.slug)
+                        continue
                     if plan.old is not None and plan.old.path != result.po_path:  # merged from the old slug's
                         _retire(project, plan.old, loc, state)
                     templates[article.slug] = (False, templates[article.slug][1])  # reported written once
