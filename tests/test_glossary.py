@@ -955,3 +955,25 @@ def test_tbx_languages_that_are_not_language_tags_are_not_read_as_locales():
     data = f"<martif><text><body>{entry}</body></text></martif>".encode()
     assert g.parse_tbx(data, "in.tbx")[0].targets == {"kk": "Алматы", "de": "Almaty"}
     assert g.parse_tbx(data, "in.tbx", ("kk",))[0].targets == {"kk": "Алматы"}
+
+
+# --- attack2 (issue 18): the locale of `--target LOC=FORM` names a column -------------------------------
+
+
+@pytest.mark.parametrize(
+    "locale",
+    ["../../etc", "xx", "KK", "sr-Latn", "kk\x1b[31m"],
+    ids=["path", "not-a-locale", "other-case", "hyphen", "escape"],
+)
+def test_add_to_an_empty_glossary_never_writes_a_column_the_glossary_refuses_to_read(project_dir, locale):
+    """A term added to a glossary without terms names its columns: either refused, or read back by every command."""
+    path = project_dir / "glossary" / "terms.csv"
+    path.write_text("english,kk,ru,kind,gender,note,variants,avoid_kk,avoid_ru\n", encoding="utf-8")
+    before = path.read_bytes()
+    added = cli("glossary", "add", "Astana", "--target", "kk=Астана", "--target", "ru=Астана", "--target", f"{locale}=Z",
+                "--kind", "place", project=project_dir)
+    if added.exit_code != 0:
+        assert isinstance(added.exception, InputError) and path.read_bytes() == before
+        return
+    listed = cli("glossary", "list", "--json", project=project_dir)
+    assert listed.exit_code == 0, error_line(listed.exception) if listed.exception else listed.output
