@@ -487,3 +487,26 @@ def test_the_queue_usage_line_names_review_queue_without_the_progress_listings_s
     done = runner.invoke(workflow.cli.app, ["review", "queue", "--help"], env={"COLUMNS": "200"})
     assert done.exit_code == 0, done.output
     assert re.match(r"Usage: \S+ review queue \[OPTIONS\] \[SLUG", done.output), done.output.splitlines()[0]
+
+
+# --- attack2 (issue 18): errors name a file as the user can find it ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "holder",
+    ["another-project", "no-project"],
+)
+def test_an_error_about_a_file_outside_the_project_names_it_so_it_can_be_found(project_dir: Path, tmp_path: Path, holder: str) -> None:
+    """A file outside the project is shown as typed (absolute), never relative to some other project above it."""
+    folder = tmp_path / holder / "exports"
+    folder.mkdir(parents=True)
+    if holder == "another-project":
+        (tmp_path / holder / "workflow.toml").write_text("", encoding="utf-8")
+    bad = folder / "terms.tbx"
+    bad.write_text('<?xml version="1.0"?><tbx><broken', encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "workflow", "glossary", "import", str(bad)],
+        cwd=project_dir, capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"Error: {bad}:1: ")
