@@ -425,3 +425,40 @@ def test_a_catalog_saved_broken_while_the_model_runs_is_reported_and_left_as_sav
     report = run.translate_articles(project, None, ["ru"], now=NOW, progress=progress)
     assert [e.path for e in report.errors] == [po_path]
     assert po_path.read_text(encoding="utf-8") == broken
+
+
+TBX_ASTANA = """<?xml version="1.0" encoding="UTF-8"?>
+<martif type="TBX" xml:lang="en"><text><body>
+<termEntry id="t1"><descrip type="x-kind">place</descrip>
+<langSet xml:lang="en"><tig><term>Astana</term></tig></langSet>
+<langSet xml:lang="{tag}"><tig><term>Astanagrad</term></tig></langSet>
+</termEntry></body></text></martif>
+"""
+
+
+@pytest.mark.parametrize(
+    ("locale", "tag"),
+    [("sr_Latn", "sr-Latn"), ("sr_Latn", "sr_Latn"), ("pt_BR", "pt-BR")],
+    ids=["script-hyphen", "script-underscore", "region"],
+)
+def test_a_tbx_glossary_form_for_a_regional_or_script_locale_reaches_the_translation(
+    tmp_path, models_dir, locale, tag
+):
+    """`glossary list` shows the form under the project's locale; translate must restore that same form."""
+    from tests import modelkit
+
+    translate.install_file(modelkit.build_package(tmp_path / "pkg", modelkit.PackageSpec(to_code=locale, kind="copy")))
+    root = tmp_path / "project"
+    for folder in ("articles", "glossary", "locales"):
+        (root / folder).mkdir(parents=True)
+    (root / "workflow.toml").write_text(
+        f'[workflow]\nsource_locale = "en"\ntarget_locales = ["{locale}"]\n\n[paths]\nglossary = "glossary/terms.tbx"\n',
+        encoding="utf-8",
+    )
+    (root / "glossary" / "terms.tbx").write_text(TBX_ASTANA.format(tag=tag), encoding="utf-8")
+    (root / "articles" / "astana-news.md").write_text(
+        "---\ntitle: News\ndate: 2026-11-24\nslug: astana-news\n---\n\nThe president visited Astana on Monday.\n", encoding="utf-8"
+    )
+    run.translate_articles(load_project(root), now=NOW)
+    po = polib.pofile(str(root / "locales" / locale / "LC_MESSAGES" / "astana-news.po"))
+    assert po.find("The president visited Astana on Monday.").msgstr == "The president visited Astanagrad on Monday."
