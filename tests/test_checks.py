@@ -160,3 +160,21 @@ def test_words_of_inline_code_and_glossary_forms_kept_in_latin_are_not_untransla
         protected=("`ls -l`",), keep=("The Urals Weekly",),
     )
     assert [f.check for f in run_checks(unit)] == ["inline_code"]  # the backticks are lost, not the English
+
+
+# --- attack2 (issue 18): a target locale in Latin script is not "English left untranslated" -----------
+
+
+@pytest.mark.parametrize(
+    ("locale", "translation"),
+    [("sr_Latn", "Predsednik je posetio Beograd u ponedeljak."), ("uz", "Prezident dushanba kuni Toshkentga tashrif buyurdi.")],
+    ids=["serbian-latin", "uzbek"],
+)
+def test_a_latin_script_translation_is_not_flagged_as_english(locale, translation):
+    found = run_checks(Unit("The president visited the capital on Monday.", translation, locale))
+    assert [f.check for f in found if f.severity == ERROR] == []
+
+
+def test_english_left_in_a_cyrillic_uzbek_translation_is_flagged():
+    found = run_checks(Unit("The president visited the capital on Monday.", "Президент the capital душанба куни.", "uz_Cyrl"))
+    assert "untranslated" in [f.check for f in found]

@@ -131,3 +131,15 @@ def test_the_grep_would_see_a_language_named_in_code(tmp_path):
     assert _NAMING.search('if locale == "kk":') and _NAMING.search("term.ru") and _NAMING.search("cells['avoid_ky']")
     assert _NAMING.search('"--avoid-kk"') and _NAMING.search('"kk_KZ"')
     assert not _NAMING.search("kkal = 1") and not _NAMING.search('"run"') and not _NAMING.search("self.rules")
+
+
+# --- attack2 (issue 18): a locale's own script subtag decides its script ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "script"),
+    [("sr_Latn", "Latn"), ("sr", "Cyrl"), ("uz_Cyrl", "Cyrl"), ("az_Cyrl", "Cyrl"), ("zh_Hant_TW", "Hant"), ("kk", "Cyrl")],
+    ids=["sr-latin", "sr-default", "uz-cyrillic", "az-cyrillic", "zh-traditional", "kk-default"],
+)
+def test_a_locale_that_names_its_script_is_written_in_that_script(code, script):
+    assert language(code).script == script
