@@ -510,3 +510,16 @@ def test_an_error_about_a_file_outside_the_project_names_it_so_it_can_be_found(p
     )
     assert done.returncode == 1
     assert done.stderr.startswith(f"Error: {bad}:1: ")
+
+
+def test_an_error_names_the_file_relative_to_its_own_project_even_beside_a_stray_config(project_dir: Path) -> None:
+    """The project root is known: a `workflow.toml` lying in one of its folders does not make that folder the project."""
+    (project_dir / "glossary" / "workflow.toml").write_text("", encoding="utf-8")
+    (project_dir / "glossary" / "terms.csv").write_text(
+        "english,kk,ru,kind,gender,note,variants,avoid_kk,avoid_ru\nAstana,,,place,,,,,\n", encoding="utf-8"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "workflow", "glossary", "list", "--project", str(project_dir)],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert done.stderr == "Error: glossary/terms.csv:2: empty kk form for 'Astana'\n"
