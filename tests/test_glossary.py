@@ -977,3 +977,27 @@ def test_add_to_an_empty_glossary_never_writes_a_column_the_glossary_refuses_to_
         return
     listed = cli("glossary", "list", "--json", project=project_dir)
     assert listed.exit_code == 0, error_line(listed.exception) if listed.exception else listed.output
+
+
+BELGRADE_TBX = """<?xml version="1.0" encoding="UTF-8"?>
+<martif type="TBX"><text><body><termEntry id="t1"><descrip type="x-kind">place</descrip>
+<langSet xml:lang="en"><tig><term>Belgrade</term></tig></langSet>
+{sets}
+</termEntry></body></text></martif>
+"""
+SR_CYRL = '<langSet xml:lang="sr-Cyrl"><tig><term>Београд</term></tig></langSet>'
+SR_LATN = '<langSet xml:lang="sr-Latn"><tig><term>Beograd</term></tig></langSet>'
+
+
+@pytest.mark.parametrize(
+    ("sets", "locales", "expected"),
+    [
+        (SR_CYRL + SR_LATN, ("sr_Latn",), {"sr_Latn": "Beograd"}),
+        (SR_LATN + SR_CYRL, ("sr_Latn",), {"sr_Latn": "Beograd"}),
+        (SR_CYRL + SR_LATN, ("sr_Latn", "sr_Cyrl"), {"sr_Latn": "Beograd", "sr_Cyrl": "Београд"}),
+    ],
+    ids=["cyrillic-first", "latin-first", "both-targets"],
+)
+def test_a_tbx_form_in_another_script_is_never_read_as_the_targets_form(sets, locales, expected):
+    terms = g.parse_tbx(BELGRADE_TBX.format(sets=sets).encode("utf-8"), None, locales)
+    assert terms[0].targets == expected
