@@ -462,3 +462,25 @@ def test_a_tbx_glossary_form_for_a_regional_or_script_locale_reaches_the_transla
     run.translate_articles(load_project(root), now=NOW)
     po = polib.pofile(str(root / "locales" / locale / "LC_MESSAGES" / "astana-news.po"))
     assert po.find("The president visited Astana on Monday.").msgstr == "The president visited Astanagrad on Monday."
+
+
+@pytest.mark.parametrize(("locale", "column"), [("pt_BR", "pt"), ("kk_KZ", "kk")], ids=["pt_BR-under-pt", "kk_KZ-under-kk"])
+def test_a_glossary_column_of_the_language_is_not_silently_ignored_for_a_regional_target(tmp_path, models_dir, locale, column):
+    """A CSV column `pt` and a target `pt_BR`: the term is restored (as TBX import and the interface words fall back), or the run says why not."""
+    from tests import modelkit
+
+    translate.install_file(modelkit.build_package(tmp_path / "pkg", modelkit.PackageSpec(to_code=locale, kind="copy")))
+    root = tmp_path / "project"
+    for folder in ("articles", "glossary", "locales"):
+        (root / folder).mkdir(parents=True)
+    (root / "workflow.toml").write_text(f'[workflow]\nsource_locale = "en"\ntarget_locales = ["{locale}"]\n', encoding="utf-8")
+    (root / "glossary" / "terms.csv").write_text(
+        f"english,{column},kind,gender,note,variants,avoid_{column}\nAstana,Astanagrad,place,,,,\n", encoding="utf-8"
+    )
+    (root / "articles" / "astana-news.md").write_text(
+        "---\ntitle: News\ndate: 2026-11-24\nslug: astana-news\n---\n\nThe president visited Astana on Monday.\n", encoding="utf-8"
+    )
+    report = run.translate_articles(load_project(root), now=NOW)
+    po = polib.pofile(str(root / "locales" / locale / "LC_MESSAGES" / "astana-news.po"))
+    restored = po.find("The president visited Astana on Monday.").msgstr == "The president visited Astanagrad on Monday."
+    assert restored or any(column in str(e) for e in report.errors)
