@@ -1001,3 +1001,21 @@ SR_LATN = '<langSet xml:lang="sr-Latn"><tig><term>Beograd</term></tig></langSet>
 def test_a_tbx_form_in_another_script_is_never_read_as_the_targets_form(sets, locales, expected):
     terms = g.parse_tbx(BELGRADE_TBX.format(sets=sets).encode("utf-8"), None, locales)
     assert terms[0].targets == expected
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("add", "Belgrade", "--target", "kk=Белград", "--target", "ru=Белград", "--kind", "place"), ("remove", "Almaty")],
+    ids=["add", "remove"],
+)
+def test_changing_a_tbx_glossary_leaves_a_glossary_the_project_can_read(project_dir, args):
+    """`paths.glossary` may name a .tbx file: add and remove must not write CSV bytes into it."""
+    tbx = project_dir / "glossary" / "terms.tbx"
+    assert cli("glossary", "export", "--format", "tbx", "--output", str(tbx), project=project_dir).exit_code == 0
+    (project_dir / "glossary" / "terms.csv").unlink()
+    config = project_dir / "workflow.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace('"glossary/terms.csv"', '"glossary/terms.tbx"'), encoding="utf-8")
+    changed = cli("glossary", *args, project=project_dir)
+    assert changed.exit_code == 0, changed.output
+    listed = cli("glossary", "list", "--json", project=project_dir)
+    assert listed.exit_code == 0, error_line(listed.exception) if listed.exception else listed.output
