@@ -129,7 +129,9 @@ def language(code: str) -> Language:
     module = module_of(code)
     base = code.split("_")[0]
     loc = Locale.parse(code)
-    script = get_global("likely_subtags").get(base, "").split("_")[1:2]
+    # The code's own script first (sr_Latn is Latin though Serbian is Cyrillic), then the likely script of the full code, then of the language.
+    likely = get_global("likely_subtags")
+    script = [loc.script] if loc.script else (likely.get(code) or likely.get(base, "")).split("_")[1:2]
     extra = getattr(module, "MONTH_FORMS", {})
     months, month_words = [], []
     for m in range(1, 13):
