@@ -158,9 +158,9 @@ def _demo_flags(project: Project, glossary, segment: Segment, entry: catalog_mod
     if DEMO_MARK not in (entry.provenance or "") or not entry.msgstr or status_of(entry) != REVIEWED:
         return []  # an unaccepted draft is pending anyway; its `# machine:` comment already says what it is
     if glossary is None:  # which words are names (and so not English left over) is the glossary's to say
-        from workflow.glossary import load_glossary
+        from workflow.glossary import project_glossary
 
-        glossary = load_glossary(project.glossary_path)
+        glossary = project_glossary(project)
     draft, english = demo_draft(glossary, segment, locale)  # as run.py prepares it: without `named`
     # The draft's hash in the `# machine:` comment tells an untouched draft even after the glossary changed.
     recorded = [m.group(1) for c in entry.comments if c.startswith(catalog_mod.MACHINE_PREFIX) for m in [catalog_mod.DRAFT_HASH.search(c.strip())] if m]

@@ -213,7 +213,7 @@ def _translate(
     listing = _identify(project, slugs, load_state(project), errors, every_slug)
     clock.add("segmentation", t)
     total = len(listing) * len(targets)
-    terms = glossary.load_glossary(project.glossary_path)
+    terms = glossary.project_glossary(project)
     glossary_sha = _file_sha(project.glossary_path)
     results: list[ArticleResult] = []
     sent = done = segment_count = served = 0

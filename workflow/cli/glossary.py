@@ -30,7 +30,7 @@ app.add_typer(glossary_app, name="glossary")
 def _glossary_of(proj):
     from workflow import glossary as glossary_mod
 
-    return glossary_mod.load_glossary(proj.glossary_path, proj.locales)
+    return glossary_mod.project_glossary(proj)
 
 
 @glossary_app.command("list")

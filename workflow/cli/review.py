@@ -107,7 +107,7 @@ def _review_glossary(proj):
         from workflow import glossary as glossary_mod
     except ImportError:
         return None
-    return glossary_mod.load_glossary(proj.glossary_path)
+    return glossary_mod.project_glossary(proj)
 
 
 def _reviews(proj, locales_, slugs, html: Path | None):

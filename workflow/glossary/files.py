@@ -39,6 +39,11 @@ def load_glossary(path: Path, locales: tuple[str, ...] | None = None) -> Glossar
     return Glossary(path, terms, found)
 
 
+def project_glossary(project) -> Glossary:
+    """The project's glossary, read for its target locales: TBX forms for sr_Latn or pt_BR are keyed by those locales."""
+    return load_glossary(project.glossary_path, project.locales)
+
+
 def decode(data: bytes, path: Path | None) -> str:
     try:
         text = data.decode("utf-8")
@@ -61,7 +66,7 @@ def save_glossary(glossary: Glossary, path: Path | None = None) -> bool:
 def update_glossary(project, change: Callable[[Glossary], Glossary], *, wait: bool = False) -> Glossary:
     """Apply `change(glossary)` to the project's glossary under the project lock and save it atomically."""
     with project_lock(project.root, wait):
-        updated = change(load_glossary(project.glossary_path, project.locales))
+        updated = change(project_glossary(project))
         save_glossary(updated, project.glossary_path)
     return updated
 

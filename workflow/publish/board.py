@@ -77,9 +77,9 @@ def dashboard(
     withdrawals = read_withdrawals(project)
     live = {name for name in read_manifest(output_dir(project, out_dir) / MANIFEST_NAME) if is_edition(name)}
     if glossary is None:
-        from workflow.glossary import load_glossary
+        from workflow.glossary import project_glossary
 
-        glossary = load_glossary(project.glossary_path)
+        glossary = project_glossary(project)
     rows = []
     for article in loaded:
         cells = []

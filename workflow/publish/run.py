@@ -63,10 +63,10 @@ def publish(
     errors = list(bad)
     withdrawals = read_withdrawals(project)
     out = output_dir(project, out_dir)
-    from workflow.glossary import load_glossary
+    from workflow.glossary import project_glossary
 
     def current_glossary() -> Any:
-        return glossary if glossary is not None else load_glossary(project.glossary_path)
+        return glossary if glossary is not None else project_glossary(project)
 
     terms = current_glossary()
     if errors and not loaded:  # nothing good to publish: touch nothing
