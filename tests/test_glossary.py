@@ -1019,3 +1019,19 @@ def test_changing_a_tbx_glossary_leaves_a_glossary_the_project_can_read(project_
     assert changed.exit_code == 0, changed.output
     listed = cli("glossary", "list", "--json", project=project_dir)
     assert listed.exit_code == 0, error_line(listed.exception) if listed.exception else listed.output
+
+
+@pytest.mark.parametrize(
+    ("columns", "locale", "form"),
+    [
+        ({"kk": "Астана"}, "kk_KZ", "Астана"),
+        ({"pt": "Astana"}, "pt_BR", "Astana"),
+        ({"pt": "Astana", "pt_BR": "Astaná"}, "pt_BR", "Astaná"),
+        ({"sr": "Астана"}, "sr_Latn", None),
+        ({"sr_Latn": "Astana"}, "sr", None),
+        ({"uz": "Astana"}, "uz_Cyrl", None),
+    ],
+    ids=["kk_KZ-from-kk", "pt_BR-from-pt", "own-column-first", "never-cyrillic-for-latin", "never-narrower", "never-latin-for-cyrillic"],
+)
+def test_a_languages_column_serves_its_regional_locales_in_the_same_script_only(columns, locale, form):
+    assert g.Term("Astana", columns, "place").target(locale) == form

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from workflow.glossary.forms import forms_of, occurrences, problems, words
 from workflow.glossary.matching import distinct, find_terms, named_terms
-from workflow.glossary.terms import LIST_SEPARATOR, Glossary, Term, fold
+from workflow.glossary.terms import LIST_SEPARATOR, Glossary, Term, column_for, fold
 
 # A translator comment `# glossary-ok: Theresa May` on one PO entry: the reviewer checked that entry's rendering of
 # that term (a quote, a nickname, a name left out on purpose) and its flag stops blocking; publish records it.
@@ -80,10 +80,10 @@ def locale_notes(glossary: Glossary, locales) -> list[str]:
 
     notes = []
     for locale in locales:
-        if locale not in glossary.locales:
+        if column_for(locale, glossary.locales) is None:
             notes.append(f"{locale}: the glossary has no {locale} column; terms are not checked in {locale}")
         elif not language(locale).inflects:
-            example = next((t.targets[locale] for t in glossary.terms if t.target(locale)), None)
+            example = next((t.target(locale) for t in glossary.terms if t.target(locale)), None)
             only = f"; only the exact form {example} counts" if example else "; only a term's exact form counts"
             notes.append(f"{locale}: inflected forms are not recognised (no language module){only}")
     return notes

@@ -147,7 +147,7 @@ def problems(forms: LocaleForms, target: Target, term: Term, part: str, text: st
     found = words(text)
     out: list[Problem] = []
     taken: set[int] = set()
-    for avoided in term.avoid.get(forms.locale, ()) if part == "full" else ():
+    for avoided in term.avoided(forms.locale) if part == "full" else ():
         wrong = forms.target_for(avoided, term.kind, term.gender)
         for a, b in occurrences(wrong, found):
             case = wrong.case_of_last.get(found[b - 1].group().casefold(), next(iter(wrong.cases)))

@@ -33,7 +33,7 @@ def to_tbx(terms: tuple[Term, ...], locales: tuple[str, ...] | None = None) -> s
         if term.note:
             ET.SubElement(entry, "note").text = term.note
         sets = [(SOURCE_LANG, term.english, [(v, _ADMITTED) for v in term.variants])]
-        sets += [(loc, term.targets[loc], [(v, _DEPRECATED) for v in term.avoid.get(loc, ())]) for loc in locales if term.target(loc)]
+        sets += [(loc, term.targets[loc], [(v, _DEPRECATED) for v in term.avoid.get(loc, ())]) for loc in locales if term.targets.get(loc)]
         for locale, main, others in sets:
             lang_set = ET.SubElement(entry, "langSet", {_XML_LANG: locale})
             for text, status in [(main, _PREFERRED), *others]:

@@ -43,8 +43,13 @@ class Term:
         return hash((self.english, tuple(self.targets.items())))
 
     def target(self, locale: str) -> str | None:
-        """The canonical form for `locale`, or None if the glossary has no column for it."""
-        return self.targets.get(locale) or None
+        """The canonical form for `locale` (from its language's column if it has none), or None if no column serves it."""
+        column = column_for(locale, tuple(self.targets))
+        return self.targets.get(column) or None if column else None
+
+    def avoided(self, locale: str) -> tuple[str, ...]:
+        """The renderings to flag in `locale`, from the column its form comes from."""
+        return self.avoid.get(column_for(locale, tuple(self.targets)) or locale, ())
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,28 @@ class Glossary:
         if key not in self._memo:
             self._memo[key] = make()
         return self._memo[key]
+
+
+def column_for(locale: str, locales: tuple[str, ...]) -> str | None:
+    """The column that serves `locale`: its own, else its language's (kk for kk_KZ) when written in the same script.
+
+    Glossary maintainers expect a language's column to serve its regional locales, as TBX import and the interface
+    words do; never across scripts: a Cyrillic sr column is no form for sr_Latn.
+    """
+    if locale in locales:
+        return locale
+    from workflow.languages import language
+
+    parts = locale.split("_")
+    for n in range(len(parts) - 1, 0, -1):
+        broader = "_".join(parts[:n])
+        if broader in locales:
+            try:
+                same = language(broader).script == language(locale).script
+            except (ValueError, LookupError):  # a code Babel cannot place serves only itself
+                return None
+            return broader if same else None
+    return None
 
 
 def fold(text: str) -> str:
