@@ -49,15 +49,18 @@ def glossary_list(json_out: JsonOpt = False, project: ProjectOpt = Path(".")) ->
 
 
 def _per_locale(values: list[str] | None, option: str) -> dict[str, list[str]]:
-    """`--target LOC=FORM` values by locale; InputError for a value without `=`."""
+    """`--target LOC=FORM` values by locale, spelt as the glossary's columns; InputError for a value without `=` or an unknown locale."""
     from workflow.errors import InputError
+    from workflow.glossary import column_locale
+    from workflow.project import check_locale
 
     found: dict[str, list[str]] = {}
     for value in values or []:
         locale, sep, form = value.partition("=")
         if not sep or not locale.strip():
             raise InputError(f"{option} takes LOCALE=FORM, e.g. {option} ky=Бишкек; got {value!r}")
-        found.setdefault(locale.strip(), []).append(form)
+        # The locale names a column (of an empty glossary, a new one): only one the column reader reads back.
+        found.setdefault(check_locale(column_locale(locale)), []).append(form)
     return found
 
 

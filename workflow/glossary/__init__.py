@@ -22,7 +22,7 @@ from workflow.glossary.checks import (
     overridden_names,
     split_overridden,
 )
-from workflow.glossary.files import load_glossary, parse_csv, project_glossary, read_csv, save_glossary, to_csv, update_glossary
+from workflow.glossary.files import column_locale, load_glossary, parse_csv, project_glossary, read_csv, save_glossary, to_csv, update_glossary
 from workflow.glossary.forms import forms_of
 from workflow.glossary.masking import PLACEHOLDER_PREFIX, Prepared, Slot, finish, prepare, repair
 from workflow.glossary.matching import COMMON_WORDS, TermMatch, find_terms, hints, named_terms
@@ -43,7 +43,7 @@ from workflow.glossary.terms import (
 __all__ = [
     "COMMON_WORDS", "FLAG_PREFIX", "KINDS", "LIST_SEPARATOR", "OVERRIDE_PREFIX", "PLACEHOLDER_PREFIX",
     "CatalogCheck", "CatalogFlag", "Glossary", "Prepared", "Slot", "Term", "TermFlag", "TermMatch",
-    "add_term", "check_catalogs", "check_translation", "columns", "entry_flags", "find_terms", "finish", "fold",
+    "add_term", "check_catalogs", "column_locale", "check_translation", "columns", "entry_flags", "find_terms", "finish", "fold",
     "forms_of", "hints", "load_glossary", "locale_notes", "merge_terms", "named_terms", "overridden_names",
     "parse_csv", "parse_tbx", "prepare", "project_glossary", "read_csv", "remove_term", "repair", "save_glossary", "split_overridden",
     "term_from_cells", "to_csv", "to_tbx", "update_glossary",

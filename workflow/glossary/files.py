@@ -125,6 +125,11 @@ def _column_name(cell: str) -> str:
     return _babel_locales().get(name, name)
 
 
+def column_locale(code: str) -> str:
+    """A locale code spelt as the column reader spells a header cell (KK is kk, sr_latn is sr_Latn)."""
+    return _babel_locales().get(code.strip().lower(), code.strip())
+
+
 def _is_locale_column(name: str) -> bool:
     return name not in _FIXED and not name.startswith(AVOID_PREFIX) and name in _babel_locales().values()
 
