@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from workflow.errors import InputError
+from workflow.glossary.files import column_locale
 from workflow.glossary.terms import AVOID_PREFIX, Term, join_list, term_from_cells, validate
 
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -110,7 +111,17 @@ def _locale_of(lang: str, locales: tuple[str, ...] | None) -> str:
     if locales is None:
         return base
     exact = next((loc for loc in locales if loc.lower() == tag.lower()), None)
-    return exact or next((loc for loc in locales if loc.split("_")[0].lower() == base), "")
+    # Another locale of the language stands in only in the same script: an sr-Cyrl form is no sr_Latn form.
+    return exact or next((loc for loc in locales if loc.split("_")[0].lower() == base and _same_script(tag, loc)), "")
+
+
+def _same_script(tag: str, locale: str) -> bool:
+    from workflow.languages import language
+
+    try:
+        return language(column_locale(tag)).script == language(locale).script
+    except (ValueError, LookupError):  # a tag Babel cannot place (kk_XX): its language decides, as before
+        return True
 
 
 def parse_tbx(data: bytes, path: Path | None = None, locales: tuple[str, ...] | None = None) -> tuple[Term, ...]:
