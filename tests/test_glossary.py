@@ -1019,6 +1019,8 @@ def test_changing_a_tbx_glossary_leaves_a_glossary_the_project_can_read(project_
     assert changed.exit_code == 0, changed.output
     listed = cli("glossary", "list", "--json", project=project_dir)
     assert listed.exit_code == 0, error_line(listed.exception) if listed.exception else listed.output
+    english = {t.english for t in g.parse_tbx(tbx.read_bytes(), tbx, ("kk", "ru"))}
+    assert ("Belgrade" in english) == (args[0] == "add") and ("Almaty" in english) == (args[0] == "add")
 
 
 @pytest.mark.parametrize(

@@ -54,13 +54,17 @@ def decode(data: bytes, path: Path | None) -> str:
 
 
 def save_glossary(glossary: Glossary, path: Path | None = None) -> bool:
-    """Write the glossary as CSV atomically; False if the file already had these bytes. Hold the project lock."""
+    """Write the glossary atomically, as TBX for a .tbx file and CSV otherwise; False if the file already had these bytes. Hold the project lock."""
+    from workflow.glossary.tbx import to_tbx
+
     target = Path(path or glossary.path)
     # A save killed before its rename leaves `.terms.csv.XXXX.tmp` beside the file; only this file's temps
     # are ours to remove, as the glossary may sit in a folder with other files.
     for stale in target.parent.glob(f".{target.name}.*{TEMP_SUFFIX}"):
         stale.unlink(missing_ok=True)
-    return atomic_write(target, to_csv(glossary.terms, glossary.locales))
+    # `paths.glossary` may name a TBX file: CSV bytes in it would be a glossary no command can read.
+    text = to_tbx(glossary.terms, glossary.locales) if target.suffix.lower() == ".tbx" else to_csv(glossary.terms, glossary.locales)
+    return atomic_write(target, text)
 
 
 def update_glossary(project, change: Callable[[Glossary], Glossary], *, wait: bool = False) -> Glossary:
