@@ -13,7 +13,7 @@ import sys
 import typer
 
 from workflow.cli.options import ProjectOpt, app, now
-from workflow.cli.render import Column, err, error_line, out, plural, print_json, show_rows, shown_path, to_jsonable, visible
+from workflow.cli.render import Column, err, error_line, out, plural, print_json, remember_project, show_rows, shown_path, to_jsonable, visible
 from workflow.errors import EXIT_INPUT, WorkflowError
 
 __all__ = ["Column", "ProjectOpt", "app", "err", "error_line", "main", "now", "out", "plural", "print_json", "show_rows", "shown_path", "to_jsonable", "visible"]
@@ -28,6 +28,7 @@ def main() -> None:
 
     Usage errors keep typer's text and exit code 2, with what was typed made visible.
     """
+    remember_project(None)
     try:
         code = app(standalone_mode=False)
     except WorkflowError as exc:

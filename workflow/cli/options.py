@@ -9,6 +9,8 @@ from typing import Annotated, Any, Optional
 
 import typer
 
+from workflow.cli.render import remember_project
+
 
 app = typer.Typer(
     name="workflow",
@@ -35,6 +37,7 @@ ProjectOpt = Annotated[
         metavar="DIR",
         help="Project directory holding workflow.toml (or any directory inside it).",
         show_default="the project the current directory is in",
+        callback=remember_project,
     ),
 ]
 

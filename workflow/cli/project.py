@@ -10,7 +10,7 @@ import typer
 
 from workflow import articles as articles_mod
 from workflow.cli.options import JsonOpt, ProjectOpt, app
-from workflow.cli.render import Column, out, plural, show_rows
+from workflow.cli.render import Column, out, plural, remember_project, show_rows
 from workflow.errors import WorkflowError
 from workflow.project import CONFIG_NAME, DEFAULT_CONFIG, find_root, load_project, valid_locales
 from workflow.storage import atomic_write
@@ -18,7 +18,7 @@ from workflow.storage import atomic_write
 
 @app.command()
 def init(
-    project: Annotated[Path, typer.Option("--project", "-p", metavar="DIR", help="Directory to make the project in.")] = Path("."),
+    project: Annotated[Path, typer.Option("--project", "-p", metavar="DIR", help="Directory to make the project in.", callback=remember_project)] = Path("."),
 ) -> None:
     """Start a project that runs: workflow.toml, an example article, an empty glossary, and locales/.
 

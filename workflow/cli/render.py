@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 
 from workflow.errors import WorkflowError
-from workflow.project import CONFIG_NAME
+from workflow.project import find_root
 
 
 def plural(n: int, one: str, many: str | None = None) -> str:
@@ -142,14 +142,26 @@ def show_rows(
     out.print(table)
 
 
+# The root of the project this run works on (from --project or the current directory), absolute; CLI state for
+# messages only: any workflow.toml nearer a file (a stray one, another project's) is not this run's project.
+_project_root: Path | None = None
+
+
+def remember_project(value: Path | None) -> Path | None:
+    """Record the project `--project DIR` (or the current directory) is in, so messages name paths relative to it."""
+    global _project_root
+    found = find_root(Path(value)) if value is not None else None
+    _project_root = Path(os.path.abspath(found)) if found is not None else None
+    return value
+
+
 def shown_path(path: Path) -> str:
-    """A path as messages show it: relative to the project holding it (also with --project), else as given."""
-    if not Path(path).is_absolute():
+    """A path as messages show it: relative to this run's project root when inside it, else as given."""
+    if not Path(path).is_absolute() or _project_root is None:
         return str(path)  # as the user typed it, or under a project root given relative to here
-    absolute = Path(os.path.abspath(path))
-    for parent in absolute.parents:  # as named, not where links lead: a message about a link names the link
-        if os.path.lexists(parent / CONFIG_NAME):
-            return absolute.relative_to(parent).as_posix()
+    absolute = Path(os.path.abspath(path))  # as named, not where links lead: a message about a link names the link
+    if absolute.is_relative_to(_project_root):
+        return absolute.relative_to(_project_root).as_posix()
     return str(path)
 
 
