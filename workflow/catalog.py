@@ -18,6 +18,7 @@ from pathlib import Path
 from workflow.articles import Article, Segment
 from workflow.document import one_line
 from workflow.errors import InputError, StorageError
+from workflow.languages import display_name
 from workflow.po import (  # noqa: F401  (the format's names, importable from here as they always were)
     CONFIDENCE_PREFIX,
     DATE_FORMAT,
@@ -34,7 +35,6 @@ from workflow.po import (  # noqa: F401  (the format's names, importable from he
     CatalogEntry,
     body_text,
     draft_hash,
-    language_name,
     plural_forms,
     po_header,
     pot_header,
@@ -452,7 +452,7 @@ def write_plan(
     comment = (
         old.header_comment
         if old is not None and old.header_comment
-        else f"{language_name(locale)} translation of {project.relative(article.path)}.\n"
+        else f"{display_name(locale)} translation of {project.relative(article.path)}.\n"
         "Accept a sentence by removing its fuzzy flag (in Poedit: toggle 'Needs work')."
     )
     new = Catalog(po_path, (), comment, tuple(entries), tuple(obsolete))

@@ -15,13 +15,14 @@ import io
 from dataclasses import dataclass
 from importlib import resources
 
-from babel import Locale
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import Translations
 from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from workflow.languages import display_name
 
 DOMAIN = "messages"
 # The language the templates' and this package's msgids are written in: it needs no catalog.
@@ -86,20 +87,15 @@ def count_text(locale: str, n: int) -> str:
     return words % {"number": format_decimal(n, locale=locale)}
 
 
-def _display_name(locale: str, in_locale: str) -> str:
-    # The one place a language's name comes from (Babel's CLDR data).
-    return Locale.parse(locale).get_display_name(in_locale) or locale
-
-
 def language_name(locale: str, in_locale: str | None = None) -> str:
     """The language's name as speakers of `in_locale` (default: itself) write it, capitalised for a heading."""
-    name = _display_name(locale, in_locale or locale)
+    name = display_name(locale, in_locale or locale)
     return name[:1].upper() + name[1:]
 
 
 def source_language_name(source: str, locale: str) -> str:
     """'английский': the original's language as a running word of the edition's language."""
-    return _display_name(source, locale)
+    return display_name(source, locale)
 
 
 def long_date(date: dt.date, locale: str) -> str:
