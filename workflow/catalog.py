@@ -66,6 +66,7 @@ class CatalogResult:
     revived: int = 0  # sentences back from obsolete entries
     obsoleted: int = 0  # removed sentences now `#~`
     offered: int = 0  # drafts put beside a translator's text as a `# machine draft` comment
+    catalog: Catalog | None = field(default=None, compare=False, repr=False)  # as the file now holds it
 
 
 def load_catalog(project: Project, slug: str, locale: str) -> Catalog | None:
@@ -461,10 +462,10 @@ def write_plan(
             po_header(old, article.slug, locale, pot_date, "")
         ) and old.field("POT-Creation-Date") == pot_date
         if unchanged_header and body_text(old) == body_text(new) and old.header_comment == comment:
-            return CatalogResult(po_path, pot_path, False, template_written, **counts)
-    header = po_header(old, article.slug, locale, pot_date, stamp(now))
-    written = atomic_write(po_path, render_catalog(replace(new, header=header)))
-    return CatalogResult(po_path, pot_path, written, template_written, **counts)
+            return CatalogResult(po_path, pot_path, False, template_written, **counts, catalog=old)
+    new = replace(new, header=po_header(old, article.slug, locale, pot_date, stamp(now)))
+    written = atomic_write(po_path, render_catalog(new))
+    return CatalogResult(po_path, pot_path, written, template_written, **counts, catalog=new)
 
 
 def apply_edits(
