@@ -50,7 +50,8 @@ def _catalog_candidates(locale: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys((locale, language)))
 
 
-# Compiled once per process: the catalogs are package data, the same for every project and run.
+# Compiled once per process: the catalogs are read-only package data, the same for every project and
+# run (no project setting or path reaches this function), so a per-run cache would only compile them again.
 @functools.cache
 def interface(locale: str) -> Interface:
     """The interface words for `locale`: its own catalog, its language's, or English."""
@@ -113,6 +114,8 @@ def feed_title(locale: str) -> str:
     return f"{heading} · {language_name(locale)}"
 
 
+# Once per process, like `interface`: built only from package data (the templates and the interface
+# catalogs), nothing a project, its configuration or a run can change; callers only get and render templates.
 @functools.cache
 def environment(locale: str) -> Environment:
     """The Jinja2 environment the pages of `locale` render in, its `_()`/`{% trans %}` bound to the locale's words."""
