@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
