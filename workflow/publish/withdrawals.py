@@ -61,7 +61,7 @@ def read_withdrawals(project: Project) -> dict[str, Withdrawal]:
         raw = read_file(path, root=project.root)
     except FileNotFoundError:
         return {}
-    text = decode_utf8(raw, path, "save withdrawn.toml as UTF-8")
+    text = decode_utf8(raw, path, f"save {WITHDRAWN_NAME} as UTF-8")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
