@@ -813,12 +813,13 @@ def test_withdrawing_again_changes_nothing_not_even_the_time(project_dir):
         ('["../etc"]\nlocales = "all"\n', f"{WITHDRAWN}:1: invalid slug '../etc'"),
         ('[a-story]\nlocales = ["xx"]\n', f"{WITHDRAWN}:2: unknown locale 'xx'"),
         ('[a-story]\nlocales = 3\n', f"{WITHDRAWN}:2: locales must be \"all\" or a list of locale codes"),
+        (b'[a-story]\nnote = "caf\xe9"\n', f"{WITHDRAWN}:2: not UTF-8 text (byte 0xe9); save {WITHDRAWN} as UTF-8"),
     ],
-    ids=["syntax", "slug", "locale", "locales-type"],
+    ids=["syntax", "slug", "locale", "locales-type", "not-utf8"],
 )
 def test_a_damaged_withdrawal_list_stops_publish_with_one_line(project_dir, content, message):
     proj, _ = published(project_dir)
-    (proj.root / WITHDRAWN).write_text(content, encoding="utf-8")
+    (proj.root / WITHDRAWN).write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
     before = tree_digest(project_dir)
     with pytest.raises(InputError) as caught:
         publish.publish(proj, now=LATER)
