@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import unescapeAll
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
@@ -32,9 +33,35 @@ MAX_DEPTH = 32
 _PLAIN = MarkdownIt("zero").enable(["emphasis", "escape"])
 
 HEADING, PARAGRAPH, BLOCKQUOTE, LIST_ITEM, HTML_TEXT = "heading", "paragraph", "blockquote", "list_item", "html_text"
+# An alt/title value of an inline HTML tag inside prose, and the title of a reference definition.
+ATTRIBUTE, LINK_TITLE = "attribute", "link_title"
 _CELL_BAR = re.compile(r"(?<!\\)\|")
 _SKIPPED_HTML = {"script", "style", "pre", "code", "textarea", "svg", "math"}
-_TEXT_ATTRIBUTE = re.compile(r"""\s(alt|title)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+# One attribute of a start tag: name, then a double-quoted, single-quoted or unquoted value (HTML's three forms).
+_ATTRIBUTE = re.compile(r"""\s+([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
+_TEXT_NAMES = {"alt", "title"}
+_TAG_START = re.compile(r"<[A-Za-z][A-Za-z0-9-]*")
+# A start tag as markdown-it's inline HTML rule reads one (its values may hold "<" and ">").
+_START_TAG = re.compile(
+    r"""<[A-Za-z][A-Za-z0-9-]*(?:\s+[a-zA-Z_:][a-zA-Z0-9:._-]*(?:\s*=\s*(?:[^"'=<>`\x00-\x20]+|'[^']*'|"[^"]*"))?)*\s*/?>"""
+)
+
+
+def _text_attributes(tag: str) -> list[tuple[int, int, bool]]:
+    """(start, end, quoted) in `tag` (a start tag as written) of each alt/title value."""
+    name = _TAG_START.match(tag)
+    out = []
+    for m in _ATTRIBUTE.finditer(tag, name.end() if name else 0):
+        group = next((g for g in (2, 3, 4) if m.group(g) is not None), None)
+        if group is not None and m.group(1).lower() in _TEXT_NAMES:
+            out.append((*m.span(group), group != 4))
+    return out
+
+
+def attribute_value(text: str, quoted: bool = True) -> str:
+    """A translation as an HTML attribute value: escaped text, in quotes where the source's value had none."""
+    escaped = html.escape(visible_line(text), quote=True)
+    return escaped if quoted else f'"{escaped}"'
 
 
 class DocumentError(ValueError):
@@ -55,7 +82,10 @@ class Prose:
     lines: tuple[tuple[int, int], ...]  # (offset in content, offset in the article) of each line's start
     line: int  # 0-based body line of the first character
     html: bool = False  # inside an HTML block: translations go in HTML-escaped, never as Markdown
-    at: int = 0  # for text in an HTML block: where `content` starts in the block's token content
+    at: int = 0  # for text in an HTML block or an inline tag: where `content` starts in the token's (prose's) content
+    tag: tuple[int, int] | None = None  # an inline tag's alt/title: the tag's span in its prose run's content
+    quoted: bool = True  # an attribute value written in quotes (an unquoted one gets them when translated)
+    label: str | None = None  # a reference definition's title: the label links use (None: a duplicate, never shown)
 
     def offset(self, i: int) -> int:
         """The article offset of content[i] (for a segment's first and last characters, never whitespace)."""
@@ -73,6 +103,10 @@ class Prose:
     def start(self) -> int:
         return self.lines[0][1]
 
+    @property
+    def end(self) -> int:
+        return self.offset(len(self.content) - 1) + 1 if self.content else self.start
+
 
 @dataclass(frozen=True)
 class Tree:
@@ -82,10 +116,20 @@ class Tree:
     env: dict = field(repr=False, compare=False)
     prose: tuple[Prose, ...]
     starts: tuple[int, ...] = field(default=(), repr=False)  # each prose run's first offset, for bisect
+    # Inline tags' alt/title values (inside a prose run) and reference definitions' titles, by start.
+    inner: tuple[Prose, ...] = ()
+    inner_starts: tuple[int, ...] = field(default=(), repr=False)
 
     def prose_at(self, offset: int) -> Prose:
         """The prose run holding the article offset `offset` (a segment's start)."""
         return self.prose[bisect.bisect_right(self.starts, offset) - 1]
+
+    def find(self, offset: int) -> Prose:
+        """The innermost run holding `offset`: an attribute value or definition title, else its prose run."""
+        k = bisect.bisect_right(self.inner_starts, offset) - 1
+        if k >= 0 and offset < self.inner[k].end:
+            return self.inner[k]
+        return self.prose_at(offset)
 
 
 # --- parsing -------------------------------------------------------------------------------------
@@ -121,7 +165,10 @@ def parse(source: str, body_start: int) -> Tree:
         elif token.type == "html_block" and token.map is not None:
             prose.extend(_html_block(token, i, lines))
     prose.sort(key=lambda p: p.start)
-    return Tree(tuple(tokens), env, tuple(prose), tuple(p.start for p in prose))
+    inner = [a for p in prose if not p.html for a in _inline_attributes(p, tokens[p.token])]
+    inner += _definition_titles(env, lines)
+    inner.sort(key=lambda p: p.start)
+    return Tree(tuple(tokens), env, tuple(prose), tuple(p.start for p in prose), tuple(inner), tuple(p.start for p in inner))
 
 
 def _lines(body: str, start: int) -> list[tuple[int, str]]:
@@ -201,8 +248,62 @@ def _cell(token: Token, i: int, kind: str, lines: list[tuple[int, str]], rows: d
     return Prose(i, PARAGRAPH if kind != LIST_ITEM else kind, raw, ((0, at),), row)
 
 
+def _slice(prose: Prose, a: int, b: int) -> tuple[tuple[int, int], ...]:
+    """Where each line of prose.content[a:b] starts in the article, as `Prose.lines` holds it."""
+    out = [(0, prose.offset(a))]
+    pos = prose.content.find("\n", a, b)
+    while pos >= 0:
+        out.append((pos + 1 - a, prose.offset(pos + 1)))
+        pos = prose.content.find("\n", pos + 1, b)
+    return tuple(out)
+
+
+def _inline_attributes(prose: Prose, token: Token) -> list[Prose]:
+    """The alt/title values of the inline HTML tags markdown-it found in a prose run, each a run of its own."""
+    found = Counter(c.content for c in token.children or [] if c.type == "html_inline")
+    if not found:
+        return []
+    content = prose.content
+    code = [m.span() for m in _INLINE_CODE.finditer(content)]
+    out = []
+    for m in _START_TAG.finditer(content):
+        escaped = len(content[: m.start()]) - len(content[: m.start()].rstrip("\\"))
+        if found[m.group()] <= 0 or escaped % 2 or any(a <= m.start() < b for a, b in code):
+            continue
+        found[m.group()] -= 1
+        for a, b, quoted in _text_attributes(m.group()):
+            a, b = m.start() + a, m.start() + b
+            if any(ch.isalpha() for ch in content[a:b]):
+                line = prose.line + content.count("\n", 0, a)
+                out.append(Prose(prose.token, ATTRIBUTE, content[a:b], _slice(prose, a, b), line, True, a, m.span(), quoted))
+    return out
+
+
+_TITLE_END = re.compile(r"""(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|\(((?:[^()\\]|\\.)*)\))[ \t]*$""")
+
+
+def _definition_titles(env: dict, lines: list[tuple[int, str]]) -> list[Prose]:
+    """The title of each reference definition (`[r]: url "title"`) as a run of its own, placed in the article."""
+    defined = [(label, ref) for label, ref in env.get("references", {}).items()]
+    defined += [(None, ref) for ref in env.get("duplicate_refs", [])]
+    out = []
+    for label, ref in defined:
+        title = ref.get("title") or ""
+        if not any(ch.isalpha() for ch in title):
+            continue
+        first, end = ref["map"]
+        start, text = lines[end - 1]
+        m = _TITLE_END.search(text)
+        group = next((g for g in (1, 2, 3) if m is not None and m.group(g) is not None), None)
+        if group is None or unescapeAll(m.group(group)) != title:
+            raise DocumentError("a link definition's title must be on one line to be translated", first)
+        a, b = m.span(group)
+        out.append(Prose(-1, LINK_TITLE, text[a:b], ((0, start + a),), end - 1, label=label))
+    return out
+
+
 class _HtmlText(HTMLParser):
-    """The text runs and alt/title values of an HTML block, as (start, end) offsets in its content."""
+    """The text runs and alt/title values of an HTML block, as (start, end, kind) offsets in its content."""
 
     def __init__(self, content: str) -> None:
         super().__init__(convert_charrefs=True)
@@ -229,9 +330,7 @@ class _HtmlText(HTMLParser):
         self._close_run()
         at = self._here()
         raw = self.get_starttag_text() or ""
-        for m in _TEXT_ATTRIBUTE.finditer(raw):
-            group = 2 if m.group(2) is not None else 3
-            self.runs.append((at + m.start(group), at + m.end(group), HTML_TEXT))
+        self.runs += [(at + a, at + b, "quoted" if q else "bare") for a, b, q in _text_attributes(raw)]
         if tag in _SKIPPED_HTML and not raw.endswith("/>"):
             self.skipping.append(tag)
 
@@ -243,9 +342,7 @@ class _HtmlText(HTMLParser):
     def handle_startendtag(self, tag, attrs):  # type: ignore[no-untyped-def]
         self._close_run()
         at = self._here()
-        for m in _TEXT_ATTRIBUTE.finditer(self.get_starttag_text() or ""):
-            group = 2 if m.group(2) is not None else 3
-            self.runs.append((at + m.start(group), at + m.end(group), HTML_TEXT))
+        self.runs += [(at + a, at + b, "quoted" if q else "bare") for a, b, q in _text_attributes(self.get_starttag_text() or "")]
 
     def handle_comment(self, data):  # type: ignore[no-untyped-def]
         self._close_run()
@@ -276,7 +373,7 @@ def _html_block(token: Token, i: int, lines: list[tuple[int, str]]) -> list[Pros
         counted = a
         line = token.map[0] + newlines
         if block.offset(b - 1) - block.offset(a) == b - 1 - a:
-            out.append(Prose(i, kind, text, ((0, block.offset(a)),), line, html=True, at=a))
+            out.append(Prose(i, HTML_TEXT, text, ((0, block.offset(a)),), line, html=True, at=a, quoted=kind != "bare"))
             continue
         # A run that crosses a blockquote's "> " markers is not contiguous in the article: each line apart.
         pos = a
@@ -285,7 +382,7 @@ def _html_block(token: Token, i: int, lines: list[tuple[int, str]]) -> list[Pros
             end = b if end < 0 else end
             if any(ch.isalpha() for ch in content[pos:end]):
                 line = token.map[0] + newlines + content.count("\n", a, pos)
-                out.append(Prose(i, kind, content[pos:end], ((0, block.offset(pos)),), line, html=True, at=pos))
+                out.append(Prose(i, HTML_TEXT, content[pos:end], ((0, block.offset(pos)),), line, html=True, at=pos))
             pos = end + 1
     return out
 
@@ -326,21 +423,23 @@ class _Atoms:
 
     links: Counter  # (bang, target) -> count; target is "(url ...)" or "[label]" as written in the source
     raw: Counter  # code spans, autolinks, footnote refs, inline HTML tags, as written
+    tags: dict = field(default_factory=dict)  # an inline tag as written -> as shown (alt/title translated)
 
 
 def _atoms(source: str) -> _Atoms:
     links: Counter = Counter()
     raw: Counter = Counter()
     code = [m.span() for m in _INLINE_CODE.finditer(source)]
+    # An atom is matched in a translation, which is one line: a tag or code span written over two lines still is one.
     for m in _INLINE_CODE.finditer(source):
-        raw[m.group()] += 1
+        raw[one_line(m.group())] += 1
     for m in _LINK.finditer(source):
         if not any(a <= m.start() < b for a, b in code):
             links[_link_key(m)] += 1
     for pattern in (_AUTOLINK, _FOOTNOTE_REF, _TAG):
         for m in pattern.finditer(source):
             if not any(a <= m.start() < b for a, b in code):
-                raw[m.group()] += 1
+                raw[one_line(m.group())] += 1
     return _Atoms(links, raw)
 
 
@@ -353,9 +452,13 @@ def _link_key(m: re.Match) -> tuple[str, str]:
 #   | ("link", bang, [nodes], target, title): target "(destination)" or "[label]", title the typed text or None
 
 
-def read_translation(translation: str, source: str) -> list[tuple]:
-    """The translation as nodes: the source's own links and atoms where it repeats them, the rest text."""
+def read_translation(translation: str, source: str, tags: dict[str, str] | None = None) -> list[tuple]:
+    """The translation as nodes: the source's own links and atoms where it repeats them, the rest text.
+
+    `tags`: a source inline tag -> the same tag with its alt/title values translated (their own segments).
+    """
     atoms = _atoms(source)
+    atoms.tags.update(tags or {})
     text = visible_line(translation).replace("\ue000", "\ufffd")
     links = Counter(atoms.links)
     nodes: list[tuple] = []
@@ -387,7 +490,7 @@ def _plain(text: str, atoms: _Atoms) -> list[tuple]:
                 continue
             atoms.raw[m.group()] -= 1
             out.extend(_emphasis(text[pos : m.start()]))
-            out.append(("atom", m.group()))
+            out.append(("atom", atoms.tags.get(m.group(), m.group())))
             pos = m.end()
     out.extend(_emphasis(text[pos:]))
     return out
@@ -422,11 +525,21 @@ def _md_text(text: str) -> str:
     return escaped.replace("://", "\\://").replace("www.", "www\\.")
 
 
-def markdown_of(translation: str, source: str, in_html: bool = False) -> str:
-    """The Markdown that shows `translation` as text in the place of `source` (an HTML block's text: escaped HTML)."""
-    if in_html:
-        return html.escape(visible_line(translation), quote=True)
-    out = "".join(_md_nodes(read_translation(translation, source)))
+_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def title_text(text: str) -> str:
+    """A translation as the inside of a reference definition's quoted title: every ASCII punctuation escaped."""
+    return _PUNCTUATION.sub(r"\\\1", visible_line(text))
+
+
+def markdown_of(translation: str, source: str, prose: Prose | None = None, tags: dict[str, str] | None = None) -> str:
+    """The Markdown that shows `translation` as text in the place of `source` of `prose` (HTML: escaped HTML)."""
+    if prose is not None and prose.kind == LINK_TITLE:
+        return title_text(translation)
+    if prose is not None and prose.html:
+        return attribute_value(translation, prose.quoted)
+    out = "".join(_md_nodes(read_translation(translation, source, tags)))
     m = _BLOCK_START.match(out)
     if m:  # "- ", "+ ", "= " (setext underline) and "1. " open blocks at a line start
         out = (m.group(1) and "\\" + out) or f"{m.group(2)}\\{out[len(m.group(2)):]}"
@@ -454,23 +567,77 @@ def _md_nodes(nodes: list[tuple]) -> list[str]:
 # --- rendering: HTML -----------------------------------------------------------------------------
 
 
+def _split(tree: Tree, translations: list[tuple[int, int, str]]) -> tuple[list, dict[int, dict[str, str]], dict[str, str]]:
+    """The spans of prose runs; per inline token, each tag as written -> as shown; each definition title as shown."""
+    outer = []
+    values: dict[tuple[int, tuple[int, int]], list] = defaultdict(list)
+    titles: dict[Prose, list] = defaultdict(list)
+    for start, end, text in translations:
+        run = tree.find(start)
+        span = (run.index(start), run.index(end - 1) + 1, text)
+        if run.tag is not None:
+            values[(run.token, run.tag)].append((run.at + span[0], run.at + span[1], text, run.quoted, run.start))
+        elif run.kind == LINK_TITLE:
+            titles[run].append(span)
+        else:
+            outer.append((start, end, text))
+    tags: dict[int, dict[str, str]] = defaultdict(dict)
+    for (token, (t0, t1)), found in values.items():
+        content = tree.prose_at(found[0][4]).content
+        shown, pos = [], t0
+        for a, b, text, quoted, _ in sorted(found):
+            shown += [content[pos:a], attribute_value(text, quoted)]
+            pos = b
+        written, translated = content[t0:t1], "".join([*shown, content[pos:t1]])
+        tags[token].setdefault(written, translated)  # as the source's skeleton holds it
+        tags[token].setdefault(one_line(written), one_line(translated))  # as a sentence's translation repeats it
+    shown_titles = {}
+    for run, spans in titles.items():
+        if run.label is not None:
+            parts, pos = [], 0
+            for a, b, text in sorted(spans):
+                parts += [run.content[pos:a], title_text(text)]
+                pos = b
+            shown_titles[run.label] = unescapeAll("".join([*parts, run.content[pos:]]))
+    return outer, tags, shown_titles
+
+
+def markdown_pieces(tree: Tree, translations: list[tuple[int, int, str]]) -> list[str]:
+    """The Markdown of each (start, end, translation) span, in order: what goes in its place in the `.md` edition.
+
+    An inline tag's alt/title is shown inside the tag its sentence's piece holds (the skeleton skips it there).
+    """
+    _, tags, _ = _split(tree, translations)
+    out = []
+    for start, end, text in translations:
+        run = tree.find(start)
+        out.append(markdown_of(text, run.content[run.index(start) : run.index(end - 1) + 1], run, tags.get(run.token)))
+    return out
+
+
 def render_html(tree: Tree, translations: list[tuple[int, int, str]]) -> str:
     """The body as HTML with each (start, end) article span's source text replaced by a translation.
 
-    Each span lies within one prose run of the tree (a segment's start and end offsets).
+    Each span lies within one run of the tree (a segment's start and end offsets).
     """
     env = copy.deepcopy(tree.env)
+    outer, tags, titles = _split(tree, translations)
+    for label, title in titles.items():
+        env["references"][label]["title"] = title
     by_token: dict[int, list[tuple[Prose, int, int, str]]] = defaultdict(list)
-    for start, end, text in translations:
+    for start, end, text in outer:
         prose = tree.prose_at(start)
         by_token[prose.token].append((prose, prose.index(start), prose.index(end - 1) + 1, text))
     tokens = list(tree.tokens)
-    for index, spans in by_token.items():
+    runs = {p.token: p for p in tree.prose if not p.html}
+    # A translated definition title reaches every link that uses it: those paragraphs are read again.
+    linked = {i for i, t in enumerate(tokens) if titles and t.type == "inline" and "[" in t.content and i in runs}
+    for index in set(by_token) | set(tags) | linked:
         token = tokens[index]
         if token.type == "html_block":
-            tokens[index] = token.copy(content=_html_block_text(token.content, spans))
+            tokens[index] = token.copy(content=_html_block_text(token.content, by_token[index]))
         else:
-            tokens[index] = token.copy(children=_inline_children(token, spans, env))
+            tokens[index] = token.copy(children=_inline_children(token, runs[index], by_token.get(index, []), env, tags.get(index, {})))
     return _MD.renderer.render(tokens, _MD.options, env)
 
 
@@ -479,27 +646,32 @@ def _html_block_text(content: str, spans: list[tuple[Prose, int, int, str]]) -> 
     pos = 0
     for prose, a, b, text in sorted(spans, key=lambda c: c[0].at + c[1]):
         out.append(content[pos : prose.at + a])
-        out.append(html.escape(visible_line(text), quote=True))
+        out.append(attribute_value(text, prose.quoted))
         pos = prose.at + b
     out.append(content[pos:])
     return "".join(out)
 
 
-def _inline_children(token: Token, spans: list[tuple[Prose, int, int, str]], env: dict) -> list[Token]:
+def _inline_children(token: Token, prose: Prose, spans: list, env: dict, tags: dict[str, str]) -> list[Token]:
     # Footnote references keep their original tokens: their ids and back-links were numbered by the parse.
     notes: dict[str, deque[Token]] = defaultdict(deque)
     for child in token.children or []:
         if child.type == "footnote_ref":
             notes[child.meta.get("label", "")].append(child)
-    prose = spans[0][0]
     content = prose.content
+
+    def source(text: str) -> list[Token]:
+        for raw, shown in tags.items():
+            text = text.replace(raw, shown)
+        return _source_tokens(text, env, notes)
+
     out: list[Token] = []
     pos = 0
     for _, a, b, text in sorted(spans, key=lambda s: s[1]):
-        out += _source_tokens(content[pos:a], env, notes)
-        out += _translated_tokens(read_translation(text, content[a:b]), env, notes)
+        out += source(content[pos:a])
+        out += _translated_tokens(read_translation(text, content[a:b], tags), env, notes)
         pos = b
-    out += _source_tokens(content[pos:], env, notes)
+    out += source(content[pos:])
     return out
 
 
@@ -540,7 +712,7 @@ def _translated_tokens(nodes: list[tuple], env: dict, notes: dict[str, deque[Tok
     return out
 
 
-def source_text(tree: Tree, start: int, end: int) -> tuple[str, bool]:
-    """The source text of the article span [start, end) as its prose run holds it, and whether that run is HTML."""
-    prose = tree.prose_at(start)
-    return prose.content[prose.index(start) : prose.index(end - 1) + 1], prose.html
+def source_text(tree: Tree, start: int, end: int) -> str:
+    """The source text of the article span [start, end) as its run holds it."""
+    run = tree.find(start)
+    return run.content[run.index(start) : run.index(end - 1) + 1]
