@@ -36,7 +36,7 @@ _ATTRIBUTE = re.compile(r"""\s+([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^
 _TEXT_NAMES = {"alt", "title"}
 _TAG_START = re.compile(r"<[A-Za-z][A-Za-z0-9-]*")
 # A start tag as markdown-it's inline HTML rule reads one (its values may hold "<" and ">").
-_START_TAG = re.compile(
+START_TAG = re.compile(
     r"""<[A-Za-z][A-Za-z0-9-]*(?:\s+[a-zA-Z_:][a-zA-Z0-9:._-]*(?:\s*=\s*(?:[^"'=<>`\x00-\x20]+|'[^']*'|"[^"]*"))?)*\s*/?>"""
 )
 
@@ -255,15 +255,21 @@ def _inline_attributes(prose: Prose, token: Token) -> list[Prose]:
     content = prose.content
     code = [m.span() for m in INLINE_CODE.finditer(content)]
     out = []
-    for m in _START_TAG.finditer(content):
-        escaped = len(content[: m.start()]) - len(content[: m.start()].rstrip("\\"))
-        if found[m.group()] <= 0 or escaped % 2 or any(a <= m.start() < b for a, b in code):
+    newlines, counted = 0, 0  # counted as we go, so a paragraph of many tags stays linear
+    for m in START_TAG.finditer(content):
+        k = m.start()
+        while k > 0 and content[k - 1] == "\\":
+            k -= 1
+        inside = bisect.bisect_right(code, (m.start(), float("inf"))) - 1
+        if found[m.group()] <= 0 or (m.start() - k) % 2 or (inside >= 0 and m.start() < code[inside][1]):
             continue
         found[m.group()] -= 1
         for a, b, quoted in _text_attributes(m.group()):
             a, b = m.start() + a, m.start() + b
             if any(ch.isalpha() for ch in content[a:b]):
-                line = prose.line + content.count("\n", 0, a)
+                newlines += content.count("\n", counted, a)
+                counted = a
+                line = prose.line + newlines
                 out.append(Prose(prose.token, ATTRIBUTE, content[a:b], _slice(prose, a, b), line, True, a, m.span(), quoted))
     return out
 

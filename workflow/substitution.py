@@ -19,7 +19,7 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import unescapeAll
 from markdown_it.token import Token
 
-from workflow.document import INLINE_CODE, LINK_TITLE, MD, Prose, Tree, one_line, visible_line
+from workflow.document import INLINE_CODE, LINK_TITLE, MD, START_TAG, Prose, Tree, one_line, visible_line
 
 # All a translation's own characters may mean besides text: emphasis and backslash escapes.
 _PLAIN = MarkdownIt("zero").enable(["emphasis", "escape"])
@@ -35,7 +35,8 @@ def attribute_value(text: str, quoted: bool = True) -> str:
 
 _AUTOLINK = re.compile(r"<(?:[A-Za-z][A-Za-z0-9.+-]{1,31}:[^<>\s]*|[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+)>")
 _FOOTNOTE_REF = re.compile(r"\[\^[^\[\]\s]+\]")
-_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
+# A start tag as markdown-it reads one (its quoted values may hold "<" and ">"), or an end tag.
+_TAG = re.compile(rf"{START_TAG.pattern}|</[A-Za-z][A-Za-z0-9-]*\s*>")
 # [text](destination "title") or [text][label]: groups bang, text, destination, title (quoted), label.
 _LINK = re.compile(
     r"(!?)\[((?:[^\[\]\\]|\\.|\[[^\[\]]*\])*)\]"
@@ -53,7 +54,7 @@ class _Atoms:
     tags: dict = field(default_factory=dict)  # an inline tag as written -> as shown (alt/title translated)
 
 
-def _atoms(source: str) -> _Atoms:
+def _atoms(source: str, tags: dict[str, str] | None = None) -> _Atoms:
     links: Counter = Counter()
     raw: Counter = Counter()
     code = [m.span() for m in INLINE_CODE.finditer(source)]
@@ -67,7 +68,7 @@ def _atoms(source: str) -> _Atoms:
         for m in pattern.finditer(source):
             if not any(a <= m.start() < b for a, b in code):
                 raw[one_line(m.group())] += 1
-    return _Atoms(links, raw)
+    return _Atoms(links, raw, tags if tags is not None else {})
 
 
 def _link_key(m: re.Match) -> tuple[str, str]:
@@ -84,8 +85,7 @@ def read_translation(translation: str, source: str, tags: dict[str, str] | None 
 
     `tags`: a source inline tag -> the same tag with its alt/title values translated (their own segments).
     """
-    atoms = _atoms(source)
-    atoms.tags.update(tags or {})
+    atoms = _atoms(source, tags)
     text = visible_line(translation).replace("\ue000", "\ufffd")
     links = Counter(atoms.links)
     nodes: list[tuple] = []
@@ -288,8 +288,8 @@ def _inline_children(token: Token, prose: Prose, spans: list, env: dict, tags: d
     content = prose.content
 
     def source(text: str) -> list[Token]:
-        for raw, shown in tags.items():
-            text = text.replace(raw, shown)
+        if tags:
+            text = START_TAG.sub(lambda m: tags.get(m.group(), m.group()), text)
         return _source_tokens(text, env, notes)
 
     out: list[Token] = []
