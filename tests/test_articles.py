@@ -201,6 +201,7 @@ BLOCK_CASES = [
     ("A map <img src=m.png alt='Closed roads'> and <img src=m.png alt=Detours>.\n",
      [("paragraph", "A map <img src=m.png alt='Closed roads'> and <img src=m.png alt=Detours>."),
       ("attribute", "Closed roads"), ("attribute", "Detours")]),
+    ('Water <abbr title="Above > 3 m">A3</abbr>.\n', [("paragraph", 'Water <abbr title="Above > 3 m">A3</abbr>.'), ("attribute", "Above > 3 m")]),
     ('# The <abbr title="United Nations">UN</abbr>\n', [("heading", 'The <abbr title="United Nations">UN</abbr>'), ("attribute", "United Nations")]),
     ('| A |\n|---|\n| <abbr title="Cell title">CT</abbr> |\n',
      [("paragraph", "A"), ("paragraph", '<abbr title="Cell title">CT</abbr>'), ("attribute", "Cell title")]),

@@ -1363,6 +1363,7 @@ def test_an_inline_tags_alt_and_a_definitions_title_block_until_reviewed_then_sh
     (project_dir / "articles" / "titles.md").write_text(
         "---\ntitle: Titles\ndate: 2026-11-22\nslug: titles\n---\n\n"
         "A map <img src=m.png alt=Detours> and the <abbr title='Road Agency'>RA</abbr> [report][r].\n\n"
+        "Water <abbr title=\"Above > 3 m\">A3</abbr>.\n\n"
         "[r]: https://example.com/r.pdf \"The agency's report\"\n",
         encoding="utf-8",
     )
@@ -1385,12 +1386,13 @@ def test_an_inline_tags_alt_and_a_definitions_title_block_until_reviewed_then_sh
     assert '<img src=m.png alt="Объезды &lt;b&gt;">' in page
     assert "<abbr title='Дорожное &#x27;агентство&#x27;'>RA</abbr>" in page
     assert '<a href="https://example.com/r.pdf" title="Отчёт &quot;агентства&quot; (PDF)">' in page
+    assert '<abbr title="ТР: Above &gt; 3 m">A3</abbr>' in page  # a ">" in the source's value: still its tag
     markdown = (proj.public_dir / "ru" / "titles.md").read_text(encoding="utf-8")
     tokens = MarkdownIt("commonmark", {"html": True}).parse(markdown.split("---\n", 2)[2])
     children = [c for t in tokens if t.type == "inline" for c in t.children]
     assert [c.attrGet("title") for c in children if c.type == "link_open"] == ['Отчёт "агентства" (PDF)']
     assert [_html_blocks(c.content) for c in children if c.type == "html_inline"] == [
-        [" Объезды <b> "], ["Дорожное 'агентство'", ""], [""]
+        [" Объезды <b> "], ["Дорожное 'агентство'", ""], [""], ["ТР: Above > 3 m", ""], [""]
     ]
 
 
