@@ -337,9 +337,3 @@ def _translated_tokens(nodes: list[tuple], env: dict, notes: dict[str, deque[Tok
             else:
                 out.append(Token("text", "", 0, content="".join(_md_nodes([node]))))
     return out
-
-
-def source_text(tree: Tree, start: int, end: int) -> str:
-    """The source text of the article span [start, end) as its run holds it."""
-    run = tree.find(start)
-    return run.content[run.index(start) : run.index(end - 1) + 1]
