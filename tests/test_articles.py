@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import workflow.cli
 from tests.conftest import DATA, REPO, SAMPLE_SLUG, tree_digest
-from workflow.articles import Article, parse_article, read_article, read_slug, reassemble
+from workflow.articles import Article, parse_article, read_article, read_slug, reassemble, text_id
 from workflow.errors import InputError
 
 HEADER = "---\ntitle: A test article\ndate: 2026-11-20\nslug: test-article\n---\n\n"
@@ -195,6 +195,27 @@ BLOCK_CASES = [
      [("html_text", "A river"), ("html_text", "The river."), ("html_text", "Photo by"), ("html_text", "Jo")]),
     ("Text[^1].\n\n[^1]: A footnote. Two.\n", [("paragraph", "Text[^1]."), ("paragraph", "A footnote."), ("paragraph", "Two.")]),
     ("![A photo of the river](r.jpg)\n", [("paragraph", "![A photo of the river](r.jpg)")]),
+    # An inline tag's alt/title value is a segment of its own, after its sentence (which still holds the tag).
+    ('The <abbr title="World Health Organization">WHO</abbr> met.\n',
+     [("paragraph", 'The <abbr title="World Health Organization">WHO</abbr> met.'), ("attribute", "World Health Organization")]),
+    ("A map <img src=m.png alt='Closed roads'> and <img src=m.png alt=Detours>.\n",
+     [("paragraph", "A map <img src=m.png alt='Closed roads'> and <img src=m.png alt=Detours>."),
+      ("attribute", "Closed roads"), ("attribute", "Detours")]),
+    ('Water <abbr title="Above > 3 m">A3</abbr>.\n', [("paragraph", 'Water <abbr title="Above > 3 m">A3</abbr>.'), ("attribute", "Above > 3 m")]),
+    ('# The <abbr title="United Nations">UN</abbr>\n', [("heading", 'The <abbr title="United Nations">UN</abbr>'), ("attribute", "United Nations")]),
+    ('| A |\n|---|\n| <abbr title="Cell title">CT</abbr> |\n',
+     [("paragraph", "A"), ("paragraph", '<abbr title="Cell title">CT</abbr>'), ("attribute", "Cell title")]),
+    ('Code `<abbr title="Not prose">` and \\<abbr title="Not a tag">.\n',
+     [("paragraph", 'Code `<abbr title="Not prose">` and \\<abbr title="Not a tag">.')]),
+    ('<img src="1.png" alt="12"> and <abbr title="">x</abbr> hold no prose to translate.\n',
+     [("paragraph", '<img src="1.png" alt="12"> and <abbr title="">x</abbr> hold no prose to translate.')]),
+    # A reference definition's title, in any of its three quotings, is a segment; so is one inside a quote.
+    ('See [it][r].\n\n[r]: https://example.com "The report"\n', [("paragraph", "See [it][r]."), ("link_title", "The report")]),
+    ("See [it][r].\n\n[r]: <https://example.com> 'Single'\n[s]: https://example.com (Paren)\n",
+     [("paragraph", "See [it][r]."), ("link_title", "Single"), ("link_title", "Paren")]),
+    ("> See [it][r].\n>\n> [r]: https://example.com 'Quoted'\n", [("blockquote", "See [it][r]."), ("link_title", "Quoted")]),
+    ('See [it][r].\n\n[r]: https://example.com "1999"\n', [("paragraph", "See [it][r].")]),
+    ("<figure>\n<img src=r.jpg alt=River>\n</figure>\n", [("html_text", "River")]),
 ]
 
 
@@ -205,6 +226,20 @@ def test_blocks_give_prose_segments_of_the_right_kind(body: str, expected: list[
             article(body)
         return
     assert [(s.kind, s.text) for s in article(body).body_segments] == expected
+
+
+def test_a_link_definition_title_over_two_lines_is_refused_in_one_line() -> None:
+    with pytest.raises(InputError, match="link definition's title must be on one line") as caught:
+        article('See [it][r].\n\n[r]: https://example.com "A title\nover two lines"\n')
+    assert caught.value.line == 9
+
+
+def test_an_attribute_repeating_a_sentence_leaves_the_sentence_its_id() -> None:
+    """Attribute values are counted after sentences, so segmenting them renumbers no reviewed sentence."""
+    segments = article('A <abbr title="Roads closed.">RC</abbr> sign.\n\nRoads closed.\n').body_segments
+    ids = {(s.kind, s.text): s.id for s in segments}
+    assert ids[("paragraph", "Roads closed.")] == text_id("Roads closed.")
+    assert ids[("attribute", "Roads closed.")] == text_id("Roads closed.") + "-2"
 
 
 def test_segment_records_block_index_and_line() -> None:

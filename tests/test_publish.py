@@ -813,12 +813,13 @@ def test_withdrawing_again_changes_nothing_not_even_the_time(project_dir):
         ('["../etc"]\nlocales = "all"\n', f"{WITHDRAWN}:1: invalid slug '../etc'"),
         ('[a-story]\nlocales = ["xx"]\n', f"{WITHDRAWN}:2: unknown locale 'xx'"),
         ('[a-story]\nlocales = 3\n', f"{WITHDRAWN}:2: locales must be \"all\" or a list of locale codes"),
+        (b'[a-story]\nnote = "caf\xe9"\n', f"{WITHDRAWN}:2: not UTF-8 text (byte 0xe9); save {WITHDRAWN} as UTF-8"),
     ],
-    ids=["syntax", "slug", "locale", "locales-type"],
+    ids=["syntax", "slug", "locale", "locales-type", "not-utf8"],
 )
 def test_a_damaged_withdrawal_list_stops_publish_with_one_line(project_dir, content, message):
     proj, _ = published(project_dir)
-    (proj.root / WITHDRAWN).write_text(content, encoding="utf-8")
+    (proj.root / WITHDRAWN).write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
     before = tree_digest(project_dir)
     with pytest.raises(InputError) as caught:
         publish.publish(proj, now=LATER)
@@ -1141,6 +1142,10 @@ def _md_blocks(markdown: str) -> list[str]:
                     text += child.content if child.type == "text" else "\n"
                 elif child.type == "image":
                     text += f" {child.content} "
+                elif child.type == "html_inline":
+                    text += " ".join(_html_blocks(child.content))  # an inline tag's alt and title values
+                if child.attrGet("title"):  # a link's or image's title, also one taken from a reference definition
+                    out.append(child.attrGet("title"))
             out.append(text)
         elif token.type == "html_block":
             out.extend(_html_blocks(token.content))
@@ -1155,8 +1160,12 @@ def _unreviewed(blocks: list[str], accepted: list[tuple[str, dict]]) -> list[str
     left = []
     for block in blocks:
         block = " ".join(block.split())
-        for text in shown:
-            block = block.replace(text, " ")
+        # An inline tag's alt is read in place, inside its sentence: once taken out, the sentence is whole again.
+        before = None
+        while block != before:
+            before = block
+            for text in shown:
+                block = " ".join(block.replace(text, " ").split())
         left += [w for w in block.split() if not _VERBATIM.match(w)]
     return left
 
@@ -1239,9 +1248,10 @@ HOSTILE = [
     ("hard-break", "строка\\\nещё  \nи ещё"),
     ("control", "\x1b[31mкрасный\x1b[0m\x07\x00\x7f\x85"),
     ("pipe", "a | b"),
+    ("attribute-breaker", "\"двойные\" и 'одинарные' > <script>alert(1)</script>\nстрока\x1b]52;c;eA==\x07\x00"),
 ]
 # Segments of the corpus article where a hostile translation goes: heading, paragraph, image alt, list item,
-# table cell, HTML figure caption and alt, footnote.
+# table cell, HTML figure caption and alt, footnote, a reference definition's title, an inline tag's title and alt.
 HOSTILE_TARGETS = (
     "Floods Hit the Valley",
     "Officials said the dam held.",
@@ -1251,6 +1261,9 @@ HOSTILE_TARGETS = (
     "The dam at dawn",
     "The old record was 3.1 metres.",
     "Roads closed:",
+    "The full report of the ministry",
+    "Emergency Situations Ministry",
+    "Map of closed roads",
 )
 
 
@@ -1285,7 +1298,8 @@ def _md_structure(markdown: str) -> list[tuple]:
         out.append((token.type, token.tag))
         for child in token.children or []:
             if child.type not in ("text", "softbreak"):
-                out.append((child.type, child.tag, child.attrGet("href"), child.attrGet("src"), child.content if child.type == "html_inline" else None))
+                shown = _html_structure(child.content) if child.type == "html_inline" else None  # tags, not their alt/title text
+                out.append((child.type, child.tag, child.attrGet("href"), child.attrGet("src"), shown))
     return out
 
 
@@ -1339,6 +1353,47 @@ def test_a_link_or_image_title_is_translated_and_stays_an_attribute_in_both_edit
     shown = [c for t in tokens if t.type == "inline" for c in t.children if c.type == "image"]
     assert [(c.attrGet("src"), c.attrGet("title"), c.content) for c in shown] == [
         ("https://example.com/img/flood.jpg", 'Старый "город" <script>', "Улица")
+    ]
+
+
+def test_an_inline_tags_alt_and_a_definitions_title_block_until_reviewed_then_show_as_attribute_text(project_dir):
+    from markdown_it import MarkdownIt
+
+    for path in (project_dir / "articles").glob("*.md"):
+        path.unlink()
+    (project_dir / "articles" / "titles.md").write_text(
+        "---\ntitle: Titles\ndate: 2026-11-22\nslug: titles\n---\n\n"
+        "A map <img src=m.png alt=Detours> and the <abbr title='Road Agency'>RA</abbr> [report][r].\n\n"
+        "Water <abbr title=\"Above > 3 m\">A3</abbr>.\n\n"
+        "[r]: https://example.com/r.pdf \"The agency's report\"\n",
+        encoding="utf-8",
+    )
+    proj = load_project(project_dir)
+    article = articles.load_articles(proj, ["titles"])[0]
+    texts = {s.text: s.id for s in article.segments}
+    own = [texts["Detours"], texts["Road Agency"], texts["The agency's report"]]
+    typed = {texts["Detours"]: "Объезды <b>", texts["Road Agency"]: "Дорожное 'агентство'", texts["The agency's report"]: 'Отчёт "агентства" (PDF)'}
+    catalog.write_catalog(proj, article, "ru", {**{s.id: MARK + s.text for s in article.segments}, **typed}, "copy", now=NOW)
+
+    accept(proj, article, "ru", leave=tuple(own), ok={"*": "untranslated"})
+    (blocked,) = publish.publish(proj, locales=["ru"], now=NOW).blocked
+    assert sorted(p.segment for p in blocked.pending) == sorted(own), blocked.pending
+    assert not (proj.public_dir / "ru" / "titles.html").exists()
+
+    accept(proj, article, "ru", ok={"*": "untranslated"})
+    report = publish.publish(proj, locales=["ru"], now=NOW)
+    assert not report.blocked, report.blocked
+    page = (proj.public_dir / "ru" / "titles.html").read_text(encoding="utf-8")
+    assert '<img src=m.png alt="Объезды &lt;b&gt;">' in page
+    assert "<abbr title='Дорожное &#x27;агентство&#x27;'>RA</abbr>" in page
+    assert '<a href="https://example.com/r.pdf" title="Отчёт &quot;агентства&quot; (PDF)">' in page
+    assert '<abbr title="ТР: Above &gt; 3 m">A3</abbr>' in page  # a ">" in the source's value: still its tag
+    markdown = (proj.public_dir / "ru" / "titles.md").read_text(encoding="utf-8")
+    tokens = MarkdownIt("commonmark", {"html": True}).parse(markdown.split("---\n", 2)[2])
+    children = [c for t in tokens if t.type == "inline" for c in t.children]
+    assert [c.attrGet("title") for c in children if c.type == "link_open"] == ['Отчёт "агентства" (PDF)']
+    assert [_html_blocks(c.content) for c in children if c.type == "html_inline"] == [
+        [" Объезды <b> "], ["Дорожное 'агентство'", ""], [""], ["ТР: Above > 3 m", ""], [""]
     ]
 
 

@@ -171,13 +171,26 @@ def _counting_reader(names: list[str]):
     return read
 
 
+def _accept_one_and_add_a_sentence(root: Path) -> None:
+    # A changed catalog the memory must also learn from (a new sentence asks it for a draft).
+    _accept_one(root)
+    path = root / "articles" / f"{SAMPLE_SLUG}.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nThe river rose again on Sunday.\n", encoding="utf-8")
+
+
 @pytest.mark.parametrize(
     "change, merged",
-    [(_touch_article, ("kk", "ru")), (_accept_one, ("ru",)), (_edit_glossary, ("kk", "ru")), (_break_state, ("kk", "ru"))],
-    ids=["article", "catalog", "glossary", "state"],
+    [
+        (_touch_article, ("kk", "ru")),
+        (_accept_one, ("ru",)),
+        (_edit_glossary, ("kk", "ru")),
+        (_break_state, ("kk", "ru")),
+        (_accept_one_and_add_a_sentence, ("kk", "ru")),
+    ],
+    ids=["article", "catalog", "glossary", "state", "catalog-and-article"],
 )
 def test_each_catalog_a_run_merges_is_parsed_once(project_dir, installed_models, change, merged):
-    """Planning (what needs the model) and writing share one read of the catalog: a changed one is parsed once."""
+    """Planning, the translation memory and writing share one read of the catalog: a changed one is parsed once."""
     project = load_project(project_dir)
     names: list[str] = []
     run.translate_articles(project, now=NOW, read=_counting_reader(names))

@@ -6,6 +6,7 @@ segments (markers, blank lines, spacing) is the skeleton, so `reassemble` rebuil
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import difflib
 import datetime as dt
@@ -40,6 +41,8 @@ HEADING, PARAGRAPH, BLOCKQUOTE, LIST_ITEM, HTML_TEXT = (
     document.LIST_ITEM,
     document.HTML_TEXT,  # a text run or alt/title value inside an HTML block (figure captions and the like)
 )
+# An inline HTML tag's alt/title value inside a sentence; a reference definition's title (`[r]: url "title"`).
+ATTRIBUTE, LINK_TITLE = document.ATTRIBUTE, document.LINK_TITLE
 
 
 @dataclass(frozen=True)
@@ -345,8 +348,8 @@ _HARD_BREAK = re.compile(r"(?<!\\)(?:\\\\)*(\\| {2,})\n")
 def _prose_spans(prose: document.Prose) -> list[tuple[str, int, int]]:
     """(kind, start, end) of each segment in a prose run's content."""
     content = prose.content
-    if prose.kind == HEADING:
-        return [(HEADING, a, b) for a, b in trimmed(content, [0, len(content)])]
+    if prose.kind in (HEADING, ATTRIBUTE, LINK_TITLE):
+        return [(prose.kind, a, b) for a, b in trimmed(content, [0, len(content)])]
     # Pieces are cut at hard breaks and around attribution lines ("– Name" under a quotation).
     cuts = [(m.start(1), m.end()) for m in _HARD_BREAK.finditer(content)]
     attributions = []
@@ -380,7 +383,10 @@ def _segment_body(source: str, body_start: int, body_line: int, slug: str, path:
     except document.DocumentError as exc:
         raise InputError(str(exc), path, body_line + exc.line) from None
     segments: list[Segment] = []
-    for block_index, prose in enumerate(tree.prose, start=1):
+    # An attribute value or definition title counts as part of the block before it (its tag's own, for a tag).
+    runs = [(n, p) for n, p in enumerate(tree.prose, start=1)]
+    runs += [(bisect.bisect_right(tree.starts, p.start), p) for p in tree.inner]
+    for block_index, prose in sorted(runs, key=lambda r: r[1].start):
         content = prose.content
         # Text without a letter ("1,200", "3.5%", "***") has nothing to translate: it stays skeleton.
         spans = [(k, a, b) for k, a, b in _prose_spans(prose) if any(c.isalpha() for c in content[a:b])]
@@ -391,7 +397,7 @@ def _segment_body(source: str, body_start: int, body_line: int, slug: str, path:
             counted = a
             line = body_line + prose.line + newlines
             start, end = prose.offset(a), prose.offset(b - 1) + 1
-            segments.append(Segment("", slug, kind, block_index, index, line, text, start, end, () if prose.html else protected(text)))
+            segments.append(Segment("", slug, kind, block_index, index, line, text, start, end, () if prose.html or prose.kind == LINK_TITLE else protected(text)))
     return segments, tree
 
 
@@ -406,14 +412,16 @@ def text_id(text: str) -> str:
 def _assign_ids(segments: list[Segment]) -> tuple[Segment, ...]:
     # The id depends only on the text and how many identical texts came before it, so editing or
     # inserting elsewhere never changes it; the title is special so it is found even if retitled.
+    # Attribute values and definition titles (segmented since catalogs were first written) are counted
+    # after all other text, so a repeat of a sentence's text among them never renumbers that sentence.
     seen: dict[str, int] = {}
-    out = []
-    for seg in segments:
+    ids: dict[int, str] = {}
+    later = (ATTRIBUTE, LINK_TITLE)
+    for n, seg in sorted(enumerate(segments), key=lambda s: s[1].kind in later):
         base = seg.kind if seg.kind == TITLE else text_id(seg.text)
         seen[base] = seen.get(base, 0) + 1
-        sid = base if seen[base] == 1 else f"{base}-{seen[base]}"
-        out.append(dataclasses.replace(seg, id=sid))
-    return tuple(out)
+        ids[n] = base if seen[base] == 1 else f"{base}-{seen[base]}"
+    return tuple(dataclasses.replace(seg, id=ids[n]) for n, seg in enumerate(segments))
 
 
 def reassemble(article: Article, replacements: dict[str, str] | None = None) -> str:
@@ -425,6 +433,8 @@ def reassemble(article: Article, replacements: dict[str, str] | None = None) -> 
     out = [article.source[: article.body_start]]
     pos = article.body_start
     for seg in article.body_segments:
+        if seg.start < pos:
+            continue  # an inline tag's alt/title: its sentence's replacement shows it inside the tag
         out.append(article.source[pos : seg.start])
         out.append(replacements.get(seg.id, article.source[seg.start : seg.end]))
         pos = seg.end

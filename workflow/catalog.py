@@ -19,6 +19,7 @@ from pathlib import Path
 from workflow.articles import Article, Segment
 from workflow.document import one_line
 from workflow.errors import InputError, StorageError
+from workflow.languages import display_name
 from workflow.po import (  # noqa: F401  (the format's names, importable from here as they always were)
     CONFIDENCE_PREFIX,
     DATE_FORMAT,
@@ -35,7 +36,6 @@ from workflow.po import (  # noqa: F401  (the format's names, importable from he
     CatalogEntry,
     body_text,
     draft_hash,
-    language_name,
     plural_forms,
     po_header,
     pot_header,
@@ -67,6 +67,7 @@ class CatalogResult:
     revived: int = 0  # sentences back from obsolete entries
     obsoleted: int = 0  # removed sentences now `#~`
     offered: int = 0  # drafts put beside a translator's text as a `# machine draft` comment
+    catalog: Catalog | None = field(default=None, compare=False, repr=False)  # as the file now holds it
 
 
 def load_catalog(project: Project, slug: str, locale: str) -> Catalog | None:
@@ -471,7 +472,7 @@ def write_plan(
     comment = (
         old.header_comment
         if old is not None and old.header_comment
-        else f"{language_name(locale)} translation of {project.relative(article.path)}.\n"
+        else f"{display_name(locale)} translation of {project.relative(article.path)}.\n"
         "Accept a sentence by removing its fuzzy flag (in Poedit: toggle 'Needs work')."
     )
     new = Catalog(po_path, (), comment, tuple(entries), tuple(obsolete))
@@ -480,10 +481,10 @@ def write_plan(
             po_header(old, article.slug, locale, pot_date, "")
         ) and old.field("POT-Creation-Date") == pot_date
         if unchanged_header and body_text(old) == body_text(new) and old.header_comment == comment:
-            return CatalogResult(po_path, pot_path, False, template_written, **counts)
-    header = po_header(old, article.slug, locale, pot_date, stamp(now))
-    written = atomic_write(po_path, render_catalog(replace(new, header=header)))
-    return CatalogResult(po_path, pot_path, written, template_written, **counts)
+            return CatalogResult(po_path, pot_path, False, template_written, **counts, catalog=old)
+    new = replace(new, header=po_header(old, article.slug, locale, pot_date, stamp(now)))
+    written = atomic_write(po_path, render_catalog(new))
+    return CatalogResult(po_path, pot_path, written, template_written, **counts, catalog=new)
 
 
 def apply_edits(

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +30,7 @@ IMPORTED_DIR = "memory"  # under the locales directory: imported TMX files, kept
 OFFER, DRAFT = 75, 90  # default thresholds: offered as a hint at OFFER, becomes the draft at DRAFT
 _RARE_KEYS = 4  # a fuzzy lookup reads the postings of this many of the query's rarest word pairs
 _CANDIDATES = 32  # ... and compares the text with the units sharing most of them
+Reader = Callable[[Path], catalog_mod.Catalog]  # parses a catalog file (run.py passes its own, which tests count)
 _WORD = re.compile(r"\w+")
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # XML 1.0 allows DEL and C1 controls
@@ -143,8 +144,7 @@ def _valid_pairs(pairs) -> bool:
     )
 
 
-def _reviewed_pairs(path: Path) -> list[list[str]]:
-    cat = catalog_mod.read_catalog(path)
+def _reviewed_pairs(cat: catalog_mod.Catalog) -> list[list[str]]:
     return [[e.msgid, e.msgstr] for e in cat.entries if e.msgstr and not e.fuzzy]
 
 
@@ -164,7 +164,7 @@ def check_sources(project: Project, locales: tuple[str, ...]) -> None:
         _sources(project, locale)
 
 
-def _pairs(project: Project, locale: str, cached: dict) -> dict[str, dict]:
+def _pairs(project: Project, locale: str, cached: dict, read: Reader, known: Mapping[str, catalog_mod.Catalog]) -> dict[str, dict]:
     """Cache entries ({sha, pairs}) of every source of `locale`; only files whose sha changed are parsed."""
     files = {}
     for path, _ in _sources(project, locale):
@@ -177,21 +177,27 @@ def _pairs(project: Project, locale: str, cached: dict) -> dict[str, dict]:
             files[key] = entry
         else:
             try:
-                pairs = _reviewed_pairs(path) if path.suffix == ".po" else [[u.source, u.target] for u in parse_tmx(data, path, locale)]
+                if path.suffix == ".po":
+                    pairs = _reviewed_pairs(known[sha] if sha in known else read(path))
+                else:
+                    pairs = [[u.source, u.target] for u in parse_tmx(data, path, locale)]
             except InputError:
                 continue  # a broken file serves nothing until it is fixed; the run reports its own catalogs
             files[key] = {"sha": sha, "pairs": pairs}
     return files
 
 
-def load_memory(project: Project, locale: str, cache: dict | None = None) -> Memory:
+def load_memory(
+    project: Project, locale: str, cache: dict | None = None, read: Reader = catalog_mod.read_catalog, known: Mapping[str, catalog_mod.Catalog] | None = None
+) -> Memory:
     """The memory of `locale`: reviewed entries of every catalog (slug order), then imported TMX files.
 
     `cache` (what `cache_entries` returned, kept by run.py in its run state) saves parsing the files
     whose sha it holds; without it every catalog is read. A broken file serves nothing until fixed.
+    `known`: catalogs the caller already parsed, by the sha256 of their file's bytes; `read` parses the rest.
     """
     check_locale(locale)
-    files = _pairs(project, locale, cache or {})
+    files = _pairs(project, locale, cache or {}, read, known or {})
     memory = Memory(locale)
     for path, origin in _sources(project, locale):
         for source, target in files.get(f"{locale}:{project.relative(path)}", {}).get("pairs", ()):
@@ -199,14 +205,17 @@ def load_memory(project: Project, locale: str, cache: dict | None = None) -> Mem
     return memory.freeze()
 
 
-def cache_entries(project: Project, locales: tuple[str, ...], cache: dict) -> dict:
+def cache_entries(
+    project: Project, locales: tuple[str, ...], cache: dict, read: Reader = catalog_mod.read_catalog, known: Mapping[str, catalog_mod.Catalog] | None = None
+) -> dict:
     """The cache for `locales` as the files are now (other locales' entries kept): {"kk:path": {sha, pairs}}.
 
     It depends only on the files, so a run killed and re-run records the same cache as one that was not.
+    `read` and `known` as for load_memory.
     """
     entries = {k: v for k, v in cache.items() if k.split(":", 1)[0] not in locales}
     for locale in locales:
-        entries.update(_pairs(project, locale, cache))
+        entries.update(_pairs(project, locale, cache, read, known or {}))
     return dict(sorted(entries.items()))
 
 

@@ -13,10 +13,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import polib
-from babel import Locale
 from babel.messages.plurals import get_plural
 
 from workflow.errors import InputError
+from workflow.languages import display_name
 from workflow.storage import decode_utf8, read_file
 
 MACHINE_PREFIX = "machine: "
@@ -303,14 +303,6 @@ def plural_forms(locale: str) -> str:
     return get_plural(locale).plural_forms
 
 
-def language_name(locale: str) -> str:
-    """The language's English name, as the `Language-Team` header and a new catalog's comment name it."""
-    try:
-        return Locale.parse(locale).get_display_name("en") or locale
-    except Exception:  # Babel has codes without display data; the code itself still names the language
-        return locale
-
-
 def po_header(old: Catalog | None, slug: str, locale: str, pot_date: str, revision: str) -> tuple[tuple[str, str], ...]:
     """A catalog's header: the fields the workflow owns, then any other a translator's tool added to `old`."""
     previous = dict(old.header) if old else {}
@@ -319,7 +311,7 @@ def po_header(old: Catalog | None, slug: str, locale: str, pot_date: str, revisi
         "POT-Creation-Date": pot_date,
         "PO-Revision-Date": revision,
         "Last-Translator": previous.get("Last-Translator") or "machine translation, not yet reviewed",
-        "Language-Team": previous.get("Language-Team") or f"{language_name(locale)} <{locale}@li.org>",
+        "Language-Team": previous.get("Language-Team") or f"{display_name(locale)} <{locale}@li.org>",
         "Language": locale,
         "MIME-Version": "1.0",
         "Content-Type": "text/plain; charset=UTF-8",

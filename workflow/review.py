@@ -202,7 +202,7 @@ def review_article(project: Project, article: Article, locale: str, glossary=Non
     if cat is None:
         for seg, ctxt in keyed:
             entries.append(
-                EntryState(seg, f"{project.relative(article.path)}:{seg.line}", ctxt, seg.text, "", None, UNTRANSLATED, (), None)
+                EntryState(seg, project.reference(article.path, seg.line), ctxt, seg.text, "", None, UNTRANSLATED, (), None)
             )
         return _summary(article.slug, locale, shown, entries, exists=False)
     keep = _kept_forms(glossary, locale)
@@ -234,7 +234,7 @@ def review_article(project: Project, article: Article, locale: str, glossary=Non
         entries.append(
             EntryState(
                 segment=seg,
-                reference=f"{project.relative(article.path)}:{seg.line}",
+                reference=project.reference(article.path, seg.line),
                 msgctxt=e.msgctxt,
                 msgid=e.msgid,
                 msgstr=e.msgstr,

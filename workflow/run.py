@@ -235,6 +235,10 @@ def _translate(
 
         orphans: dict[str, list[str]] = {}  # per locale, slugs of catalogs no article has: old slugs
         orphan_catalogs: dict[Path, catalog.Catalog] = {}  # each parsed once per run
+        # Every catalog this run parsed or wrote, by the sha of its file's bytes: the memory takes its
+        # reviewed pairs from here rather than parse the file again.
+        parsed: dict[str, catalog.Catalog] = {}
+        memory_cache = dict(state.memory)  # grows with what the memory parsed, so the end of the run does not parse it again
         unfinished: set[str] = set()  # articles with a broken catalog: not recorded as done in the state
 
         def current(slug: str, loc: str, article_sha: str) -> bool:
@@ -246,8 +250,10 @@ def _translate(
 
         def memory_for(loc: str) -> memory.Memory:
             # Built once per run, on first need, from the catalogs as the run found them.
+            nonlocal memory_cache
             if loc not in memories:
-                memories[loc] = memory.load_memory(project, loc, state.memory)
+                memory_cache = memory.cache_entries(project, (loc,), memory_cache, read, parsed)
+                memories[loc] = memory.load_memory(project, loc, memory_cache, read, parsed)
             return memories[loc]
 
         def known(path: Path, sha: str, slug: str) -> _Known | None:
@@ -283,9 +289,11 @@ def _translate(
                         continue
                     try:
                         # The catalog is read and parsed here, once for the whole run.
-                        plans.append(
-                            catalog.plan_catalog(project, article, loc, retranslate=retranslate, carried=carried, read=read)
-                        )
+                        plan = catalog.plan_catalog(project, article, loc, retranslate=retranslate, carried=carried, read=read)
+                        plans.append(plan)
+                        po_path = project.po_path(article.slug, loc)
+                        if plan.old is not None and plan.old.path == po_path and po_path in catalog_shas:
+                            parsed[catalog_shas[po_path]] = plan.old  # the lock held: still the bytes _check_catalogs hashed
                     except InputError as exc:
                         errors.append(exc)  # reported: the translator's file is left exactly as it is
                         unfinished.add(article.slug)
@@ -344,9 +352,10 @@ def _translate(
                     if plan.old is not None and plan.old.path != result.po_path:  # merged from the old slug's
                         _retire(project, plan.old, loc, state)
                     templates[article.slug] = (False, templates[article.slug][1])  # reported written once
-                    state.catalogs[f"{article.slug}/{loc}"] = dict(
-                        stamp_base[loc], article=shas[article.slug], catalog=_file_sha(result.po_path)
-                    )
+                    po_sha = _file_sha(result.po_path)
+                    state.catalogs[f"{article.slug}/{loc}"] = dict(stamp_base[loc], article=shas[article.slug], catalog=po_sha)
+                    if result.catalog is not None:
+                        parsed[po_sha] = result.catalog
                     count = len(plan.to_model)
                     from_memory = len(plan.served)
                     sent += count
@@ -379,7 +388,7 @@ def _translate(
         if dump_state(state) != loaded_state or any(r.written for r in results):
             # The memory's cache goes with the state, rewritten only when the run did something.
             t = time.perf_counter()
-            state.memory = memory.cache_entries(project, targets, state.memory)
+            state.memory = memory.cache_entries(project, targets, memory_cache, read, parsed)
             clock.add("memory", t)
         if dump_state(state) != loaded_state:
             atomic_write(project.locales_dir / STATE_NAME, dump_state(state))

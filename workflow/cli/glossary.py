@@ -229,13 +229,13 @@ def glossary_check(
         }
         (overridden if f.overridden else rows).append(row)
     checked = report.checked
-    show_rows(rows, json_out=json_out, lines=lambda row: [f"{row['po']}:{row['line']}: [{row['status']}] {row['message']}"])
+    show_rows(rows, json_out=json_out, lines=lambda row: [f"{proj.reference(proj.root / row['po'], row['line'])}: [{row['status']}] {row['message']}"])
     if not json_out:  # what a `# glossary-ok:` comment let through is said, not counted (and not in --json's rows)
         show_rows(
             overridden,
             json_out=False,
             lines=lambda row: [
-                f"{row['po']}:{row['line']}: [{row['status']}] overridden by `# {glossary_mod.OVERRIDE_PREFIX} {row['term']}`: "
+                f"{proj.reference(proj.root / row['po'], row['line'])}: [{row['status']}] overridden by `# {glossary_mod.OVERRIDE_PREFIX} {row['term']}`: "
                 f"{row['message']}"
             ],
         )

@@ -12,6 +12,7 @@ from workflow import articles as articles_mod
 from workflow.cli.options import JsonOpt, ProjectOpt, app
 from workflow.cli.render import Column, out, plural, remember_project, show_rows
 from workflow.errors import WorkflowError
+from workflow.languages import display_name
 from workflow.project import CONFIG_NAME, DEFAULT_CONFIG, find_root, load_project, valid_locales
 from workflow.storage import atomic_write
 
@@ -78,16 +79,11 @@ def locales(json_out: JsonOpt = False, project: ProjectOpt = Path(".")) -> None:
     \b
     Example: workflow locales | grep -i kazakh
     """
-    from babel import Locale
 
     targets = load_project(project).locales if find_root(project) is not None else ()
     rows = []
     for code in valid_locales():
-        try:
-            name = Locale.parse(code).get_display_name("en") or code
-        except (ValueError, LookupError):  # a few Babel identifiers have no display data; still valid codes
-            name = code
-        rows.append({"code": code, "name": name, "target": code in targets})
+        rows.append({"code": code, "name": display_name(code), "target": code in targets})
     show_rows(rows, json_out=json_out, lines=lambda row: [f"{'*' if row['target'] else ' '} {row['code']:<16} {row['name']}"])
 
 

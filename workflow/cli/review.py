@@ -227,7 +227,7 @@ def review_queue(
         {
             "slug": r.slug,
             "locale": r.locale,
-            "catalog": f"{r.po_path}:{e.line}" if e.line else r.po_path,
+            "catalog": proj.reference(proj.po_path(r.slug, r.locale), e.line),
             "reference": e.reference,
             "msgctxt": e.msgctxt,
             "source": e.msgid,

@@ -13,7 +13,7 @@ from babel import localedata
 
 from workflow.errors import InputError
 from workflow.glossary.terms import AVOID_PREFIX, Glossary, Term, columns, join_list, term_from_cells, validate
-from workflow.storage import TEMP_SUFFIX, atomic_write, project_lock, read_file
+from workflow.storage import TEMP_SUFFIX, atomic_write, decode_utf8, project_lock, read_file
 
 _FIXED = ("english", "kind", "gender", "note", "variants")
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
@@ -35,22 +35,14 @@ def load_glossary(path: Path, locales: tuple[str, ...] | None = None) -> Glossar
     if path.suffix.lower() == ".tbx":
         terms = parse_tbx(data, path, locales)
         return Glossary(path, terms, tuple(locales) if locales else ())
-    terms, found = read_csv(decode(data, path), path, locales)
+    text = decode_utf8(data, path, "save the glossary as UTF-8 CSV").removeprefix("\ufeff")  # spreadsheets save UTF-8 CSV with a BOM
+    terms, found = read_csv(text, path, locales)
     return Glossary(path, terms, found)
 
 
 def project_glossary(project) -> Glossary:
     """The project's glossary, read for its target locales: TBX forms for sr_Latn or pt_BR are keyed by those locales."""
     return load_glossary(project.glossary_path, project.locales)
-
-
-def decode(data: bytes, path: Path | None) -> str:
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputError(f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save the glossary as UTF-8 CSV", path, line) from None
-    return text.removeprefix("\ufeff")  # spreadsheets save UTF-8 CSV with a BOM
 
 
 def save_glossary(glossary: Glossary, path: Path | None = None) -> bool:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from workflow.glossary.matching import target_text
 from workflow.glossary.terms import Glossary, Term
-from workflow.languages import WORD, language
+from workflow.languages import WORD, language, same_case
 
 
 @dataclass(frozen=True)
@@ -96,15 +96,6 @@ def _distance(a: str, b: str, limit: int) -> int:
     return previous[-1]
 
 
-def _same_case(model: str, word: str) -> str:
-    """`word` with the capitalisation of `model`."""
-    if model.isupper() and len(model) > 1:
-        return word.upper()
-    if model[:1].isupper():
-        return word[:1].upper() + word[1:]
-    return word
-
-
 def _near_miss(word: str, accepted: frozenset[str], canonical_word: str, forms: LocaleForms) -> str | None:
     """The accepted form a misspelt `word` most likely meant, or None if it is not a near miss."""
     folded = word.casefold()
@@ -161,6 +152,6 @@ def problems(forms: LocaleForms, target: Target, term: Term, part: str, text: st
         for position, accepted in enumerate(target.slots):
             meant = _near_miss(w.group(), accepted, canonical_words[position], forms)
             if meant is not None:
-                out.append(Problem(w.start(), w.end(), w.group(), _same_case(canonical_words[position], meant)))
+                out.append(Problem(w.start(), w.end(), w.group(), same_case(canonical_words[position], meant)))
                 break
     return out

@@ -11,6 +11,7 @@ from pathlib import Path
 from workflow.errors import InputError
 from workflow.glossary.files import column_locale
 from workflow.glossary.terms import AVOID_PREFIX, Term, join_list, term_from_cells, validate
+from workflow.storage import decode_utf8
 
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _PREFERRED, _ADMITTED, _DEPRECATED = "preferredTerm-admn-sts", "admittedTerm-admn-sts", "deprecatedTerm-admn-sts"
@@ -77,12 +78,17 @@ def _decode_xml(data: bytes, path: Path | None) -> str:
                 path,
                 1,
             )
+    advice = "save the TBX file as UTF-8 or declare its encoding in <?xml ... encoding=...?>"
+    if codecs.lookup(encoding).name in ("utf-8", "utf-8-sig"):
+        return decode_utf8(data, path, advice).removeprefix("\ufeff")
+    # Other encodings (UTF-16/32, a declared legacy one) count lines in their own code units, which the
+    # UTF-8 decoder's byte count of b"\n" would get wrong.
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
         line = data[: exc.start].decode(encoding, "replace").count("\n") + 1
         raise InputError(
-            f"not {label} text (byte 0x{data[exc.start]:02x}); save the TBX file as UTF-8 or declare its encoding in <?xml ... encoding=...?>",
+            f"not {label} text (byte 0x{data[exc.start]:02x}); {advice}",
             path,
             line,
         ) from None

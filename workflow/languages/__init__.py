@@ -24,6 +24,15 @@ WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 NOMINATIVE = "nom"
 
 
+def same_case(model: str, word: str) -> str:
+    """`word` with the capitalisation of `model`."""
+    if model.isupper() and len(model) > 1:
+        return word.upper()
+    if model[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word
+
+
 class ExactForms:
     """Inflection for a language without a module: every name has one form, the one the glossary writes."""
 

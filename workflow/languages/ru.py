@@ -10,7 +10,7 @@ import pymorphy3
 from petrovich.enums import Case, Gender
 from petrovich.main import Petrovich
 
-from workflow.languages import WORD, en
+from workflow.languages import WORD, en, same_case
 
 QUOTES = ("«", "»")
 INNER_QUOTES = ("„", "“")
@@ -35,15 +35,6 @@ _PREPOSITION_CASE = {
 }
 # Foreign names ending in -а after a vowel (Маруа, Моруа, Гарсиа) do not decline in Russian.
 _INDECLINABLE = re.compile(r"[аеёиоуыэюя]а$", re.IGNORECASE)
-
-
-def _same_case(model: str, word: str) -> str:
-    """`word` with the capitalisation of `model`."""
-    if model.isupper() and len(model) > 1:
-        return word.upper()
-    if model[:1].isupper():
-        return word[:1].upper() + word[1:]
-    return word
 
 
 class Forms:
@@ -149,6 +140,6 @@ class Forms:
                 if case == "accs" and inanimate and parsed.tag.gender == "masc":
                     wanted.add("inan")
             form = parsed.inflect(wanted) or parsed.inflect({case})
-            return _same_case(word, form.word) if form else word
+            return same_case(word, form.word) if form else word
 
         return WORD.sub(lambda m: inflect(m.group()), phrase)

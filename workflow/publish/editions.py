@@ -14,7 +14,7 @@ from babel.numbers import format_decimal
 from markupsafe import Markup
 
 from workflow import articles as articles_mod
-from workflow import document
+from workflow import document, substitution
 from workflow.project import Project, check_slug
 from workflow.publish.interface import environment, hreflang, language_name, long_date, source_language_name, words_language
 from workflow.publish.manifest import FEED_NAME
@@ -49,8 +49,9 @@ def render_body(article: articles_mod.Article, translations: dict[str, str]) -> 
     tree = article.tree
     assert tree is not None
     segments = [s for s in article.body_segments if s.id in translations]
-    markdown = {s.id: document.markdown_of(translations[s.id], *document.source_text(tree, s.start, s.end)) for s in segments}
-    html = document.render_html(tree, [(s.start, s.end, translations[s.id]) for s in segments])
+    spans = [(s.start, s.end, translations[s.id]) for s in segments]
+    markdown = dict(zip((s.id for s in segments), substitution.markdown_pieces(tree, spans)))
+    html = substitution.render_html(tree, spans)
     return articles_mod.body_skeleton(article, markdown), html
 
 

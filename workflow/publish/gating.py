@@ -28,7 +28,7 @@ def gate(project: Project, article: articles_mod.Article, locale: str, glossary:
                 reason += " (no catalog yet: run `workflow translate`)"
             if entry.flags:
                 reason += ": " + "; ".join(entry.flags)
-            where = "" if not review.exists else f"{review.po_path}:{entry.line}" if entry.line else review.po_path
+            where = project.reference(project.po_path(article.slug, locale), entry.line) if review.exists else ""
             pending.append(PendingSegment(entry.reference, entry.segment.id, reason, entry.segment.text, where))
         else:
             accepted[entry.segment.id] = entry.msgstr

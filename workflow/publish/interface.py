@@ -15,13 +15,14 @@ import io
 from dataclasses import dataclass
 from importlib import resources
 
-from babel import Locale
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import Translations
 from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from workflow.languages import display_name
 
 DOMAIN = "messages"
 # The language the templates' and this package's msgids are written in: it needs no catalog.
@@ -49,7 +50,8 @@ def _catalog_candidates(locale: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys((locale, language)))
 
 
-# Compiled once per process: the catalogs are package data, the same for every project and run.
+# Compiled once per process: the catalogs are read-only package data, the same for every project and
+# run (no project setting or path reaches this function), so a per-run cache would only compile them again.
 @functools.cache
 def interface(locale: str) -> Interface:
     """The interface words for `locale`: its own catalog, its language's, or English."""
@@ -86,20 +88,15 @@ def count_text(locale: str, n: int) -> str:
     return words % {"number": format_decimal(n, locale=locale)}
 
 
-def _display_name(locale: str, in_locale: str) -> str:
-    # The one place a language's name comes from (Babel's CLDR data).
-    return Locale.parse(locale).get_display_name(in_locale) or locale
-
-
 def language_name(locale: str, in_locale: str | None = None) -> str:
     """The language's name as speakers of `in_locale` (default: itself) write it, capitalised for a heading."""
-    name = _display_name(locale, in_locale or locale)
+    name = display_name(locale, in_locale or locale)
     return name[:1].upper() + name[1:]
 
 
 def source_language_name(source: str, locale: str) -> str:
     """'английский': the original's language as a running word of the edition's language."""
-    return _display_name(source, locale)
+    return display_name(source, locale)
 
 
 def long_date(date: dt.date, locale: str) -> str:
@@ -117,6 +114,8 @@ def feed_title(locale: str) -> str:
     return f"{heading} · {language_name(locale)}"
 
 
+# Once per process, like `interface`: built only from package data (the templates and the interface
+# catalogs), nothing a project, its configuration or a run can change; callers only get and render templates.
 @functools.cache
 def environment(locale: str) -> Environment:
     """The Jinja2 environment the pages of `locale` render in, its `_()`/`{% trans %}` bound to the locale's words."""

@@ -179,7 +179,7 @@ def _run(
             facts["glossary_overrides"] = overrides
         # ... and so does what a `# qa-ok: CHECK` comment accepted, with the messages it let through.
         qa_accepted = [
-            {"entry": f"{review.po_path}:{e.line}", "source": e.reference, "accepted": qa}
+            {"entry": project.reference(project.po_path(article.slug, locale), e.line), "source": e.reference, "accepted": qa}
             for e in review.entries
             if (qa := [o for o in e.overridden if not o.startswith("glossary: ")])
         ]

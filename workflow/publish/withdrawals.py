@@ -16,7 +16,7 @@ from pathlib import Path
 
 from workflow.errors import InputError
 from workflow.project import Project, check_locale, check_slug
-from workflow.storage import TEMP_SUFFIX, read_file
+from workflow.storage import TEMP_SUFFIX, decode_utf8, read_file
 
 WITHDRAWN_NAME = "withdrawn.toml"
 ALL_LOCALES = "all"
@@ -61,10 +61,7 @@ def read_withdrawals(project: Project) -> dict[str, Withdrawal]:
         raw = read_file(path, root=project.root)
     except FileNotFoundError:
         return {}
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path) from None
+    text = decode_utf8(raw, path, f"save {WITHDRAWN_NAME} as UTF-8")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
