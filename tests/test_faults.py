@@ -262,19 +262,10 @@ def test_publish_to_a_site_with_feeds_killed_at_every_write_leaves_whole_files_a
     assert len(moments) >= 18, moments
 
 
-def test_withdraw_killed_at_every_write_leaves_whole_files_and_a_rerun_or_the_next_publish_finishes(
-    project_dir: Path, installed_models: Path, tmp_path: Path
-):
-    (project_dir / "articles" / "flood-warning-almaty.md").write_text(FLOOD, encoding="utf-8")
-    ok(cli(project_dir, "translate", "--quiet"))
-    accept_all(project_dir)
-    ok(cli(project_dir, "publish"))
-    args = ("withdraw", SAMPLE_SLUG, "--reason", "legal request")
-    reference = copy(project_dir, tmp_path / "reference")
-    ok(cli(reference, *args))
-    old, new = content(project_dir), everything(reference)
-    writes = 4  # withdrawn.toml, both indexes, the manifest; the four removed editions are unlinks, not writes
-    assert changed_files(old, new) == writes + 4
+def assert_a_withdraw_killed_at_every_write_finishes(
+    project_dir: Path, tmp_path: Path, args: tuple[str, ...], old: dict[str, bytes], new: dict[str, bytes], writes: int
+) -> None:
+    """Kill `workflow withdraw` at each of its writes: old or new files only, and a re-run or the next publish ends at `new`."""
     for n in range(writes + 1):
         for finish in (args, ("publish",)):
             project = copy(project_dir, tmp_path / f"fault-{n}-{finish[0]}")
@@ -290,6 +281,22 @@ def test_withdraw_killed_at_every_write_leaves_whole_files_and_a_rerun_or_the_ne
                 assert content(project) == old  # killed before the decision was recorded: nothing was withdrawn
             else:
                 assert everything(project) == new, f"{finish[0]} after a kill at write {n + 1} differs from an uninterrupted withdraw"
+
+
+def test_withdraw_killed_at_every_write_leaves_whole_files_and_a_rerun_or_the_next_publish_finishes(
+    project_dir: Path, installed_models: Path, tmp_path: Path
+):
+    (project_dir / "articles" / "flood-warning-almaty.md").write_text(FLOOD, encoding="utf-8")
+    ok(cli(project_dir, "translate", "--quiet"))
+    accept_all(project_dir)
+    ok(cli(project_dir, "publish"))
+    args = ("withdraw", SAMPLE_SLUG, "--reason", "legal request")
+    reference = copy(project_dir, tmp_path / "reference")
+    ok(cli(reference, *args))
+    old, new = content(project_dir), everything(reference)
+    writes = 4  # withdrawn.toml, both indexes, the manifest; the four removed editions are unlinks, not writes
+    assert changed_files(old, new) == writes + 4
+    assert_a_withdraw_killed_at_every_write_finishes(project_dir, tmp_path, args, old, new, writes)
 
 
 def test_withdrawing_one_locale_on_a_site_with_feeds_killed_at_every_write_finishes_on_a_rerun_or_the_next_publish(
@@ -314,21 +321,7 @@ def test_withdrawing_one_locale_on_a_site_with_feeds_killed_at_every_write_finis
         "public/ru/index.html", "public/sitemap.xml", "withdrawn.toml",
     ]
     writes = len(written)
-    for n in range(writes + 1):
-        for finish in (args, ("publish",)):
-            project = copy(project_dir, tmp_path / f"fault-{n}-{finish[0]}")
-            killed = cli(project, *args, fault=n)
-            if n == writes:
-                ok(killed)
-                assert everything(project) == new
-                break
-            assert killed.returncode == -signal.SIGKILL, killed.stderr
-            assert_old_or_new(project, old, new)
-            ok(cli(project, *finish))
-            if n == 0 and finish[0] == "publish":
-                assert content(project) == old
-            else:
-                assert everything(project) == new, f"{finish[0]} after a kill at write {n + 1} differs from an uninterrupted withdraw"
+    assert_a_withdraw_killed_at_every_write_finishes(project_dir, tmp_path, args, old, new, writes)
 
 
 @pytest.mark.parametrize(
