@@ -4,10 +4,11 @@ renderings), its validation, and adding, removing and merging terms."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from workflow.document import one_line
 from workflow.errors import InputError
 
 KINDS = ("person", "place", "organisation", "other")
@@ -44,12 +45,12 @@ class Term:
 
     def target(self, locale: str) -> str | None:
         """The canonical form for `locale` (from its language's column if it has none), or None if no column serves it."""
-        column = column_for(locale, tuple(self.targets))
+        column = column_for(locale, self.targets)
         return self.targets.get(column) or None if column else None
 
     def avoided(self, locale: str) -> tuple[str, ...]:
         """The renderings to flag in `locale`, from the column its form comes from."""
-        return self.avoid.get(column_for(locale, tuple(self.targets)) or locale, ())
+        return self.avoid.get(column_for(locale, self.targets) or locale, ())
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ class Glossary:
         return self._memo[key]
 
 
-def column_for(locale: str, locales: tuple[str, ...]) -> str | None:
+def column_for(locale: str, locales: Collection[str]) -> str | None:
     """The column that serves `locale`: its own, else its language's (kk for kk_KZ) when written in the same script.
 
     Glossary maintainers expect a language's column to serve its regional locales, as TBX import and the interface
@@ -104,7 +105,7 @@ def column_for(locale: str, locales: tuple[str, ...]) -> str | None:
 
 def fold(text: str) -> str:
     """An English form as terms compare: spaces collapsed, case folded."""
-    return " ".join(text.split()).casefold()
+    return one_line(text).casefold()
 
 
 def last_word(text: str) -> str:
